@@ -1,0 +1,1 @@
+print("docqa UI: not yet")
