@@ -1,0 +1,109 @@
+"""The one function that opens PDFs: load_pdf(path) -> list[Page]."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from ingest.records import Page
+
+log = logging.getLogger(__name__)
+
+WRAP_TOLERANCE = 2.0  # a line ending within this many font sizes of the text frame was wrapped
+_FOOTER = re.compile(r"^\s*[-‐－—]\s*(\S{1,8})\s*[-‐－—]\s*$")
+# A line ending in one of these closes a sentence, a heading or a table cell: never joined on.
+_CJK = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆、，]")
+_OPENS = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆「『（]")
+_NOTE = re.compile(r"[（(][^）)]*[）)]")  # a whole-line parenthetical is a cell or note of its own
+# Structural starts: headings, bullets, numbered items. Such a line begins a new unit.
+_STRUCTURE = re.compile(
+    r"^\s*([-‐・○●■□◆◇▼▶※*＊•①-⑳]|[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]"
+    r"|[0-9０-９]{1,2}[．.]|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|【|＜|<|\[|［|第[0-9０-９一二三四五六七八九十]+|注[）)]?|１－)"
+)
+
+
+class IngestError(Exception):
+    """A file that cannot be ingested; `kind` says why (not_pdf, encrypted, corrupt, no_text)."""
+
+    def __init__(self, path: Path | str, kind: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path, self.kind = str(path), kind
+
+
+def _joins(prev: dict, line: dict, frame_right: float) -> bool:
+    """Was `line` the continuation of `prev` (a wrapped or mid-sentence break)?"""
+    if _STRUCTURE.match(line["text"]) or _NOTE.fullmatch(line["text"].strip()):
+        return False
+    size = prev.get("size", 9.0)
+    if prev["x1"] >= frame_right - WRAP_TOLERANCE * size:
+        return True
+    if _STRUCTURE.match(prev["text"]) and not re.match(r"^\s*[①-⑳・○●\-]", prev["text"]):
+        return False
+    return bool(_CJK.match(prev["text"][-1]) and _OPENS.match(line["text"][0]))
+
+
+def _glue(left: str, right: str) -> str:
+    # Latin words keep their space; Japanese text is written without one.
+    sep = " " if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() else ""
+    return left.rstrip() + sep + right.lstrip()
+
+
+def rejoin(lines: list[dict], frame_right: float) -> list[str]:
+    """Merge broken lines into logical lines."""
+    out: list[str] = []
+    prev = None
+    for line in lines:
+        if prev is not None and out and _joins(prev, line, frame_right):
+            out[-1] = _glue(out[-1], line["text"])
+        else:
+            out.append(line["text"])
+        prev = line
+    return out
+
+
+def _page_lines(page) -> list[dict]:
+    lines = page.extract_text_lines(return_chars=True, strip=True)
+    for line in lines:
+        line["size"] = line["chars"][0]["size"] if line["chars"] else 9.0
+        del line["chars"]
+    return [line for line in lines if line["text"].strip()]
+
+
+def _split_label(lines: list[dict]) -> tuple[list[dict], str | None]:
+    if lines and (m := _FOOTER.match(lines[-1]["text"])):
+        return lines[:-1], m.group(1)
+    return lines, None
+
+
+def _open(path: Path, password: str | None):
+    import pdfplumber
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    with open(path, "rb") as fh:
+        if not fh.read(1024).lstrip().startswith(b"%PDF-"):
+            raise IngestError(path, "not_pdf", "not a PDF file (no %PDF- header)")
+    try:
+        return pdfplumber.open(path, password=password or "")
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else exc.__cause__
+        if "Password" in type(cause).__name__ or "Encryption" in type(cause).__name__:
+            raise IngestError(path, "encrypted", "the PDF is encrypted: a password is required") from exc
+        raise IngestError(path, "corrupt", f"the PDF could not be parsed ({cause!r})") from exc
+
+
+def load_pdf(path: Path | str, password: str | None = None) -> list[Page]:
+    """Read every page: 1-based number, printed label, display text with broken lines rejoined."""
+    path = Path(path)
+    pages: list[Page] = []
+    with _open(path, password) as pdf:
+        raw = []
+        for page in pdf.pages:
+            raw.append(_split_label(_page_lines(page)))
+            page.close()  # frees the page's layout cache: memory stays flat on long reports
+    frame_right = max((line["x1"] for lines, _ in raw for line in lines), default=0.0)
+    for number, (lines, label) in enumerate(raw, start=1):
+        text = "\n".join(rejoin(lines, frame_right))
+        pages.append(Page(number=number, label=label or str(number), text=text))
+    log.info("%s: %d pages", path.name, len(pages))
+    return pages
