@@ -1,0 +1,234 @@
+"""Sections from the report's own structure, boilerplate found statistically, heading rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest import Page, find_boilerplate, split_sections, squash
+from ingest.boilerplate import strip_boilerplate
+from ingest.pages import split_report_pages
+from ingest.sections import ITEM, MAX_TITLE, PART, SUB, SUBTOPIC, TOPIC, find_heading
+
+REPORT_TXT = Path(__file__).resolve().parent.parent / "data" / "ipa-fy2020" / "report.txt"
+PAGE_HEADER = "３．各事業年度の業務に係る目標、計画、業務実績、年度評価に係る自己評価及び主務大臣による評価"
+COLUMN_ROW = "中期目標 中期計画 年度計画 主な評価指標 法人の業務実績・自己評価 主務大臣による評価"
+# Where each item starts in the report (pages as split_report_pages and the sample PDF number them):
+# the 1-1-x overview forms on p.1-3; the I-1 and II forms open with a 1-1-4-N line naming the item,
+# I-2, I-3, III and IV with their own Ⅰ－２ / Ⅲ … line at the top of a page.
+FIRST_PAGES = {"overview": 1, "I-1": 4, "I-2": 27, "I-3": 42, "II": 66, "III": 75, "IV": 82}
+ITEM_TITLES = {
+    "I-1": "Ⅰ－１ 新たな脅威への迅速な対応等のセキュリティ対策の強化",
+    "I-2": "Ⅰ－２ 高度な能力を持つＩＴ人材の発掘・育成",
+    "I-3": "Ⅰ－３ ＩＣＴに関する新しい流れを常に捉え",
+    "II": "Ⅱ 業務運営の効率化に関する事項",
+    "III": "Ⅲ 財務内容の改善に関する事項",
+    "IV": "Ⅳ その他業務運営に関する重要事項",
+}
+
+
+def report_pages() -> list[Page]:
+    """The sample's pages as load_pdf will give them, minus its line rejoining."""
+    pages = split_report_pages(REPORT_TXT.read_text(encoding="utf-8"))
+    return [
+        Page(i + 1, str(i + 1), "\n".join(ln for ln in lines if ln.strip())) for i, lines in enumerate(pages)
+    ]
+
+
+@pytest.fixture(scope="module")
+def pages() -> list[Page]:
+    return report_pages()
+
+
+@pytest.fixture(scope="module")
+def sections(pages):
+    return split_sections(pages)
+
+
+def first_pages(sections) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for section in sections:
+        found.setdefault(section.item, section.page_start)
+    return found
+
+
+def test_every_item_found_at_its_first_page(sections):
+    assert first_pages(sections) == FIRST_PAGES
+
+
+def test_items_run_in_report_order_without_interleaving(sections):
+    order = [s.item for s in sections]
+    runs = [item for i, item in enumerate(order) if i == 0 or item != order[i - 1]]
+    assert runs == list(FIRST_PAGES)
+
+
+def test_item_titles_come_from_the_report(sections):
+    for item, title in ITEM_TITLES.items():
+        paths = {s.path[0] for s in sections if s.item == item}
+        assert len(paths) == 1 and paths.pop().startswith(title[: MAX_TITLE - 1])
+
+
+def test_each_item_has_the_four_numbered_parts_in_order(sections):
+    for item in ITEM_TITLES:
+        parts = [s.path[1][:1] for s in sections if s.item == item and len(s.path) > 1]
+        assert sorted(set(parts)) == ["１", "２", "３", "４"], item
+        assert parts == sorted(parts), item  # a part never comes back after the next one starts
+
+
+def test_topics_nest_under_their_part(sections):
+    paths = {s.path[1:] for s in sections if s.item == "I-1"}
+    part3 = next(p[0] for p in paths if p[0].startswith("３．"))
+    assert (part3, "＜評定と根拠＞", "[定量的指標の実績]") in paths
+    assert (part3, "＜主要な業務実績＞", "［主な成果等］") in paths
+    overview = {s.path for s in sections if s.item == "overview"}
+    assert ("１－１－２ 中期目標管理法人 年度評価 総合評定様式", "１．全体の評定") in overview
+
+
+def test_titles_are_short(sections):
+    titles = {title for s in sections for title in s.path}
+    assert all(0 < len(t) <= MAX_TITLE and t == t.strip() for t in titles)
+
+
+def test_page_ranges_are_valid_and_in_reading_order(sections, pages):
+    starts = [s.page_start for s in sections]
+    assert starts == sorted(starts)
+    for s in sections:
+        assert 1 <= s.page_start <= s.page_end <= len(pages)
+        assert s.lines and all(s.page_start <= page <= s.page_end and line for page, line in s.lines)
+        assert s.lines[0][0] == s.page_start and s.lines[-1][0] == s.page_end
+
+
+def test_every_page_is_covered(sections, pages):
+    covered = {n for s in sections for n in range(s.page_start, s.page_end + 1)}
+    assert covered == {p.number for p in pages if p.text.strip()}
+
+
+def test_boilerplate_is_found_and_left_out(pages, sections):
+    found = find_boilerplate(pages)
+    assert {squash(PAGE_HEADER), squash(COLUMN_ROW), squash("（経済産業省で記載）")} <= found
+    # Topic labels repeat on 40% of pages but are headings, and sentence tails are content.
+    assert not {squash("＜評価の視点＞"), squash("［主な成果等］"), "る。"} & found
+    lines = {squash(line) for s in sections for _, line in s.lines}
+    assert not lines & found
+
+
+def test_no_text_is_lost(pages, sections):
+    """Every line is in exactly one section, less any boilerplate (whole lines or glued ends)."""
+    found = find_boilerplate(pages)
+    kept = [strip_boilerplate(ln, found) for p in pages for ln in p.text.splitlines()]
+    assert [squash(line) for s in sections for _, line in s.lines] == [squash(ln) for ln in kept if ln]
+
+
+def test_sample_pdf_gives_the_same_items(sample_pages):
+    sections = split_sections(sample_pages)
+    assert first_pages(sections) == FIRST_PAGES
+    text = "".join(squash(line) for s in sections for _, line in s.lines)
+    assert squash(COLUMN_ROW) not in text and squash(PAGE_HEADER) not in text
+
+
+HEADINGS = [
+    # (lines, expected (level, title, item, size) or None)
+    (
+        ["１－１－２ 中期目標管理法人 年度評価 総合評定様式"],
+        (ITEM, "１－１－２ 中期目標管理法人 年度評価 総合評定様式", "overview", 1),
+    ),
+    (
+        [
+            "１－１－４－２ 中期目標管理法人 年度評価 項目別評定調書（業務運営の効率化に関",
+            "Ⅱ 業務運営の効率化に関する事項",
+        ],
+        (ITEM, "Ⅱ 業務運営の効率化に関する事項", "II", 1),
+    ),
+    ([" Ⅲ 財務内容の改善に関する事項 "], (ITEM, "Ⅲ 財務内容の改善に関する事項", "III", 1)),
+    (
+        ["I-1 新たな脅威への迅速な対応等のセキュリティ対策の強化"],
+        (ITEM, "I-1 新たな脅威への迅速な対応等のセキュリティ対策の強化", "I-1", 1),
+    ),
+    (["III．財務内容の改善に関する事項"], None),  # a row of the 1-1-3 summary table
+    (["１．当事務及び事業に関する基本情報 "], (PART, "１．当事務及び事業に関する基本情報", "", 1)),
+    ([PAGE_HEADER], (PART, PAGE_HEADER[: MAX_TITLE - 1] + "…", "", 1)),
+    (
+        ["3．項目別評価における主要な課題、改善事項など"],
+        (PART, "3．項目別評価における主要な課題、改善事項など", "", 1),
+    ),
+    (["1.2 万人を輩出する高度 IT 人材の育成に貢献したこと"], None),
+    (["51.9% 72.4% 81.6%"], None),
+    (["2．主要な成果を達成した。"], None),  # a sentence
+    (["第2章 調査の方法"], (PART, "第2章 調査の方法", "", 1)),
+    (["1.1 背景"], (SUB, "1.1 背景", "", 1)),
+    (["（１）目的"], (SUBTOPIC, "（１）目的", "", 1)),
+    (["＜評定と根拠＞ "], (TOPIC, "＜評定と根拠＞", "", 1)),
+    (["［定量的指標の実績］"], (SUBTOPIC, "［定量的指標の実績］", "", 1)),
+    (["[主な成果等]"], (SUBTOPIC, "[主な成果等]", "", 1)),
+    (["＜主な定量的指標", "＞"], (TOPIC, "＜主な定量的指標＞", "", 2)),
+    (
+        ["【機動的・効率的", "な組織及び人材", "育成の強化等】", "-中期目標 P.18-"],
+        (TOPIC, "【機動的・効率的な組織及び人材育成の強化等】", "", 3),
+    ),
+    (["【機動的・効率的", "な組織及び人材の強化について詳しく述べた長い一行です"], None),  # never closes
+    (["[モデル契約(解説付)]     10,692 件"], None),  # a table row
+    (["【ほか 38】"], None),
+    (["【基幹目標】"], None),
+    (["［重要度高・", "優先度高・難", "易度高］"], None),
+    (["【事業化勘定】 財政投融資特別会計から出資され、事業を実施。"], None),
+    (["・J-CSIP の運用継続の中で参加組織からの情報提供を受"], None),
+    (["○標的型サイバー攻撃への対応（J-CSIP、J-CRAT）"], None),
+    (["評価。"], None),
+]
+
+
+@pytest.mark.parametrize(("lines", "expected"), HEADINGS)
+def test_heading_detection(lines, expected):
+    head = find_heading(lines, 0)
+    got = head and (head.level, head.title, head.item, head.size)
+    assert got == expected
+
+
+def page(number: int, *lines: str) -> Page:
+    return Page(number, str(number), "\n".join(lines))
+
+
+def test_numbered_heading_out_of_sequence_is_prose():
+    pages = [
+        page(
+            1,
+            "1. はじめに",
+            "本文。",
+            "(5)組込み/IoT 産業の事業環境の改善についてアンケー",
+            "ト調査を行った。",
+        )
+    ]
+    assert [s.path for s in split_sections(pages)] == [("1. はじめに",)]
+
+
+def test_repeated_page_header_continues_the_section():
+    header = "１．各年度の評価"
+    pages = [page(n, header, "＜評定と根拠＞" if n == 1 else "続きの本文", f"本文 {n}") for n in range(1, 5)]
+    sections = split_sections(pages)
+    assert [(s.path, s.page_start, s.page_end) for s in sections] == [((header, "＜評定と根拠＞"), 1, 4)]
+    assert all(header not in line for s in sections for _, line in s.lines)
+
+
+def test_without_headings_one_section_per_page():
+    pages = [page(n, "社外秘", f"ページ {n} の本文です。", "続きです") for n in range(1, 6)]
+    sections = split_sections(pages)
+    assert [(s.item, s.page_start, s.page_end) for s in sections] == [("", n, n) for n in range(1, 6)]
+    assert all(line != "社外秘" for s in sections for _, line in s.lines)  # on every page: boilerplate
+
+
+def test_a_page_of_nothing_but_repeats_still_gets_a_section():
+    pages = [page(n, "社外秘", "本文") for n in range(1, 5)] + [page(5, "社外秘"), page(6, "")]
+    assert [s.page_start for s in split_sections(pages)] == [1, 2, 3, 4, 5]
+
+
+def test_no_pages():
+    assert split_sections([]) == []
+    assert split_sections([page(1, ""), page(2, "  \n ")]) == []
+
+
+def test_page_labels_are_boilerplate_at_page_edges_only():
+    pages = [page(n, f"第{n}節の本文です。", f"- {n} -") for n in range(1, 5)]
+    assert "#page#" in find_boilerplate(pages)
+    lines = [line for s in split_sections(pages) for _, line in s.lines]
+    assert lines == [f"第{n}節の本文です。" for n in range(1, 5)]
