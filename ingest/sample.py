@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import logging
+import re
 from pathlib import Path
 
 from ingest.pages import split_report_pages
@@ -36,6 +37,10 @@ def font_path() -> Path:
     if path.exists():
         return path
     raise FileNotFoundError("IPAexGothic not found: pip install japanize-matplotlib")
+
+
+# Private-use glyphs (Wingdings bullets in the source PDF) have no IPAexGothic glyph.
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
 
 def _wrap(pdf, line: str, width: float) -> list[str]:
@@ -67,7 +72,8 @@ def build_sample_pdf(text_path: Path, out_path: Path) -> Path:
     width = PAGE_WIDTH - 2 * MARGIN
     pages = split_report_pages(Path(text_path).read_text(encoding="utf-8"))
     for number, lines in enumerate(pages, start=1):
-        drawn = [part for line in lines if line.strip() for part in _wrap(pdf, line.rstrip(), width)]
+        lines = [_PRIVATE_USE.sub("・", line).rstrip() for line in lines if line.strip()]
+        drawn = [part for line in lines for part in _wrap(pdf, line, width)]
         height = max(MIN_PAGE_HEIGHT, 2 * MARGIN + (len(drawn) + 2) * LINE_HEIGHT)
         pdf.add_page(format=(PAGE_WIDTH, height))
         for row, text in enumerate(drawn):

