@@ -25,7 +25,7 @@ import bm25s
 import faiss
 import numpy as np
 
-from ingest.records import Chunk
+from ingest.records import Chunk, Page
 from qa import store
 from qa import tokenize as tok
 from qa.embed import Embedder
@@ -76,8 +76,10 @@ class IndexLockedError(DocqaIndexError):
 class Index:
     """Chunks, their vectors (faiss.IndexFlatIP) and a bm25s index; row i is chunks[i] everywhere."""
 
-    def __init__(self, chunks: list[Chunk], vectors, bm25, manifest: dict, version: str | None = None):
+    def __init__(self, chunks: list[Chunk], vectors, bm25, manifest: dict, version: str | None = None,
+                 pages: dict[str, list[Page]] | None = None):
         self.chunks = chunks
+        self.pages = pages or {}  # doc -> its pages, 1-based numbers in order
         self.vectors = vectors
         self.bm25 = bm25  # None when the chunks hold no token at all: bm25s cannot index that
         self.manifest = manifest
@@ -100,8 +102,9 @@ class Index:
         vectors = _read_faiss(version / store.FAISS_FILE, manifest, chunks)
         has_bm25 = f"{store.BM25_DIR}/params.index.json" in manifest["files"]
         bm25 = _read_bm25(version / store.BM25_DIR, len(chunks)) if has_bm25 else None
+        pages = _read_pages(version)
         log.info("loaded index %s: %d chunks", version.name, len(chunks))
-        return cls(chunks, vectors, bm25, manifest, version.name)
+        return cls(chunks, vectors, bm25, manifest, version.name, pages)
 
     @classmethod
     def empty(cls, embedder: Embedder, chunker: dict) -> Index:
@@ -157,7 +160,8 @@ def update_index(root: str | Path, embedder: Embedder, chunker: dict, docs: list
     with _writer_lock(root, lock_timeout):
         old = Index.empty(embedder, chunker) if rebuild else _load_or_empty(root, embedder, chunker)
         documents, chunks = store.merge(old.documents, old.chunks, docs)
-        return _rewrite(root, old, embedder, chunker, documents, chunks)
+        pages = {**old.pages, **{d.doc: list(d.pages) for d in docs}}
+        return _rewrite(root, old, embedder, chunker, documents, chunks, pages)
 
 
 def remove_document(root: str | Path, embedder: Embedder, chunker: dict, doc: str, *,
@@ -170,7 +174,8 @@ def remove_document(root: str | Path, embedder: Embedder, chunker: dict, doc: st
             raise ValueError(f"the index holds no document named {doc!r}")
         documents = [d for d in old.documents if d["doc"] != doc]
         chunks = [c for c in old.chunks if c.doc != doc]
-        return _rewrite(root, old, embedder, chunker, documents, chunks)
+        pages = {d: p for d, p in old.pages.items() if d != doc}
+        return _rewrite(root, old, embedder, chunker, documents, chunks, pages)
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -260,6 +265,13 @@ def _read_chunks(version: Path) -> list[Chunk]:
     return chunks
 
 
+def _read_pages(version: Path) -> dict[str, list[Page]]:
+    try:
+        return store.read_pages(version / store.PAGES_FILE)
+    except store.FileProblem as e:
+        raise IndexCorruptError(e.name, e.problem) from None
+
+
 def _read_faiss(path: Path, manifest: dict, chunks: list[Chunk]):
     try:
         vectors = faiss.read_index(str(path))
@@ -327,7 +339,7 @@ def _vectors_for(old: Index, chunks: list[Chunk], embedder: Embedder) -> np.ndar
 
 
 def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict,
-             documents: list[dict], chunks: list[Chunk]) -> Index:
+             documents: list[dict], chunks: list[Chunk], pages: dict[str, list[Page]]) -> Index:
     """Build the new version in memory, write it, make it live; on failure the old one stays live."""
     manifest = store.new_manifest(embedder, chunker, documents)
     vectors = _vectors_for(old, chunks, embedder)
@@ -339,7 +351,8 @@ def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict,
         bm25.index(tokens, show_progress=False)
     manifest["n_vectors"] = len(chunks)
     try:
-        version = store.write_version(root, dense, chunks, bm25, manifest)
+        page_rows = [(d["doc"], page) for d in documents for page in pages.get(d["doc"], [])]
+        version = store.write_version(root, dense, chunks, bm25, manifest, page_rows)
     except Exception as e:
         full = isinstance(e, OSError) and e.errno == errno.ENOSPC
         problem = "disk full" if full else f"{type(e).__name__}: {e}"
@@ -349,4 +362,4 @@ def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict,
         store.prune(root, KEEP_PREVIOUS)
     except OSError as e:  # old versions left behind cost disk space, not correctness
         log.warning("could not remove old index versions: %s", e)
-    return Index(chunks, dense, bm25, manifest, version.name)
+    return Index(chunks, dense, bm25, manifest, version.name, pages)

@@ -75,7 +75,7 @@ def parse_file(path: Path, settings: Settings) -> tuple[DocUpdate, FileResult]:
     chunks = chunk_sections(sections, doc_id(path), max_chars=settings.chunk_chars)
     update = DocUpdate(
         doc=doc_id(path), path=str(path), sha256=sha256_file(path), n_pages=len(pages),
-        chunks=chunks, status="ok",
+        chunks=chunks, status="ok", pages=tuple(pages),
     )
     return update, FileResult(str(path), "indexed", len(pages), len(sections), len(chunks))
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import faiss
 
-from ingest.records import Chunk
+from ingest.records import Chunk, Page
 from qa import tokenize as tok
 from qa.embed import Embedder
 
@@ -44,6 +44,7 @@ VERSION_NAME = re.compile(r"v-\d{8}T\d{12}Z-[0-9a-f]{6}")
 FAISS_FILE = "index.faiss"
 CHUNKS_FILE = "chunks.jsonl"
 BM25_DIR = "bm25"
+PAGES_FILE = "pages.jsonl"  # page texts: citations are checked against them, the UI shows them
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class DocUpdate:
     n_pages: int
     chunks: list[Chunk]
     status: str = "ok"
+    pages: tuple[Page, ...] = ()
 
 
 class FileProblem(ValueError):
@@ -152,12 +154,14 @@ def sync_tree(folder: Path) -> None:
     fsync_dir(folder)
 
 
-def write_version(root: Path, vectors, chunks: list[Chunk], bm25, manifest: dict) -> Path:
+def write_version(root: Path, vectors, chunks: list[Chunk], bm25, manifest: dict,
+                  pages: list[tuple[str, Page]] = ()) -> Path:
     """Write a new version folder, manifest last, then make it live. On failure remove it, re-raise."""
     version = new_version_dir(root)
     try:
         write_faiss(version, vectors)
         write_chunks(version, chunks)
+        write_pages(version, pages)
         write_bm25(version, bm25)
         sync_tree(version)
         manifest["files"] = describe_files(version)
@@ -178,6 +182,27 @@ def write_faiss(version: Path, vectors) -> None:
 def write_chunks(version: Path, chunks: list[Chunk]) -> None:
     lines = (json.dumps(dataclasses.asdict(c), ensure_ascii=False) + "\n" for c in chunks)
     write_bytes(version / CHUNKS_FILE, "".join(lines).encode())
+
+
+def write_pages(version: Path, pages: list[tuple[str, Page]]) -> None:
+    rows = ({"doc": doc, **dataclasses.asdict(page)} for doc, page in pages)
+    lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    write_bytes(version / PAGES_FILE, "".join(lines).encode())
+
+
+def read_pages(path: Path) -> dict[str, list[Page]]:
+    """Pages by document; an index written before pages were stored has none."""
+    out: dict[str, list[Page]] = {}
+    if not path.is_file():
+        return out
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            try:
+                row = json.loads(line)
+                out.setdefault(row.pop("doc"), []).append(Page(**row))
+            except (ValueError, TypeError, KeyError) as e:
+                raise FileProblem(PAGES_FILE, f"line {number} is not a page ({e})") from None
+    return out
 
 
 def write_bm25(version: Path, bm25) -> None:

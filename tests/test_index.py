@@ -365,3 +365,18 @@ def test_second_writer_gets_locked_error(root, built):
         with pytest.raises(IndexLockedError, match="another docqa process"):
             update_index(root, built, CHUNKER, [update("b.pdf", ["別"], "sha-b")], lock_timeout=0.1)
     update_index(root, built, CHUNKER, [update("b.pdf", ["別"], "sha-b")], lock_timeout=0.1)
+
+
+def test_pages_are_stored_and_kept_per_document(tmp_path):
+    from ingest.records import Page
+    from qa.index import DocUpdate, Index, update_index
+
+    emb = FakeEmbedder(16)
+    a = [Chunk(Chunk.make_id("a.pdf", "s", "本文A"), "a.pdf", "I-1", "s", 1, 1, "本文A")]
+    b = [Chunk(Chunk.make_id("b.pdf", "s", "本文B"), "b.pdf", "II", "s", 2, 2, "本文B")]
+    pages_a = (Page(1, "1", "本文A"),)
+    pages_b = (Page(1, "i", "表紙"), Page(2, "ii", "本文B"))
+    update_index(tmp_path, emb, {}, [DocUpdate("a.pdf", "a.pdf", "h1", 1, a, pages=pages_a)])
+    update_index(tmp_path, emb, {}, [DocUpdate("b.pdf", "b.pdf", "h2", 2, b, pages=pages_b)])
+    index = Index.load(tmp_path, emb, {})
+    assert index.pages == {"a.pdf": list(pages_a), "b.pdf": list(pages_b)}
