@@ -67,6 +67,51 @@ def cmd_search(args) -> int:
     return 0
 
 
+def _ask_row(answer) -> dict:
+    """An Answer as one row of the eval results format (see eval/README.md)."""
+    citations = [{"doc": c.doc, "item": c.item, "section": c.section, "page": c.page}
+                 for c in answer.citations]
+    retrieved = [{"doc": h.chunk.doc, "item": h.chunk.item, "page": page, "score": round(h.score, 5)}
+                 for h, page in zip(answer.passages, answer.pages, strict=True)]
+    return {"answer": answer.text, "refused": answer.refused, "citations": citations,
+            "retrieved": retrieved}
+
+
+def cmd_ask(args) -> int:
+    from qa.assistant import Assistant, QuestionError
+
+    assistant = Assistant.load(settings=_settings(args))
+    try:
+        answer = assistant.ask(args.question, items=tuple(args.item) if args.item else None, k=args.k)
+    except QuestionError as exc:
+        print(f"docqa: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    print(answer.text)
+    for c in answer.citations:
+        print(f"  {c.long_label}")
+    if answer.refused:
+        print("Nearest passages:")
+        for h, page in list(zip(answer.passages, answer.pages, strict=True))[:3]:
+            print(f"  {h.chunk.item or '-'} · {h.chunk.section} · p.{page}: {h.chunk.text[:80]}")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from qa.assistant import Assistant
+    from qa.evaluation import eval_command
+
+    assistant = Assistant.load(settings=_settings(args))
+    pages = [p for doc_pages in assistant.index.pages.values() for p in doc_pages]
+    if len(assistant.index.pages) > 1:
+        doc = args.doc or next(iter(assistant.index.pages))
+        pages = assistant.index.pages[doc]
+    return eval_command(args.set, args.out, args.json, args.baseline, args.update_baseline,
+                        lambda q: _ask_row(assistant.ask(q)), pages)
+
+
 def cmd_status(args) -> int:
     from qa.index import read_manifest
 
@@ -98,6 +143,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--index")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="answer a question with cited pages")
+    p.add_argument("question")
+    p.add_argument("--item", action="append", help="only this item (I-1, II, …); repeatable")
+    p.add_argument("-k", type=int, default=10, help="passages to retrieve")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--index")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="run the question set and report metrics")
+    p.add_argument("--set", help="question set (default eval/qa.jsonl)")
+    p.add_argument("--index")
+    p.add_argument("--doc", help="the indexed document the set is about (when the index holds several)")
+    p.add_argument("--out", help="results file (default eval/results/results.jsonl)")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.add_argument("--baseline", help="fail when a metric falls below this baseline")
+    p.add_argument("--update-baseline", action="store_true", help="write the metrics as the new baseline")
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("status", help="what the index holds")
     p.add_argument("--index")

@@ -1,4 +1,4 @@
-"""Plain hybrid search for `docqa search`: dense and BM25 legs fused by reciprocal rank fusion."""
+"""Hybrid retrieval: dense and BM25 legs fused by weighted reciprocal rank fusion, steered by the query."""
 
 from __future__ import annotations
 
@@ -8,37 +8,57 @@ from dataclasses import dataclass
 from ingest.records import Chunk
 from qa.embed import Embedder
 from qa.index import Index
+from qa.query import Query, analyse
 from qa.tokenize import tokenize
 
 log = logging.getLogger(__name__)
 
 RRF_K = 60  # the constant from Cormack et al.; damps the weight of the very top ranks
 LEG_DEPTH = 50  # candidates taken from each leg before fusion
+# BM25 on Japanese text cannot match English words: English questions lean on the dense leg.
+BM25_WEIGHT = {"ja": 1.0, "en": 0.35}
+ITEM_BOOST = 1.5  # a chunk of an item the question names by number
+TOPIC_BOOST = 1.15  # a chunk of an item the question names by topic only
 
 
 @dataclass(frozen=True)
 class Hit:
     chunk: Chunk
-    score: float  # fused RRF score: sum of 1 / (RRF_K + rank) over the legs that found the chunk
+    score: float  # fused score: weighted sum of 1 / (RRF_K + rank) over the legs, times boosts
     dense_rank: int | None  # 1-based rank in the dense leg, None when outside its top LEG_DEPTH
     bm25_rank: int | None
+    dense_score: float = 0.0  # cosine with the question
 
 
-def search(index: Index, embedder: Embedder, question: str, k: int = 10) -> list[Hit]:
-    """Top-k chunks for `question`, best first."""
-    qvec = embedder.embed([question], query=True)[0]
-    dense = _ranks(index.search_dense(qvec, LEG_DEPTH))
-    bm25 = _ranks(index.search_bm25(tokenize(question), LEG_DEPTH))
-    hits = [
-        Hit(index.chunks[row], _rrf(dense.get(row)) + _rrf(bm25.get(row)), dense.get(row), bm25.get(row))
-        for row in dense.keys() | bm25.keys()
-    ]
-    # Ties (a chunk found by one leg only, at equal ranks) go to the better single rank, then row order.
+def search(index: Index, embedder: Embedder, question: str | Query, k: int = 10,
+           items: tuple[str, ...] | None = None, qvec=None) -> list[Hit]:
+    """Top-k chunks for `question`, best first; `items` restricts to those items."""
+    query = question if isinstance(question, Query) else analyse(question)
+    if qvec is None:
+        qvec = embedder.embed([query.text], query=True)[0]
+    dense_results = index.search_dense(qvec, LEG_DEPTH if not items else len(index.chunks))
+    dense = _ranks(dense_results, index, items)
+    cosine = dict(dense_results)
+    bm25 = _ranks(index.search_bm25(tokenize(query.text), LEG_DEPTH if not items else 500), index, items)
+    weight = BM25_WEIGHT[query.lang]
+    hits = []
+    for row in dense.keys() | bm25.keys():
+        chunk = index.chunks[row]
+        score = (_rrf(dense.get(row)) + weight * _rrf(bm25.get(row))) * _boost(chunk, query)
+        hits.append(Hit(chunk, score, dense.get(row), bm25.get(row), float(cosine.get(row, 0.0))))
     hits.sort(key=lambda h: (-h.score, _best(h), index.rows[h.chunk.id]))
     return hits[:k]
 
 
-def _ranks(results: list[tuple[int, float]]) -> dict[int, int]:
+def _boost(chunk: Chunk, query: Query) -> float:
+    if chunk.item in query.items:
+        return ITEM_BOOST if query.items_explicit else TOPIC_BOOST
+    return 1.0
+
+
+def _ranks(results: list[tuple[int, float]], index: Index, items) -> dict[int, int]:
+    if items:
+        results = [(row, s) for row, s in results if index.chunks[row].item in items][:LEG_DEPTH]
     return {row: rank for rank, (row, _score) in enumerate(results, 1)}
 
 

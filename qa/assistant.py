@@ -1,0 +1,100 @@
+"""The public API: Assistant.load(index_dir).ask(question) -> Answer."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from pathlib import Path
+
+from qa import answer as extract
+from qa.embed import Embedder, load_embedder
+from qa.index import Index
+from qa.query import Query, analyse
+from qa.records import REFUSAL, Answer, Citation
+from qa.search import Hit, search
+from qa.settings import Settings
+from qa.tokenize import tokenize_many
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1000  # longer input is cut: no report question needs more
+K_MAX = 50
+# Refuse when the best sentence covers too little of the question (calibrated on eval/qa.jsonl).
+MIN_SENTENCE_SCORE = 0.35
+MIN_DENSE = 0.80  # ...and for English questions, whose terms BM25 cannot see, the best passage's cosine
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty)."""
+
+
+class Assistant:
+    def __init__(self, index: Index, embedder: Embedder, settings: Settings):
+        self.index, self.embedder, self.settings = index, embedder, settings
+        self._df = Counter(t for toks in tokenize_many([c.text for c in index.chunks]) for t in set(toks))
+
+    @classmethod
+    def load(cls, index_dir: str | Path | None = None, *, settings: Settings | None = None,
+             embedder: Embedder | None = None) -> Assistant:
+        settings = settings or Settings()
+        if index_dir is not None:
+            settings = settings.model_copy(update={"index_dir": Path(index_dir)})
+        embedder = embedder or load_embedder(settings.embed_model)
+        return cls(Index.load(settings.index_dir, embedder, settings.chunker()), embedder, settings)
+
+    def _idf(self, token: str) -> float:
+        return extract._idf(self._df, len(self.index.chunks), token)
+
+    def retrieve(self, question: str | Query, *, items=None, k: int = 10) -> list[Hit]:
+        return search(self.index, self.embedder, question, k=min(max(k, 1), K_MAX), items=items)
+
+    def ask(self, question: str, *, items: tuple[str, ...] | None = None, k: int = 10) -> Answer:
+        """Answer from the report with verified citations, or refuse and show the nearest passages."""
+        question = (question or "").strip()[:MAX_QUESTION_CHARS]
+        if not question:
+            raise QuestionError("the question is empty")
+        start = time.perf_counter()
+        query = analyse(question)
+        hits = self.retrieve(query, items=tuple(items) if items else None, k=k)
+        t_retrieve = time.perf_counter()
+        sentences = extract.candidate_sentences(hits, query, self._idf)
+        chosen = extract.pick(sentences)
+        citations = extract.cite(chosen, self.index.pages)
+        refused = not citations or self._weak(query, hits, chosen)
+        hits = _evidence_first(hits, chosen[0].hit if chosen and not refused else None)
+        pages = tuple(self._page_of(h, sentences) for h in hits)
+        timings = {"retrieve_ms": (t_retrieve - start) * 1000,
+                   "total_ms": (time.perf_counter() - start) * 1000}
+        if refused:
+            return Answer(question, REFUSAL[query.lang], (), tuple(hits), True, query.lang, timings,
+                          pages=pages)
+        return Answer(question, _compose(citations, query.lang), tuple(citations), tuple(hits), False,
+                      query.lang, timings, pages=pages)
+
+    def _weak(self, query: Query, hits: list[Hit], chosen) -> bool:
+        if not hits or not chosen:
+            return True
+        if query.lang == "en":
+            return hits[0].dense_score < MIN_DENSE
+        return chosen[0].score < MIN_SENTENCE_SCORE
+
+    def _page_of(self, hit: Hit, sentences) -> int:
+        """The page where the passage's best sentence is, else its first page."""
+        best = next((s for s in sentences if s.hit is hit), None)
+        if best is not None:
+            page = extract.locate(best.text, hit.chunk, self.index.pages.get(hit.chunk.doc, []))
+            if page is not None:
+                return page
+        return hit.chunk.page_start
+
+
+def _evidence_first(hits: list[Hit], evidence: Hit | None) -> list[Hit]:
+    if evidence is None:
+        return hits
+    return [evidence] + [h for h in hits if h is not evidence]
+
+
+def _compose(citations: list[Citation], lang: str) -> str:
+    body = " ".join(f"{c.quote} [{c.n}]" for c in citations)
+    return body if lang == "ja" else f"The report says (in Japanese): {body}"

@@ -1,0 +1,77 @@
+"""Records that answers are made of: citations and the answer itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qa.search import Hit
+
+# Canonical item ids and how the report prints them.
+ITEM_LABELS = {
+    "overview": "概要",
+    "I-1": "Ⅰ－１",
+    "I-2": "Ⅰ－２",
+    "I-3": "Ⅰ－３",
+    "II": "Ⅱ",
+    "III": "Ⅲ",
+    "IV": "Ⅳ",
+}
+
+REFUSAL = {
+    "ja": "レポートには該当する記載が見つかりませんでした。",
+    "en": "The report does not say.",
+}
+
+
+def item_label(item: str) -> str:
+    return ITEM_LABELS.get(item, item or "—")
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int  # the [n] marker in the answer text
+    doc: str
+    item: str
+    section: str
+    page: int  # 1-based, verified: the quote is on this page
+    quote: str  # the cited text, as printed
+    chunk_id: str
+
+    @property
+    def label(self) -> str:
+        """'[1] Ⅰ－１ · p.5': what a reader sees on the chip."""
+        return f"[{self.n}] {item_label(self.item)} · p.{self.page}"
+
+    @property
+    def long_label(self) -> str:
+        return f"[{self.n}] {item_label(self.item)} {self.section} · p.{self.page}"
+
+    def to_dict(self) -> dict:
+        return {"n": self.n, "doc": self.doc, "item": self.item, "section": self.section,
+                "page": self.page, "quote": self.quote}
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str  # the answer with [n] markers; the refusal message when refused
+    citations: tuple[Citation, ...]
+    passages: tuple[Hit, ...]  # retrieved chunks, best first: shown to the reader, also on refusal
+    refused: bool
+    lang: str  # "ja" or "en": the question's language
+    timings: dict[str, float] = field(default_factory=dict)  # milliseconds
+    warnings: tuple[str, ...] = ()
+    pages: tuple[int, ...] = ()  # page of each passage (where its best sentence is), same order
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question, "answer": self.text, "refused": self.refused, "lang": self.lang,
+            "citations": [c.to_dict() for c in self.citations],
+            "passages": [
+                {"doc": h.chunk.doc, "item": h.chunk.item, "section": h.chunk.section, "page": page,
+                 "score": round(h.score, 4), "text": h.chunk.text}
+                for h, page in zip(self.passages, self.pages, strict=True)
+            ],
+            "timings": {k: round(v, 1) for k, v in self.timings.items()},
+            "warnings": list(self.warnings),
+        }
