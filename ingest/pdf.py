@@ -31,9 +31,14 @@ class IngestError(Exception):
         self.path, self.kind = str(path), kind
 
 
+def starts_unit(text: str) -> bool:
+    """Does this line open a unit of its own (heading, bullet, numbered item, note)?"""
+    return bool(_STRUCTURE.match(text) or _NOTE.fullmatch(text.strip()))
+
+
 def _joins(prev: dict, line: dict, frame_right: float) -> bool:
     """Was `line` the continuation of `prev` (a wrapped or mid-sentence break)?"""
-    if _STRUCTURE.match(line["text"]) or _NOTE.fullmatch(line["text"].strip()):
+    if starts_unit(line["text"]):
         return False
     size = prev.get("size", 9.0)
     if prev["x1"] >= frame_right - WRAP_TOLERANCE * size:

@@ -6,8 +6,9 @@ import math
 import re
 from dataclasses import dataclass
 
+from ingest.pdf import starts_unit
 from ingest.records import Chunk, Page
-from ingest.text import squash
+from ingest.text import normalize, squash
 from qa.query import Query
 from qa.records import Citation
 from qa.search import Hit
@@ -25,6 +26,14 @@ _RATING = re.compile(r"(?<![A-Za-z])[SABCD](?![A-Za-z])")
 _DATE = re.compile(r"\d+\s*月|\d+\s*日|年度末|上期|下期|四半期")
 # How much each answer type rewards a sentence holding what the question asks for.
 TYPE_BONUS = {"number": 0.6, "rating": 0.8, "when": 0.5}
+FRAME_WEIGHT = 0.25  # weight of framing terms (fiscal years, the organisation's name)
+_FRAME = {"令和", "平成", "年度", "ipa", "機構", "fy"}
+# "Ⅰ－１（セキュリティ対策の強化）", "項目Ⅲ": the item is steered by search, not matched in sentences.
+_ITEM_REF = re.compile(
+    r"(?:項目\s*)?(?<![A-Za-z])(?:I\s*-\s*[1-3]|IV|III|II)(?![A-Za-z])(?:\s*[（(][^）)]*[）)])?"
+)
+EXPAND_LINES = 2  # lines a sentence may run on past its first line
+_ENDED = re.compile(r"[。！？]\s*$")
 RANK_DECAY = 0.15  # later passages must beat earlier ones on content, not ride on their rank
 
 
@@ -49,16 +58,32 @@ def _idf(index_df: dict[str, int], n_docs: int, token: str) -> float:
     return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
 
 
-def score_sentence(sentence: str, qtokens: set[str], query: Query, idf) -> float:
+def content_tokens(query: Query) -> dict[str, float]:
+    """Question terms with their weight: item references and fiscal years frame, they don't answer."""
+    text = _ITEM_REF.sub(" ", query.norm)
+    weights = {}
+    for token in tokenize(text):
+        weights[token] = FRAME_WEIGHT if token in _FRAME or token.isdigit() and len(token) <= 2 else 1.0
+    return weights
+
+
+def _new_numbers(sentence: str, query: Query) -> int:
+    """Numbers in the sentence that the question does not already hold (an answer adds facts)."""
+    asked = set(re.findall(r"\d+", query.norm.replace(",", "")))
+    found = {n for n in re.findall(r"\d+", normalize(sentence).replace(",", ""))}
+    return len(found - asked)
+
+
+def score_sentence(sentence: str, qtokens: dict[str, float], query: Query, idf) -> float:
     """Share of the question's weighted terms the sentence holds, plus what the answer type wants."""
     if not qtokens:
         return 0.0
     stoks = set(tokenize(sentence))
-    total = sum(idf(t) for t in qtokens)
-    covered = sum(idf(t) for t in qtokens & stoks) / total if total else 0.0
+    total = sum(idf(t) * w for t, w in qtokens.items())
+    covered = sum(idf(t) * w for t, w in qtokens.items() if t in stoks) / total if total else 0.0
     bonus = 0.0
-    if query.kind == "number" and _NUMBER.search(sentence):
-        bonus = TYPE_BONUS["number"] * min(1.0, len(_NUMBER.findall(sentence)) / 2)
+    if query.kind == "number":
+        bonus = TYPE_BONUS["number"] * min(1.0, _new_numbers(sentence, query) / 2)
     elif query.kind == "rating" and _RATING.search(sentence):
         bonus = TYPE_BONUS["rating"]
     elif query.kind == "when" and _DATE.search(sentence):
@@ -68,7 +93,7 @@ def score_sentence(sentence: str, qtokens: set[str], query: Query, idf) -> float
 
 
 def candidate_sentences(hits: list[Hit], query: Query, idf) -> list[Sentence]:
-    qtokens = set(tokenize(query.text))
+    qtokens = content_tokens(query)
     out = []
     for rank, hit in enumerate(hits[:PASSAGES_READ]):
         prior = 1.0 / (1.0 + RANK_DECAY * rank)
@@ -91,6 +116,34 @@ def pick(sentences: list[Sentence]) -> list[Sentence]:
     return chosen
 
 
+def expand(quote: str, chunk: Chunk, pages: list[Page]) -> str:
+    """The whole sentence around `quote` on its page: chunk edges and line breaks cut sentences."""
+    for page in pages:
+        if not chunk.page_start <= page.number <= chunk.page_end:
+            continue
+        lines = page.text.split("\n")
+        for row, line in enumerate(lines):
+            at = line.find(quote)
+            if at >= 0:
+                return _sentence_around(lines, row, at, len(quote)) or quote
+    return quote
+
+
+def _sentence_around(lines: list[str], row: int, at: int, size: int) -> str:
+    """Join the neighbouring lines a sentence runs over, then cut at the sentence ends around it."""
+    text, at = lines[row], at
+    if at == 0 and row > 0 and not _ENDED.search(lines[row - 1]) and not starts_unit(text):
+        text, at = lines[row - 1] + text, at + len(lines[row - 1])
+    for nxt in lines[row + 1 : row + 1 + EXPAND_LINES]:
+        if _ENDED.search(text[at + size - 1 :]) or starts_unit(nxt):
+            break
+        text += nxt
+    start = max(text.rfind(end, 0, at) for end in "。！？") + 1
+    stops = [i for i in (text.find(end, at + size - 1) for end in "。！？") if i >= 0]
+    whole = text[start : min(stops) + 1 if stops else len(text)].strip()
+    return whole if len(whole) <= MAX_SENTENCE_CHARS else ""
+
+
 def locate(quote: str, chunk: Chunk, pages: list[Page]) -> int | None:
     """The page of `chunk` that holds `quote`, or None: the check behind every citation."""
     needle = squash(quote)
@@ -104,9 +157,10 @@ def cite(sentences: list[Sentence], pages_by_doc: dict[str, list[Page]]) -> list
     """Citations for the sentences whose text is verified on a page of their chunk; others dropped."""
     out: list[Citation] = []
     for s in sentences:
-        chunk = s.hit.chunk
-        page = locate(s.text, chunk, pages_by_doc.get(chunk.doc, []))
-        if page is None:
+        chunk, pages = s.hit.chunk, pages_by_doc.get(s.hit.chunk.doc, [])
+        quote = expand(s.text, chunk, pages)
+        page = locate(quote, chunk, pages)
+        if page is None or any(squash(quote) == squash(c.quote) for c in out):
             continue
-        out.append(Citation(len(out) + 1, chunk.doc, chunk.item, chunk.section, page, s.text, chunk.id))
+        out.append(Citation(len(out) + 1, chunk.doc, chunk.item, chunk.section, page, quote, chunk.id))
     return out
