@@ -122,6 +122,12 @@ def cmd_status(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    from qa.bench import bench_command
+
+    return bench_command(args.pdf, args.set, args.json, Settings().embed_model)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="docqa", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -161,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", help="fail when a metric falls below this baseline")
     p.add_argument("--update-baseline", action="store_true", help="write the metrics as the new baseline")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", help="docqa vs the LangChain-style peer: ingest time, RSS, latency, hit@k")
+    p.add_argument("--pdf", help="PDF to ingest (default: the sample report)")
+    p.add_argument("--set", help="question set (default: eval/qa.jsonl)")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("status", help="what the index holds")
     p.add_argument("--index")
