@@ -15,8 +15,11 @@ from qa.search import Hit
 from qa.tokenize import tokenize
 
 PASSAGES_READ = 6  # top chunks whose sentences compete for the answer
-MAX_SENTENCES = 2
-SECOND_SENTENCE_RATIO = 0.75  # a second sentence must score this close to the best
+MAX_SENTENCES = 3
+SECOND_SENTENCE_RATIO = 0.8  # a further sentence must score this close to the best
+PART_FLOOR = 0.4  # the best sentence for a further ask must still score this share of the best
+PART_CONTEXT = 0.3  # weight of the rest of the question when scoring one ask
+PART_PRIOR = 0.3  # how much the whole-question score still counts when choosing for one ask
 MAX_SENTENCE_CHARS = 240  # longer runs (table rows glued together) are cut around the match
 _SENTENCE_END = re.compile(r"(?<=[。！？])")
 _NUMBER = re.compile(
@@ -27,6 +30,11 @@ _DATE = re.compile(r"\d+\s*月|\d+\s*日|年度末|上期|下期|四半期")
 # How much each answer type rewards a sentence holding what the question asks for.
 TYPE_BONUS = {"number": 0.6, "rating": 0.8, "when": 0.5}
 FRAME_WEIGHT = 0.25  # weight of framing terms (fiscal years, the organisation's name)
+# Question words and light verbs: they say what is asked, not what the answer contains.
+_QUESTION_WORDS = {
+    "何", "如何", "幾ら", "幾つ", "何時", "何処", "誰", "為る", "有る", "居る", "成る", "ある", "いる",
+    "なる", "教える", "どの", "どう", "どれ", "どんな", "どのよう", "です", "ます", "か",
+}
 _FRAME = {"令和", "平成", "年度", "ipa", "機構", "fy"}
 # "Ⅰ－１（セキュリティ対策の強化）", "項目Ⅲ": the item is steered by search, not matched in sentences.
 _ITEM_REF = re.compile(
@@ -34,6 +42,8 @@ _ITEM_REF = re.compile(
 )
 EXPAND_LINES = 2  # lines a sentence may run on past its first line
 _ENDED = re.compile(r"[。！？]\s*$")
+DENSE_FLOOR, DENSE_SPAN = 0.75, 0.15  # e5 cosines live in about 0.75-0.90: stretch that to 0-1
+LEXICAL_WEIGHT = {"ja": 0.5, "en": 0.15}  # English questions: BM25-style terms barely match
 RANK_DECAY = 0.15  # later passages must beat earlier ones on content, not ride on their rank
 
 
@@ -60,9 +70,15 @@ def _idf(index_df: dict[str, int], n_docs: int, token: str) -> float:
 
 def content_tokens(query: Query) -> dict[str, float]:
     """Question terms with their weight: item references and fiscal years frame, they don't answer."""
-    text = _ITEM_REF.sub(" ", query.norm)
+    return _content(query.norm)
+
+
+def _content(text: str) -> dict[str, float]:
+    text = _ITEM_REF.sub(" ", normalize(text))
     weights = {}
     for token in tokenize(text):
+        if token in _QUESTION_WORDS:
+            continue
         weights[token] = FRAME_WEIGHT if token in _FRAME or token.isdigit() and len(token) <= 2 else 1.0
     return weights
 
@@ -92,28 +108,66 @@ def score_sentence(sentence: str, qtokens: dict[str, float], query: Query, idf) 
     return (covered + bonus * covered) * short
 
 
-def candidate_sentences(hits: list[Hit], query: Query, idf) -> list[Sentence]:
+def candidate_sentences(hits: list[Hit], query: Query, idf, sim=None) -> list[Sentence]:
+    """Sentences of the top passages, scored. `sim(chunk_id, i)` is the question's cosine with
+    sentence i of that chunk, when the index holds sentence vectors."""
     qtokens = content_tokens(query)
     out = []
     for rank, hit in enumerate(hits[:PASSAGES_READ]):
         prior = 1.0 / (1.0 + RANK_DECAY * rank)
-        for text in split_sentences(hit.chunk.text):
-            out.append(Sentence(text, hit, rank, score_sentence(text, qtokens, query, idf) * prior))
+        for i, text in enumerate(split_sentences(hit.chunk.text)):
+            lexical = score_sentence(text, qtokens, query, idf)
+            if sim is not None:
+                dense = max(0.0, (sim(hit.chunk.id, i) - DENSE_FLOOR) / DENSE_SPAN)
+                lw = LEXICAL_WEIGHT[query.lang]
+                lexical = lw * lexical + (1 - lw) * dense * (1 + _type_bonus(text, query))
+            out.append(Sentence(text, hit, rank, lexical * prior))
     out.sort(key=lambda s: -s.score)
     return out
 
 
-def pick(sentences: list[Sentence]) -> list[Sentence]:
-    """The best sentence, and a second when it is nearly as good and says something else."""
+def _type_bonus(sentence: str, query: Query) -> float:
+    if query.kind == "number":
+        return TYPE_BONUS["number"] * min(1.0, _new_numbers(sentence, query) / 2)
+    if query.kind == "rating" and _RATING.search(sentence):
+        return TYPE_BONUS["rating"]
+    if query.kind == "when" and _DATE.search(sentence):
+        return TYPE_BONUS["when"]
+    return 0.0
+
+
+def pick(sentences: list[Sentence], query: Query, idf) -> list[Sentence]:
+    """The best sentence; the best one for each further ask of the question; then near-ties."""
     if not sentences:
         return []
     chosen = [sentences[0]]
-    for s in sentences[1:]:
-        if len(chosen) == MAX_SENTENCES or s.score < SECOND_SENTENCE_RATIO * chosen[0].score:
+    floor = PART_FLOOR * sentences[0].score
+    for part in query.parts:
+        tokens = _part_tokens(part, query)
+        rest = [s for s in sentences if s not in chosen]
+        if not rest:
             break
-        if squash(s.text) not in squash(chosen[0].text) and squash(chosen[0].text) not in squash(s.text):
-            chosen.append(s)
-    return chosen
+        best = max(rest, key=lambda s: score_sentence(s.text, tokens, query, idf) + PART_PRIOR * s.score)
+        if best.score >= floor:
+            _add(chosen, best)
+    for s in sentences[1:]:
+        if len(chosen) >= MAX_SENTENCES or s.score < SECOND_SENTENCE_RATIO * chosen[0].score:
+            break
+        _add(chosen, s)
+    return chosen[:MAX_SENTENCES]
+
+
+def _part_tokens(part: str, query: Query) -> dict[str, float]:
+    """The ask's own terms count fully; the rest of the question gives its topic."""
+    weights = {t: PART_CONTEXT * w for t, w in content_tokens(query).items()}
+    weights.update(_content(part))
+    return weights
+
+
+def _add(chosen: list[Sentence], s: Sentence) -> None:
+    text = squash(s.text)
+    if all(text not in squash(c.text) and squash(c.text) not in text for c in chosen):
+        chosen.append(s)
 
 
 def expand(quote: str, chunk: Chunk, pages: list[Page]) -> str:

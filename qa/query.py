@@ -59,6 +59,7 @@ class Query:
     items_explicit: bool  # named by number (Ⅰ－２, item II), not only by topic
     years: tuple[str, ...]  # fiscal years named: H30, R1, R2, R3
     kind: str  # rating, when, number, name, reason, list or "fact"
+    parts: tuple[str, ...] = ()  # the separate asks of a question that asks several things
 
 
 def language(text: str) -> str:
@@ -76,4 +77,18 @@ def analyse(question: str) -> Query:
     lowered = norm.lower()
     kind = next((name for name, pattern in _TYPES if pattern.search(lowered)), "fact")
     items = tuple(dict.fromkeys(items))
-    return Query(question, norm, language(question), items, explicit, years, kind)
+    return Query(question, norm, language(question), items, explicit, years, kind, split_asks(norm))
+
+
+# An ask: a clause with its own question word. "何件で、…何名ですか" asks two things.
+_ASK = re.compile(r"何|いくら|いつ|どの|どう|どれ|どこ|誰|how|what|which|when|who|where", re.I)
+_JOINTS = re.compile(
+    r"(?<=[でかとし])、|、(?=そのうち)|,\s*and\s+|\s+and\s+(?=how|what|which|when|who)", re.I
+)
+
+
+def split_asks(norm: str) -> tuple[str, ...]:
+    """The clauses of a question that each ask something; () when it asks one thing."""
+    parts = [p.strip() for p in _JOINTS.split(norm) if p and p.strip()]
+    asks = [p for p in parts if _ASK.search(p)]
+    return tuple(asks) if len(asks) >= 2 else ()
