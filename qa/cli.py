@@ -37,11 +37,31 @@ def cmd_ingest(args) -> int:
     settings = _settings(args)
     report = ingest_files([Path(p) for p in args.paths], settings, load_embedder(settings.embed_model))
     for f in report.files:
-        detail = f.error or f"{f.pages} pages, {f.sections} sections, {f.chunks} chunks"
-        print(f"{f.status:9} {f.path}: {detail}")
+        print(_file_line(f))
     secs = " ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
-    print(f"embedded {report.embedded} new chunks; {secs}; index at {settings.index_dir}")
+    counts = {s: sum(f.status == s for f in report.files) for s in ("indexed", "unchanged", "failed")}
+    print(", ".join(f"{n} {s}" for s, n in counts.items()) +
+          f"; embedded {report.embedded} new chunks; {secs}; index at {settings.index_dir}")
+    if report.failed:
+        print(f"docqa: {len(report.failed)} file(s) failed and added nothing to the index", file=sys.stderr)
     return 1 if report.failed else 0
+
+
+def _file_line(f) -> str:
+    """One line per file: what was indexed, which pages were skipped and why, or why it failed."""
+    from ingest.extract import page_ranges
+
+    if f.status == "failed":
+        return f"failed    [{f.kind}] {f.error}"
+    line = f"{f.status:9} {f.path}"
+    if f.status == "indexed":
+        line += f": {f.pages} pages, {f.sections} sections, {f.chunks} chunks"
+    reasons: dict[str, list[int]] = {}
+    for page, why in f.skipped:
+        reasons.setdefault(why.replace("no_text_layer", "no text layer (scanned?)"), []).append(page)
+    for why, pages in reasons.items():
+        line += f"; skipped page(s) {page_ranges(pages)}: {why}"
+    return line
 
 
 def cmd_search(args) -> int:

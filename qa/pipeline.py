@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest import chunk_sections, split_sections
-from ingest.pdf import IngestError, load_pdf
+from ingest.extract import Limits, extract
+from ingest.pdf import IngestError
 from qa.embed import Embedder
 from qa.index import DocUpdate, read_manifest, update_index
 from qa.settings import Settings
@@ -25,6 +26,8 @@ class FileResult:
     sections: int = 0
     chunks: int = 0
     error: str = ""
+    kind: str = ""  # IngestError kind when failed: not_pdf, encrypted, corrupt, timeout, …
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (page, why) left out of the index
 
 
 @dataclass
@@ -66,41 +69,53 @@ def doc_id(path: Path) -> str:
     return Path(path).name
 
 
-def parse_file(path: Path, settings: Settings) -> tuple[DocUpdate, FileResult]:
-    """Read one PDF into chunks; raises IngestError for files that cannot be read."""
-    pages = load_pdf(path)
-    if not any(p.text.strip() for p in pages):
-        raise IngestError(path, "no_text", "no text layer on any page (scanned PDF?); nothing indexed")
+def parse_file(path: Path, settings: Settings, limits: Limits | None = None) -> tuple[DocUpdate, FileResult]:
+    """Read one PDF into chunks (parsed in a child process); raises IngestError for unreadable files."""
+    extracted = extract(path, limits=limits)
+    pages = list(extracted.pages)
     sections = split_sections(pages)
-    chunks = chunk_sections(sections, doc_id(path), max_chars=settings.chunk_chars)
+    chunks = [c for c in chunk_sections(sections, doc_id(path), max_chars=settings.chunk_chars)
+              if c.text.strip()]  # an empty chunk would still get a vector and match everything a bit
+    if not chunks:
+        raise IngestError(path, "no_text", "no text left to index once headers and footers are removed")
     update = DocUpdate(
         doc=doc_id(path), path=str(path), sha256=sha256_file(path), n_pages=len(pages),
         chunks=chunks, status="ok", pages=tuple(pages),
     )
-    return update, FileResult(str(path), "indexed", len(pages), len(sections), len(chunks))
+    result = FileResult(str(path), "indexed", len(pages), len(sections), len(chunks),
+                        skipped=[(s.number, s.error or s.status) for s in extracted.skipped])
+    return update, result
 
 
 def _known_hashes(root: Path) -> dict[str, str]:
     try:
-        manifest = read_manifest(root)
+        manifest = read_manifest(root)  # verified: a damaged index must not make files look "unchanged"
     except Exception:  # no index yet, or one we will refuse later with a clear message
         return {}
     return {d["doc"]: d["sha256"] for d in manifest.get("documents", [])}
 
 
-def ingest_files(paths: list[Path], settings: Settings, embedder: Embedder) -> IngestReport:
-    """Ingest each file; a bad file is reported and skipped, the others still land."""
+def ingest_files(paths: list[Path], settings: Settings, embedder: Embedder, *,
+                 limits: Limits | None = None) -> IngestReport:
+    """Ingest each file; a bad file is reported and skipped, the others still land.
+
+    `limits` bounds each file's parse (size, pages, memory, CPU, wall time); None: the defaults.
+    """
     report, updates, start = IngestReport(), [], time.perf_counter()
     known = _known_hashes(settings.index_dir)
     for path in map(Path, paths):
-        if known.get(doc_id(path)) == sha256_file(path):
-            report.files.append(FileResult(str(path), "unchanged"))
-            continue
         try:
-            update, result = parse_file(path, settings)
-        except (IngestError, OSError) as exc:
+            if doc_id(path) in known and known[doc_id(path)] == sha256_file(path):
+                report.files.append(FileResult(str(path), "unchanged"))
+                continue
+            update, result = parse_file(path, settings, limits)
+        except IngestError as exc:
             log.error("%s", exc)
-            report.files.append(FileResult(str(path), "failed", error=str(exc)))
+            report.files.append(FileResult(str(path), "failed", error=str(exc), kind=exc.kind))
+            continue
+        except OSError as exc:  # unreadable or vanished while we read it
+            log.error("%s: %s", path, exc)
+            report.files.append(FileResult(str(path), "failed", error=f"{path}: {exc}", kind="unreadable"))
             continue
         updates.append(update)
         report.files.append(result)
