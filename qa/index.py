@@ -143,9 +143,17 @@ def has_document(manifest: dict, doc: str, sha256: str) -> bool:
     return any(d["doc"] == doc and d["sha256"] == sha256 for d in manifest["documents"])
 
 
-def read_manifest(root: str | Path) -> dict:
-    """The live manifest without loading the index (cheap). IndexMissingError when there is none."""
-    return _read_manifest_file(_live_version(Path(root)))
+def read_manifest(root: str | Path, *, verify: bool = True) -> dict:
+    """The live manifest without loading the index. IndexMissingError when there is none.
+
+    `verify` also checks every file's checksum (reads the files, parses none), so a damaged index
+    is reported as damaged rather than described from its manifest.
+    """
+    version = _live_version(Path(root))
+    manifest = _read_manifest_file(version)
+    if verify:
+        _verify_files(version, manifest)
+    return manifest
 
 
 def update_index(root: str | Path, embedder: Embedder, chunker: dict, docs: list[DocUpdate], *,
@@ -307,6 +315,9 @@ def _writer_lock(root: Path, timeout: float) -> Iterator[None]:
         except TimeoutError:
             raise IndexLockedError(f"another docqa process is writing the index at {root}; "
                                    "wait for it to finish and try again") from None
+        except OSError as e:  # a read-only or missing parent folder: say so, not a traceback
+            raise DocqaIndexError(f"cannot lock the index folder {root} for writing ({e.strerror or e}); "
+                                  "check that it is writable") from e
         yield
 
 
