@@ -119,6 +119,13 @@ def cmd_ask(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    from qa.ui import serve
+
+    overrides = {k: v for k, v in {"host": args.host, "port": args.port}.items() if v is not None}
+    return serve(_settings(args).model_copy(update=overrides))
+
+
 def cmd_eval(args) -> int:
     from qa.assistant import Assistant
     from qa.evaluation import eval_command
@@ -177,6 +184,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--index")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("serve", help="the web UI: chat with cited pages, add PDFs")
+    p.add_argument("--index")
+    p.add_argument("--host", help="address to bind (default 127.0.0.1; others need DOCQA_UI_AUTH)")
+    p.add_argument("--port", type=int, help="port (default 7860)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("eval", help="run the question set and report metrics")
     p.add_argument("--set", help="question set (default eval/qa.jsonl)")

@@ -1,0 +1,225 @@
+"""Chat logic behind the UI: follow-up questions, safe answer text, sources to click. No Gradio here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.text import normalize
+from qa.assistant import QuestionError
+from qa.records import ITEM_LABELS, Answer, item_label
+
+ITEM_CHOICES = ("all", *ITEM_LABELS)  # the item filter: "all", then canonical ids
+MAX_NEAREST = 3  # passages shown with a refusal
+SHORT_FOLLOW_UP = 12  # characters of content below which a message leans on the previous question
+
+# Fiscal years: canonical key -> (Japanese form, Western year).
+_YEAR_FORMS = {"H30": ("平成30年度", 2018), "R1": ("令和元年度", 2019), "R2": ("令和2年度", 2020),
+               "R3": ("令和3年度", 2021), "R4": ("令和4年度", 2022), "R5": ("令和5年度", 2023)}
+_YEAR_ORDER = list(_YEAR_FORMS)
+_YEAR = re.compile(r"令和\s*(?:元|\d+)\s*年度?|平成\s*\d+\s*年度?|FY\s*\d{4}|"
+                   r"(?:fiscal\s+(?:year\s+)?)?(?<!\d)(?:19|20)\d\d(?!\d)\s*(?:年度)?", re.IGNORECASE)
+_PREVIOUS_YEAR = re.compile(r"前年度|前の年|昨年度|previous (?:fiscal )?year|prior year|year before", re.I)
+_NEXT_YEAR = re.compile(r"翌年度|次の年度|next (?:fiscal )?year|following year", re.I)
+_ITEM = re.compile(r"(?:項目\s*|item\s+)?(?<![A-Za-z])(?:I\s*-\s*[1-3]|IV|III|II)(?![A-Za-z0-9])", re.I)
+_NUMERAL = re.compile(r"I\s*-\s*[1-3]|IV|III|II", re.I)
+_LEAD = re.compile(r"^(?:その|それ|では|じゃあ|なら|あと|また|and\b|what about|how about|and what about)",
+                   re.I)
+_FILLER = re.compile(r"[はのでもをにとかへ、。？！?!.,\s]|について|では|だと|なら|どう|です|ですか|"
+                     r"\b(?:what|about|how|and|the|in|for|of|then|year|fiscal|item)\b", re.I)
+_MARKDOWN = re.compile(r"([*_`#|~\\])")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
+_URL = re.compile(r"\b(?:https?|ftp|file|data|javascript):[^\s)\]>]*", re.I)
+
+
+@dataclass(frozen=True)
+class Reply:
+    question: str  # the question asked, after resolving a follow-up
+    text: str  # markdown for the chat: sanitized answer, then the citation chips
+    sources: list[dict] = field(default_factory=list)  # what the chips open, in chip order
+    refused: bool = False
+    answer: Answer | None = None
+
+
+# --- follow-up questions -----------------------------------------------------------------------
+
+
+def _year_key(text: str) -> str | None:
+    match = _YEAR.search(normalize(text))
+    return _canon_year(match.group(0)) if match else None
+
+
+def _canon_year(form: str) -> str | None:
+    form = normalize(form).replace(" ", "")
+    if m := re.search(r"令和(元|\d+)", form):
+        n = 1 if m.group(1) == "元" else int(m.group(1))
+        return f"R{n}"
+    if m := re.search(r"平成(\d+)", form):
+        return f"H{m.group(1)}" if int(m.group(1)) < 31 else "R1"
+    if m := re.search(r"(\d{4})", form):
+        western = int(m.group(1))
+        return next((k for k, (_, y) in _YEAR_FORMS.items() if y == western), None)
+    return None
+
+
+def _shift(key: str | None, step: int) -> str | None:
+    if key not in _YEAR_ORDER:
+        return None
+    i = _YEAR_ORDER.index(key) + step
+    return _YEAR_ORDER[i] if 0 <= i < len(_YEAR_ORDER) else None
+
+
+def _year_form(key: str, english: bool) -> str:
+    ja, western = _YEAR_FORMS[key]
+    return f"FY{western}" if english else ja
+
+
+def is_follow_up(message: str) -> bool:
+    """Elliptical: starts with その/それ/では/what about…, or says little beyond a year or an item."""
+    text = normalize(message).strip()
+    if _LEAD.match(text):
+        return True
+    rest = _FILLER.sub("", _ITEM.sub("", _YEAR.sub("", _PREVIOUS_YEAR.sub("", _NEXT_YEAR.sub("", text)))))
+    named = bool(_YEAR.search(text) or _PREVIOUS_YEAR.search(text) or _NEXT_YEAR.search(text)
+                 or _ITEM.search(text))
+    return named and len(rest) <= SHORT_FOLLOW_UP // 2 or not rest
+
+
+def rewrite(message: str, previous: str | None) -> str:
+    """The question a follow-up stands for: the previous question with the year or item swapped.
+
+    「その前年度は？」 after 「令和2年度の一般管理費は？」 -> 「令和元年度の一般管理費は？」.
+    A message that is not a follow-up, or has no previous question, is returned as is.
+    """
+    message = message.strip()
+    if not previous or not is_follow_up(message):
+        return message
+    norm_msg, norm_prev = normalize(message), normalize(previous)
+    english = not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", previous)
+    prev_year = _year_key(norm_prev)
+    new_year = _year_key(norm_msg)
+    if new_year is None and _PREVIOUS_YEAR.search(norm_msg):
+        new_year = _shift(prev_year or "R2", -1)
+    elif new_year is None and _NEXT_YEAR.search(norm_msg):
+        new_year = _shift(prev_year or "R2", +1)
+    new_item = _ITEM.search(norm_msg)
+    question, changed = norm_prev, False
+    if new_year:
+        form = _year_form(new_year, english)
+        question, n = _YEAR.subn(form, question, count=1)
+        if not n:
+            question = f"{form}の{question}" if not english else f"{question} ({form})"
+        changed = True
+    if new_item:
+        question = _swap_item(question, _NUMERAL.search(new_item.group(0)).group(0))
+        changed = True
+    return question if changed else f"{previous.strip()} {message}"
+
+
+def _swap_item(question: str, numeral: str) -> str:
+    """Replace the item number the question names (keeping 項目/item before it), or prefix one."""
+    found = _ITEM.search(question)
+    if not found:
+        return f"{numeral} {question}"
+    old = _NUMERAL.search(found.group(0))
+    start, end = found.start() + old.start(), found.start() + old.end()
+    return question[:start] + numeral + question[end:]
+
+
+def _text_of(content) -> str:
+    """Message content as text: a string, or Gradio 6's list of {"type": "text", "text": ...}."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or "")
+    if isinstance(content, list | tuple):
+        return " ".join(_text_of(part) for part in content)
+    return ""
+
+
+def user_messages(history) -> list[str]:
+    """The user's messages in order, from messages dicts or (user, bot) pairs."""
+    out = []
+    for turn in history or []:
+        if isinstance(turn, dict):
+            if turn.get("role") == "user":
+                out.append(_text_of(turn.get("content")))
+        elif isinstance(turn, list | tuple) and turn:
+            out.append(_text_of(turn[0]))
+    return [m for m in out if m.strip()]
+
+
+def resolve(message: str, history) -> str:
+    """Resolve `message` against the conversation, follow-ups of follow-ups included."""
+    context = None
+    for earlier in user_messages(history):
+        context = rewrite(earlier, context)
+    return rewrite(message, context)
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+def sanitize(text: str) -> str:
+    """Answer text safe to render as markdown: no images, no links out, no HTML."""
+    text = _IMAGE.sub("", text)
+    text = _LINK.sub(lambda m: m.group(1), text)
+    text = _URL.sub("(link removed)", text)
+    text = _MARKDOWN.sub(r"\\\1", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def source_of_citation(c) -> dict:
+    return {"kind": "citation", "label": c.label, "doc": c.doc, "item": c.item, "section": c.section,
+            "page": c.page, "quote": c.quote, "chunk_id": c.chunk_id}
+
+
+def source_of_passage(n: int, hit, page: int) -> dict:
+    ch = hit.chunk
+    label = f"({n}) {item_label(ch.item)} · p.{page}"
+    return {"kind": "passage", "label": label, "doc": ch.doc, "item": ch.item, "section": ch.section,
+            "page": page, "text": ch.text, "chunk_id": ch.id}
+
+
+def _snippet(text: str, n: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= n else flat[:n] + "…"
+
+
+def format_answer(answer: Answer, question: str, asked: str) -> Reply:
+    lines = []
+    if question != asked.strip():
+        lines.append(f"*{'Read as' if answer.lang == 'en' else '解釈'}: {sanitize(question)}*\n")
+    if answer.refused:
+        lines.append(f"**{sanitize(answer.text)}**")
+        sources = [source_of_passage(i, h, p) for i, (h, p)
+                   in enumerate(zip(answer.passages, answer.pages, strict=True), 1)][:MAX_NEAREST]
+        if sources:
+            lines.append("\n" + ("Nearest passages (not an answer):" if answer.lang == "en"
+                                 else "近い箇所（回答ではありません）:"))
+            lines.extend(f"- **{s['label']}** {sanitize(_snippet(s['text']))}" for s in sources)
+    else:
+        lines.append(sanitize(answer.text))
+        sources = [source_of_citation(c) for c in answer.citations]
+        lines.append("\n" + ("Sources: " if answer.lang == "en" else "出典: ")
+                     + " · ".join(f"**{s['label']}**" for s in sources))
+    return Reply(question, "\n".join(lines), sources, answer.refused, answer)
+
+
+def filter_items(item_filter: str | None) -> tuple[str, ...] | None:
+    if not item_filter or item_filter == "all":
+        return None
+    if item_filter not in ITEM_LABELS:
+        raise QuestionError(f"unknown item {item_filter!r}")
+    return (item_filter,)
+
+
+def respond(assistant, message: str, history=None, item_filter: str | None = "all", ask=None) -> Reply:
+    """Answer one chat message. `ask` replaces assistant.ask (the LLM mode); QuestionError if empty."""
+    if not (message or "").strip():
+        raise QuestionError("the question is empty")
+    question = resolve(message, history)
+    ask = ask or assistant.ask
+    answer = ask(question, items=filter_items(item_filter))
+    return format_answer(answer, question, message)

@@ -1,0 +1,180 @@
+"""The Gradio Blocks layout: the Ask tab (chat, source chips, source panel) and the Documents tab."""
+
+from __future__ import annotations
+
+import html
+import logging
+from pathlib import Path
+
+import gradio as gr
+
+from qa.assistant import QuestionError
+from qa.records import ITEM_LABELS
+from qa.ui import Runtime
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = [
+    "SECURITY ACTIONの自己宣言者は累計で何件ですか？",
+    "令和2年度の一般管理費は前年度比で何%減少しましたか？",
+    "法人全体の評定をAとした理由は、どのように説明されていますか？",
+    "What rating did IPA give itself for item II?",
+    "How did IPA perform against its PR KPI?",
+]
+ITEM_FILTER = [("すべて / all", "all"), ("概要 / overview", "overview")] + [
+    (label, item) for item, label in ITEM_LABELS.items() if item != "overview"]
+CJK_FONTS = ["Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Hiragino Kaku Gothic ProN",
+             "Yu Gothic UI", "Meiryo", "IPAexGothic", "ui-sans-serif", "system-ui", "sans-serif"]
+CSS = """
+.gradio-container { max-width: 1400px !important; }
+#docqa-header h1 { margin: 0; font-size: 1.5rem; }
+#docqa-header p { margin: .2rem 0; color: var(--body-text-color-subdued); }
+#chips .wrap { gap: .4rem; }
+#chips label { border-radius: 999px; padding: .25rem .8rem; font-size: .9rem; }
+.docqa-meta { line-height: 1.5; font-size: .92rem; }
+.docqa-page { white-space: pre-wrap; max-height: 340px; overflow: auto; font-size: .9rem;
+  line-height: 1.65; border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .6rem; }
+.docqa-page mark { background: #ffe066; color: inherit; padding: 0 .1rem; }
+.docqa-placeholder { color: var(--body-text-color-subdued); }
+@media (max-width: 720px) { #page-image { height: 420px !important; } }
+"""
+SCROLL_TO_MARK = """() => {
+  const m = document.querySelector('#page-text mark');
+  const box = m && m.closest('.docqa-page');
+  if (box) box.scrollTop += m.getBoundingClientRect().top - box.getBoundingClientRect().top - 40;
+  const panel = document.querySelector('#source-panel');
+  if (panel && window.innerWidth < 720) panel.scrollIntoView({block: 'start'});
+}"""
+FOLLOW_UP_HINT = ("続けて「その前年度は？」のように聞くと、前の質問を引き継ぎます。 / Follow-ups such as "
+                  "“What about the previous year?” reuse the previous question.")
+PLACEHOLDER = ("<p class='docqa-placeholder'>Click a source chip under an answer to see the cited page "
+               "here. / 回答の下の出典をクリックすると、引用元のページを表示します。</p>")
+
+
+def _theme():
+    return gr.themes.Default(font=CJK_FONTS, font_mono=["ui-monospace", "Consolas", "monospace"])
+
+
+APPEARANCE = {"css": CSS, "theme": _theme()}
+
+
+def _header(runtime: Runtime) -> str:
+    docs = runtime.documents()
+    held = ", ".join(f"{html.escape(str(d[0]))} ({d[1]} pages)" for d in docs) or "no documents yet"
+    mode = ("An LLM is configured: tick “Use LLM” to let it write the answer from the cited passages."
+            if runtime.llm_configured else
+            "Answers are extractive: sentences quoted from the report, with their pages — nothing is "
+            "generated. / 回答は報告書からの抜粋です（生成ではありません）。")
+    return (f"<div id='docqa-header'><h1>docqa — 報告書に質問 / Ask the report</h1>"
+            f"<p>{mode}</p><p>Index: {held}</p></div>")
+
+
+def _chips(sources: list[dict], refused: bool = False):
+    label = ("近い箇所 / Nearest passages — click to see the page" if refused
+             else "出典 / Sources — click to see the page")
+    return gr.update(choices=[s["label"] for s in sources], value=None, visible=bool(sources), label=label)
+
+
+def build_demo(runtime: Runtime) -> gr.Blocks:
+    with gr.Blocks(title="docqa") as demo:
+        header = gr.HTML(_header(runtime))
+        turns = gr.State([])  # sources of each assistant message, in order
+        current = gr.State([])  # sources behind the chips shown now
+        with gr.Tabs():
+            with gr.Tab("質問 / Ask", id="ask"):
+                ask_tab(runtime, turns, current)
+            with gr.Tab("文書 / Documents", id="docs"):
+                docs_tab(runtime, header)
+    return demo
+
+
+def ask_tab(runtime: Runtime, turns, current) -> None:
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=5, min_width=340):
+            chat = gr.Chatbot(show_label=False, height=440, elem_id="chat", latex_delimiters=[],
+                              feedback_options=None, sanitize_html=True,
+                              placeholder="質問を入力してください。 / Ask a question about the report.")
+            chips = gr.Radio(choices=[], visible=False, elem_id="chips", interactive=True)
+            with gr.Row():
+                question = gr.Textbox(show_label=False, scale=5, elem_id="question", max_length=1000,
+                                      placeholder="質問を入力… / Ask a question…")
+                send = gr.Button("質問 / Ask", variant="primary", scale=1, min_width=90, elem_id="send")
+            with gr.Row():
+                item = gr.Dropdown(ITEM_FILTER, value="all", label="項目 / Item", elem_id="item-filter",
+                                   min_width=160)
+                use_llm = gr.Checkbox(False, label="Use LLM", visible=runtime.llm_configured,
+                                      elem_id="use-llm")
+                clear = gr.Button("会話をクリア / Clear chat", elem_id="clear", min_width=120)
+            gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="質問例 / Examples")
+            gr.Markdown(FOLLOW_UP_HINT, elem_id="follow-up-hint")
+        with gr.Column(scale=4, min_width=340, elem_id="source-panel"):
+            meta = gr.HTML(PLACEHOLDER, elem_id="source-meta")
+            image = gr.Image(type="pil", show_label=False, interactive=False, height=560, format="png",
+                             elem_id="page-image", buttons=["fullscreen", "download"])
+            page_text = gr.HTML("", elem_id="page-text")
+    panel = [meta, image, page_text]
+
+    def on_ask(message, history, item_filter, llm, turns_v):
+        history = list(history or [])
+        try:
+            reply = runtime.respond(message, history, item_filter, use_llm=bool(llm))
+        except QuestionError:
+            gr.Warning("質問を入力してください。 / Type a question first.")
+            return history, message, gr.update(), turns_v, gr.update(), *_cleared()
+        except Exception:  # a bug must not kill the session: say so, keep the chat
+            log.exception("answering %r failed", message)
+            reply_text, sources, refused = "Sorry — answering failed; see the server log.", [], False
+        else:
+            reply_text, sources, refused = reply.text, reply.sources, reply.refused
+        history += [{"role": "user", "content": message}, {"role": "assistant", "content": reply_text}]
+        turns_v = list(turns_v or []) + [sources]
+        return history, "", _chips(sources, refused), turns_v, sources, *_cleared()
+
+    ask_inputs = [question, chat, item, use_llm, turns]
+    ask_outputs = [chat, question, chips, turns, current, *panel]
+    question.submit(on_ask, ask_inputs, ask_outputs)
+    send.click(on_ask, ask_inputs, ask_outputs)
+
+    def on_chip(choice, sources):
+        source = next((s for s in sources or [] if s["label"] == choice), None)
+        if source is None or runtime.assistant is None:
+            return _cleared()
+        view = runtime.source_view(source)
+        return view.meta_html, view.image, f"<div class='docqa-page'>{view.text_html}</div>"
+
+    chips.change(on_chip, [chips, current], panel).then(None, None, None, js=SCROLL_TO_MARK)
+
+    def on_message(turns_v, evt: gr.SelectData):
+        turn = evt.index // 2 if isinstance(evt.index, int) else None
+        if turn is None or not 0 <= turn < len(turns_v or []):
+            return gr.update(), gr.update()
+        return _chips(turns_v[turn]), turns_v[turn]
+
+    chat.select(on_message, [turns], [chips, current])
+    clear.click(lambda: ([], "", gr.update(choices=[], value=None, visible=False), [], [], *_cleared()),
+                None, [chat, question, chips, turns, current, *panel])
+
+
+def _cleared():
+    return PLACEHOLDER, None, ""
+
+
+def docs_tab(runtime: Runtime, header) -> None:
+    gr.Markdown("PDF を追加すると検索できるようになります。 / Add a PDF: it is checked, indexed, then "
+                "searchable from the Ask tab. Text PDFs only (scanned pages have no text to search).")
+    upload = gr.File(label="PDF を追加 / Add a PDF", file_types=[".pdf"], file_count="single",
+                     type="filepath", elem_id="upload")
+    status = gr.Markdown("", elem_id="upload-status")
+    table = gr.Dataframe(runtime.documents(), headers=["document", "pages", "chunks", "status"],
+                         interactive=False, elem_id="documents", label="索引済みの文書 / Indexed documents")
+
+    def on_upload(path, progress=gr.Progress(track_tqdm=True)):  # noqa: B008 (Gradio injects it)
+        if not path:
+            return gr.update(), gr.update(), gr.update(), gr.update()
+        progress(0.05, desc="Checking the file / 確認中")
+        ok, message = runtime.upload(path, Path(path).name)
+        progress(1.0, desc="Done")
+        text = f"**{'Added' if ok else 'Not added'}.** {html.escape(message)}"
+        return text, runtime.documents(), None, _header(runtime)
+
+    upload.upload(on_upload, [upload], [status, table, upload, header], concurrency_limit=1)

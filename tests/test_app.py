@@ -1,0 +1,215 @@
+"""The chat behind the UI: respond() with a real Assistant, follow-ups, sources, uploads."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import app
+from qa.assistant import QuestionError
+from qa.embed import FakeEmbedder
+from qa.pipeline import ingest_files
+from qa.settings import Settings
+from qa.ui import NO_INDEX, Runtime
+from qa.ui_chat import is_follow_up, resolve, rewrite, sanitize
+from qa.ui_docs import UploadError, safe_name, validate_upload
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = ROOT / "tests" / "data" / "tiny.pdf"
+
+
+def _tiny_index(folder: Path) -> Settings:
+    pdf = folder / "tiny.pdf"
+    shutil.copy(TINY, pdf)
+    settings = Settings(index_dir=folder / "index")
+    report = ingest_files([pdf], settings, FakeEmbedder())
+    assert [f.status for f in report.files] == ["indexed"]
+    return settings
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """app.respond() over tests/data/tiny.pdf, with the fake embedder."""
+    settings = _tiny_index(tmp_path_factory.mktemp("tiny"))
+    runtime = app.load(settings=settings, embedder=FakeEmbedder(), reload=True)
+    yield runtime
+    app._runtime = None
+
+
+def test_answer_carries_its_citation_chip(tiny):
+    reply = app.respond("一般管理費は前年度比で何%減少した？", [], "all")
+    assert not reply.refused
+    assert "3.0%" in reply.text
+    assert [s["label"] for s in reply.sources] == ["[1] Ⅱ · p.3"]
+    assert "**[1] Ⅱ · p.3**" in reply.text
+
+
+def test_item_filter_keeps_other_items_out(tiny):
+    reply = app.respond("一般管理費は前年度比で何%減少した？", [], "I-1")
+    assert reply.sources and {s["item"] for s in reply.sources} == {"I-1"}
+
+
+def test_refusal_is_shown_with_nearest_passages(tiny):
+    reply = app.respond("火星の人口は何人ですか？", [], "all")
+    assert reply.refused
+    assert reply.text.startswith("**レポートには該当する記載が見つかりませんでした。**")
+    assert "近い箇所" in reply.text
+    assert 1 <= len(reply.sources) <= 3
+    assert all(s["kind"] == "passage" and s["label"].startswith("(") for s in reply.sources)
+
+
+def test_follow_up_resolves_against_the_previous_question(tiny):
+    history = [{"role": "user", "content": "重要インフラ関連企業の数は令和２年度に何社？"},
+               {"role": "assistant", "content": "273 社 [1]"}]
+    reply = app.respond("その前年度は？", history, "all")
+    assert reply.question == "重要インフラ関連企業の数は令和元年度に何社?"
+    assert "解釈" in reply.text and reply.sources
+
+
+def test_empty_question_and_unknown_item_are_refused(tiny):
+    with pytest.raises(QuestionError):
+        app.respond("  ", [], "all")
+    with pytest.raises(QuestionError):
+        app.respond("一般管理費は？", [], "V")
+
+
+def test_source_view_renders_the_page_with_the_passage_marked(tiny):
+    source = app.respond("一般管理費は前年度比で何%減少した？", [], "all").sources[0]
+    view = tiny.source_view(source)
+    assert view.found and view.image is not None and view.image.width > 100
+    assert "<mark>" in view.text_html and "3.0%" in view.text_html
+    assert "tiny.pdf · p.3" in view.meta_html and "<b>Ⅱ</b>" in view.meta_html
+
+
+def test_highlight_is_drawn_on_the_page_image(tiny):
+    from qa.viewer import char_boxes, render_page
+
+    quote = "一般管理費は前年度比 3.0% 減少した。"
+    pdf = tiny.pdf_roots()[1] / "tiny.pdf"
+    boxes = char_boxes(pdf, 3, quote)
+    assert len(boxes) == 1
+    plain, _ = render_page(pdf, 3, "")
+    marked, found = render_page(pdf, 3, quote)
+    assert found and plain.size == marked.size
+    assert marked.getcolors(1 << 20) != plain.getcolors(1 << 20)  # yellow pixels were added
+
+
+@pytest.mark.parametrize("message, previous, expected", [
+    ("その前年度は？", "令和2年度の一般管理費は前年度比で何%減少した？", "令和元年度の一般管理費は前年度比で何%減少した?"),
+    ("令和元年度は？", "「財務内容の改善」（項目Ⅲ）の令和2年度の評定は何ですか？",
+     "「財務内容の改善」(項目III)の令和元年度の評定は何ですか?"),
+    ("Ⅱは？", "項目Ⅲの評定は？", "項目IIの評定は?"),
+    ("What about the previous year?", "What rating did IPA give for item II in FY2020?",
+     "What rating did IPA give for item II in FY2019?"),
+    ("And item III?", "What rating did IPA give itself for item II?", "What rating did IPA give itself for item III?"),
+    ("その理由は？", "法人全体の評定は何ですか？", "法人全体の評定は何ですか？ その理由は？"),
+    ("SECURITY ACTIONの自己宣言者は累計で何件？", "令和2年度の一般管理費は？", "SECURITY ACTIONの自己宣言者は累計で何件？"),
+    ("その前年度は？", None, "その前年度は？"),
+])
+def test_rewrite(message, previous, expected):
+    assert rewrite(message, previous) == expected
+
+
+def test_full_questions_are_not_follow_ups():
+    assert not is_follow_up("令和2年度の一般管理費は前年度比で何%減少した？")
+    assert not is_follow_up("How many registrants were there in 2020?")
+    assert is_follow_up("令和元年度は？")
+
+
+def test_follow_ups_chain_through_gradio_message_content():
+    history = [{"role": "user", "content": [{"type": "text", "text": "令和2年度の一般管理費は？"}]},
+               {"role": "assistant", "content": [{"type": "text", "text": "…"}]},
+               {"role": "user", "content": "その前年度は？"},
+               {"role": "assistant", "content": "…"}]
+    assert resolve("その前年度は？", history) == "平成30年度の一般管理費は?"
+    assert resolve("その前年度は？", [("令和2年度の一般管理費は？", "…")]) == "令和元年度の一般管理費は?"
+
+
+def test_sanitize_drops_images_links_and_html():
+    text = sanitize('ok ![x](http://evil.test/?q=1) [see](https://evil.test/a) http://evil.test/b <img src=x> *b*')
+    assert "evil.test" not in text and "<img" not in text and "![" not in text
+    assert "see" in text and "&lt;img" in text and r"\*b\*" in text
+
+
+def test_upload_checks_magic_bytes_and_size(tmp_path):
+    html = tmp_path / "report.pdf"
+    html.write_text("<html><script>alert(1)</script></html>")
+    with pytest.raises(UploadError, match="not a PDF"):
+        validate_upload(html)
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    with pytest.raises(UploadError, match="empty"):
+        validate_upload(empty)
+    with pytest.raises(UploadError, match="limit"):
+        validate_upload(TINY, max_bytes=100)
+    assert validate_upload(TINY) == TINY
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("report.pdf", "report.pdf"), ("../../etc/passwd", "passwd.pdf"), ("報告書 2020.PDF", "報告書 2020.pdf"),
+    ("a;rm -rf $(x).pdf", "a_rm -rf _x_.pdf"), ("...", "document.pdf"),
+])
+def test_safe_name(name, expected):
+    assert safe_name(name) == expected
+
+
+def test_upload_is_ingested_and_searchable(tmp_path):
+    runtime = Runtime(_tiny_index(tmp_path), embedder=FakeEmbedder())
+    other = tmp_path / "incoming" / "other report.pdf"
+    other.parent.mkdir()
+    shutil.copy(TINY, other)
+    ok, message = runtime.upload(str(other), other.name)
+    assert ok, message
+    assert "Added other report.pdf: 3 pages" in message
+    assert [row[0] for row in runtime.documents()] == ["tiny.pdf", "other report.pdf"]
+    reply = runtime.respond("一般管理費は前年度比で何%減少した？", [], "all")
+    assert {s["doc"] for s in reply.sources} <= {"tiny.pdf", "other report.pdf"}
+
+    fake = tmp_path / "incoming" / "fake.pdf"
+    fake.write_text("<!doctype html><h1>not a pdf</h1>")
+    ok, message = runtime.upload(str(fake), fake.name)
+    assert not ok and "not a PDF" in message
+    assert len(runtime.documents()) == 2
+
+
+def test_no_index_yet_says_how_to_add_one(tmp_path):
+    runtime = Runtime(Settings(index_dir=tmp_path / "none"), embedder=FakeEmbedder())
+    assert runtime.respond("何件？").text == NO_INDEX
+    assert runtime.documents() == []
+
+
+def test_demo_builds_and_keeps_html_sanitized(tiny):
+    from qa.ui_layout import build_demo
+
+    demo = build_demo(tiny)
+    config = json.dumps(demo.get_config_file(), default=str)
+    assert '"sanitize_html": false' not in config
+    chatbots = [c for c in demo.blocks.values() if type(c).__name__ == "Chatbot"]
+    assert chatbots and all(c.sanitize_html for c in chatbots)
+
+
+def _sample_index(tmp_path_factory, sample_pdf) -> Path:
+    """The sample report indexed with the real embedder, once per session (shared with the browser test)."""
+    root = tmp_path_factory.getbasetemp() / "sample-index"
+    if not (root / "index" / "CURRENT").exists():
+        from qa.embed import load_embedder
+
+        settings = Settings(index_dir=root / "index")
+        root.mkdir(exist_ok=True)
+        pdf = shutil.copy(sample_pdf, root / "report.pdf")
+        report = ingest_files([Path(pdf)], settings, load_embedder(settings.embed_model))
+        assert not report.failed
+    return root / "index"
+
+
+@pytest.mark.slow
+def test_respond_on_the_sample_report(tmp_path_factory, sample_pdf):
+    runtime = Runtime(Settings(index_dir=_sample_index(tmp_path_factory, sample_pdf)))
+    reply = runtime.respond("SECURITY ACTIONの自己宣言者は累計で何件ですか？", [], "all")
+    assert not reply.refused and "144,847" in reply.text
+    assert any(s["label"].endswith("p.11") for s in reply.sources)
+    view = runtime.source_view(next(s for s in reply.sources if s["label"].endswith("p.11")))
+    assert view.found and view.image is not None and "<mark>" in view.text_html
+    follow = runtime.respond("その前年度は？", [{"role": "user", "content": "令和2年度の一般管理費は？"}], "all")
+    assert "令和元年度" in follow.question
