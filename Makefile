@@ -26,9 +26,7 @@ sample: $(SAMPLE)
 index: $(INDEX)/CURRENT
 
 run: $(INDEX)/CURRENT
-	$(DOCQA) search --index $(INDEX) "SECURITY ACTIONの自己宣言者は累計で何件？"
-	$(DOCQA) search --index $(INDEX) "What rating did IPA give itself for item II?"
-	$(DOCQA) search --index $(INDEX) "一般管理費は前年度比で何%減少した？"
+	$(DOCQA) serve --index $(INDEX)
 
 test: $(STAMP)
 	$(PY) -m pytest
