@@ -20,3 +20,14 @@ def normalize(text: str) -> str:
 def squash(text: str) -> str:
     """normalize() with all whitespace removed: the form used to test containment."""
     return _SPACE.sub("", normalize(text))
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Lines, then 。-ended sentences inside each line; empty pieces dropped."""
+    out = []
+    for line in text.split("\n"):
+        out.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+    return out

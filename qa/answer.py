@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ingest.pdf import starts_unit
 from ingest.records import Chunk, Page
-from ingest.text import normalize, squash
+from ingest.text import normalize, split_sentences, squash
 from qa.query import Query
 from qa.records import Citation
 from qa.search import Hit
@@ -21,7 +21,6 @@ PART_FLOOR = 0.4  # the best sentence for a further ask must still score this sh
 PART_CONTEXT = 0.3  # weight of the rest of the question when scoring one ask
 PART_PRIOR = 0.3  # how much the whole-question score still counts when choosing for one ask
 MAX_SENTENCE_CHARS = 240  # longer runs (table rows glued together) are cut around the match
-_SENTENCE_END = re.compile(r"(?<=[。！？])")
 _NUMBER = re.compile(
     r"\d[\d,.]*\s*(?:%|％|件|名|人|社|団体|法人|組織|回|倍|千円|百万円|億円|万|円|者|校|URL)?"
 )
@@ -53,14 +52,6 @@ class Sentence:
     hit: Hit
     rank: int  # 0-based rank of its passage
     score: float
-
-
-def split_sentences(text: str) -> list[str]:
-    """Lines, then 。-ended sentences inside each line; empty pieces dropped."""
-    out = []
-    for line in text.split("\n"):
-        out.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
-    return out
 
 
 def _idf(index_df: dict[str, int], n_docs: int, token: str) -> float:

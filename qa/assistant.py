@@ -56,10 +56,16 @@ class Assistant:
             raise QuestionError("the question is empty")
         start = time.perf_counter()
         query = analyse(question)
-        hits = self.retrieve(query, items=tuple(items) if items else None, k=k)
+        qvec = self.embedder.embed([query.text], query=True)[0]
+        hits = search(self.index, self.embedder, query, k=min(max(k, 1), K_MAX),
+                      items=tuple(items) if items else None, qvec=qvec)
         t_retrieve = time.perf_counter()
-        sentences = extract.candidate_sentences(hits, query, self._idf)
-        chosen = extract.pick(sentences)
+        sim = None
+        if self.index.sentences is not None:
+            def sim(chunk_id: str, i: int) -> float:
+                return float(self.index.sentences.of(chunk_id)[i] @ qvec)
+        sentences = extract.candidate_sentences(hits, query, self._idf, sim)
+        chosen = extract.pick(sentences, query, self._idf)
         citations = extract.cite(chosen, self.index.pages)
         refused = not citations or self._weak(query, hits, chosen)
         hits = _evidence_first(hits, chosen[0].hit if chosen and not refused else None)
@@ -98,3 +104,4 @@ def _evidence_first(hits: list[Hit], evidence: Hit | None) -> list[Hit]:
 def _compose(citations: list[Citation], lang: str) -> str:
     body = " ".join(f"{c.quote} [{c.n}]" for c in citations)
     return body if lang == "ja" else f"The report says (in Japanese): {body}"
+

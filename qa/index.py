@@ -26,9 +26,10 @@ import faiss
 import numpy as np
 
 from ingest.records import Chunk, Page
-from qa import store
+from qa import sentences, store
 from qa import tokenize as tok
 from qa.embed import Embedder
+from qa.sentences import SentenceVectors
 from qa.store import DocUpdate
 
 __all__ = ["DocUpdate", "DocqaIndexError", "Index", "IndexCorruptError", "IndexLockedError",
@@ -77,8 +78,9 @@ class Index:
     """Chunks, their vectors (faiss.IndexFlatIP) and a bm25s index; row i is chunks[i] everywhere."""
 
     def __init__(self, chunks: list[Chunk], vectors, bm25, manifest: dict, version: str | None = None,
-                 pages: dict[str, list[Page]] | None = None):
+                 pages: dict[str, list[Page]] | None = None, sentences: SentenceVectors | None = None):
         self.chunks = chunks
+        self.sentences = sentences  # None for an index written before sentences were embedded
         self.pages = pages or {}  # doc -> its pages, 1-based numbers in order
         self.vectors = vectors
         self.bm25 = bm25  # None when the chunks hold no token at all: bm25s cannot index that
@@ -103,8 +105,9 @@ class Index:
         has_bm25 = f"{store.BM25_DIR}/params.index.json" in manifest["files"]
         bm25 = _read_bm25(version / store.BM25_DIR, len(chunks)) if has_bm25 else None
         pages = _read_pages(version)
+        sentence_vectors = _read_sentences(version, manifest, chunks)
         log.info("loaded index %s: %d chunks", version.name, len(chunks))
-        return cls(chunks, vectors, bm25, manifest, version.name, pages)
+        return cls(chunks, vectors, bm25, manifest, version.name, pages, sentence_vectors)
 
     @classmethod
     def empty(cls, embedder: Embedder, chunker: dict) -> Index:
@@ -293,6 +296,15 @@ def _read_faiss(path: Path, manifest: dict, chunks: list[Chunk]):
     return vectors
 
 
+def _read_sentences(version: Path, manifest: dict, chunks: list[Chunk]) -> SentenceVectors | None:
+    if sentences.SENTENCES_FILE not in manifest["files"]:
+        return None
+    try:
+        return sentences.read(version / sentences.SENTENCES_FILE, chunks)
+    except (RuntimeError, ValueError) as e:
+        raise IndexCorruptError(sentences.SENTENCES_FILE, str(e)) from None
+
+
 def _read_bm25(folder: Path, n_chunks: int):
     try:
         bm25 = bm25s.BM25.load(folder, mmap=False, allow_pickle=False, load_corpus=False,
@@ -361,9 +373,11 @@ def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict,
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
     manifest["n_vectors"] = len(chunks)
+    sentence_vectors = sentences.build(old.sentences, chunks, embedder)
+    extra = {sentences.SENTENCES_FILE: sentences.to_faiss(sentence_vectors, embedder.dim)}
     try:
         page_rows = [(d["doc"], page) for d in documents for page in pages.get(d["doc"], [])]
-        version = store.write_version(root, dense, chunks, bm25, manifest, page_rows)
+        version = store.write_version(root, dense, chunks, bm25, manifest, page_rows, extra)
     except Exception as e:
         full = isinstance(e, OSError) and e.errno == errno.ENOSPC
         problem = "disk full" if full else f"{type(e).__name__}: {e}"
@@ -373,4 +387,4 @@ def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict,
         store.prune(root, KEEP_PREVIOUS)
     except OSError as e:  # old versions left behind cost disk space, not correctness
         log.warning("could not remove old index versions: %s", e)
-    return Index(chunks, dense, bm25, manifest, version.name, pages)
+    return Index(chunks, dense, bm25, manifest, version.name, pages, sentence_vectors)

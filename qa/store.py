@@ -155,11 +155,13 @@ def sync_tree(folder: Path) -> None:
 
 
 def write_version(root: Path, vectors, chunks: list[Chunk], bm25, manifest: dict,
-                  pages: list[tuple[str, Page]] = ()) -> Path:
+                  pages: list[tuple[str, Page]] = (), extra_faiss: dict | None = None) -> Path:
     """Write a new version folder, manifest last, then make it live. On failure remove it, re-raise."""
     version = new_version_dir(root)
     try:
         write_faiss(version, vectors)
+        for name, index in (extra_faiss or {}).items():
+            faiss.write_index(index, str(version / name))
         write_chunks(version, chunks)
         write_pages(version, pages)
         write_bm25(version, bm25)

@@ -281,7 +281,8 @@ def test_changed_chunk_alone_is_embedded(root, built):
     texts = [*TEXTS[:2], "職員の人数は275人である。", *TEXTS[3:]]
     built.embedded.clear()
     index = update_index(root, built, CHUNKER, [update(texts=texts, sha="sha-a2")])
-    assert built.embedded == ["職員の人数は275人である。"]
+    # the chunk, then its one sentence; nothing else is embedded again
+    assert built.embedded == ["職員の人数は275人である。", "職員の人数は275人である。"]
     assert [r for r, _ in index.search_bm25(tokenize("275"), 5)] == [2]
     assert index.search_bm25(tokenize("273"), 5) == []
     assert read_manifest(root)["documents"][0]["sha256"] == "sha-a2"
@@ -380,3 +381,13 @@ def test_pages_are_stored_and_kept_per_document(tmp_path):
     update_index(tmp_path, emb, {}, [DocUpdate("b.pdf", "b.pdf", "h2", 2, b, pages=pages_b)])
     index = Index.load(tmp_path, emb, {})
     assert index.pages == {"a.pdf": list(pages_a), "b.pdf": list(pages_b)}
+
+
+def test_sentence_vectors_round_trip_and_match_their_chunks(root, built):
+    index = Index.load(root, built, CHUNKER)
+    assert index.sentences is not None
+    for chunk in index.chunks:
+        from ingest.text import split_sentences
+
+        expected = built.inner.embed(split_sentences(chunk.text))
+        assert np.allclose(index.sentences.of(chunk.id), expected, atol=1e-6)
