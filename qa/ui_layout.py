@@ -174,7 +174,7 @@ def docs_tab(runtime: Runtime, header) -> None:
         progress(0.05, desc="Checking the file / 確認中")
         ok, message = runtime.upload(path, Path(path).name)
         progress(1.0, desc="Done")
-        text = f"**{'Added' if ok else 'Not added'}.** {html.escape(message)}"
+        text = html.escape(message) if ok else f"**Not added.** {html.escape(message)}"
         return text, runtime.documents(), None, _header(runtime)
 
     upload.upload(on_upload, [upload], [status, table, upload, header], concurrency_limit=1)

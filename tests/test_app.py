@@ -213,3 +213,26 @@ def test_respond_on_the_sample_report(tmp_path_factory, sample_pdf):
     assert view.found and view.image is not None and "<mark>" in view.text_html
     follow = runtime.respond("その前年度は？", [{"role": "user", "content": "令和2年度の一般管理費は？"}], "all")
     assert "令和元年度" in follow.question
+
+
+def test_llm_toggle_falls_back_to_extractive_without_a_module(tiny, monkeypatch):
+    import qa.ui
+
+    def no_llm(name, *args, **kwargs):
+        raise ImportError(f"no {name} in this build")
+
+    runtime = Runtime(tiny.settings.model_copy(update={"llm": "ollama:test"}), tiny.assistant)
+    assert runtime.llm_configured and not Runtime(tiny.settings, tiny.assistant).llm_configured
+    monkeypatch.setattr(qa.ui.importlib, "import_module", no_llm)
+    assert runtime.llm_ask() is None
+    reply = runtime.respond("一般管理費は前年度比で何%減少した？", [], "all", use_llm=True)
+    assert "3.0%" in reply.text
+
+
+def test_python_app_py_takes_the_serve_options(monkeypatch):
+    import qa.ui
+
+    seen = {}
+    monkeypatch.setattr(qa.ui, "serve", lambda settings: seen.setdefault("s", settings) and 0)
+    app.main(["--index", "/tmp/x", "--host", "127.0.0.1", "--port", "7870"])
+    assert seen["s"].port == 7870 and str(seen["s"].index_dir) == "/tmp/x"

@@ -187,3 +187,22 @@ def test_upload_over_the_size_limit_is_refused(server, tmp_path):
         response = client.post("/gradio_api/upload", files={"files": ("big.pdf", fh, "application/pdf")})
     assert response.status_code in (400, 413), response.status_code
     assert not any(Path(runtime.settings.index_dir).resolve().parent.glob("*-uploads/big.pdf"))
+
+
+def test_valid_pdf_upload_is_ingested_and_listed(page, server, tmp_path):
+    """Last in the module: it adds a document to the session's sample index."""
+    runtime, _url = server
+    pdf = tmp_path / "tiny report.pdf"
+    shutil.copy(ROOT / "tests" / "data" / "tiny.pdf", pdf)
+    page.get_by_role("tab", name="文書 / Documents").click()
+    page.set_input_files("#upload input[type=file]", str(pdf))
+    page.wait_for_function(
+        "() => document.querySelector('#upload-status')?.innerText.includes('searchable now')",
+        timeout=WAIT_MS)
+    page.wait_for_timeout(800)  # the table and header finish updating
+    assert "tiny report.pdf" in page.inner_text("#documents")
+    assert [row[0] for row in runtime.documents()] == ["report.pdf", "tiny report.pdf"]
+    page.screenshot(path=str(ARTIFACTS / "ui-documents-added.png"), full_page=True)
+    page.get_by_role("tab", name="質問 / Ask").click()
+    chips = _ask(page, "一般管理費は前年度比で何%減少した？", 1)
+    assert chips
