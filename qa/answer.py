@@ -43,6 +43,8 @@ EXPAND_LINES = 2  # lines a sentence may run on past its first line
 _ENDED = re.compile(r"[。！？]\s*$")
 DENSE_FLOOR, DENSE_SPAN = 0.75, 0.15  # e5 cosines live in about 0.75-0.90: stretch that to 0-1
 LEXICAL_WEIGHT = {"ja": 0.5, "en": 0.15}  # English questions: BM25-style terms barely match
+OVERVIEW_FACTOR = 0.85
+_OVERALL = re.compile(r"全体|総合|総括|overall|as a whole", re.I)
 RANK_DECAY = 0.15  # later passages must beat earlier ones on content, not ride on their rank
 
 
@@ -112,9 +114,16 @@ def candidate_sentences(hits: list[Hit], query: Query, idf, sim=None) -> list[Se
                 dense = max(0.0, (sim(hit.chunk.id, i) - DENSE_FLOOR) / DENSE_SPAN)
                 lw = LEXICAL_WEIGHT[query.lang]
                 lexical = lw * lexical + (1 - lw) * dense * (1 + _type_bonus(text, query))
-            out.append(Sentence(text, hit, rank, lexical * prior))
+            out.append(Sentence(text, hit, rank, lexical * prior * _place(hit.chunk, query)))
     out.sort(key=lambda s: -s.score)
     return out
+
+
+def _place(chunk: Chunk, query: Query) -> float:
+    """The overview restates the items in brief: for a detail, prefer the item's own section."""
+    if chunk.item == "overview" and query.kind != "rating" and not _OVERALL.search(query.norm):
+        return OVERVIEW_FACTOR
+    return 1.0
 
 
 def _type_bonus(sentence: str, query: Query) -> float:
