@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.text import normalize
+from qa.glossary import to_japanese
 
 _JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -60,6 +61,11 @@ class Query:
     years: tuple[str, ...]  # fiscal years named: H30, R1, R2, R3
     kind: str  # rating, when, number, name, reason, list or "fact"
     parts: tuple[str, ...] = ()  # the separate asks of a question that asks several things
+    terms: str = ""  # what lexical matching sees: the question, or for English its Japanese terms
+
+    @property
+    def lexical(self) -> str:
+        return self.terms or self.norm
 
 
 def language(text: str) -> str:
@@ -77,7 +83,21 @@ def analyse(question: str) -> Query:
     lowered = norm.lower()
     kind = next((name for name, pattern in _TYPES if pattern.search(lowered)), "fact")
     items = tuple(dict.fromkeys(items))
-    return Query(question, norm, language(question), items, explicit, years, kind, split_asks(norm))
+    lang = language(question)
+    terms = english_terms(norm) if lang == "en" else norm
+    return Query(question, norm, lang, items, explicit, years, kind, split_asks(norm), terms)
+
+
+# Capitalised words, acronyms and codes in an English question are names the Japanese text shares.
+_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b(?:[A-Z][\w.-]*[A-Za-z0-9]|[A-Z]{2,}|\w*\d[\w.,%]*)")
+_NOT_NAMES = {"What", "Which", "How", "When", "Who", "Where", "Why", "Did", "Does", "Do", "Is", "Was",
+              "Were", "Are", "In", "Of", "For", "By", "The", "And", "To", "At", "On"}
+
+
+def english_terms(norm: str) -> str:
+    """Japanese report terms for an English question, plus the names it shares with the text."""
+    names = [m.group(0) for m in _NAME.finditer(norm) if m.group(0) not in _NOT_NAMES]
+    return " ".join([to_japanese(norm), *names])
 
 
 # An ask: a clause with its own question word. "何件で、…何名ですか" asks two things.

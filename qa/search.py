@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 RRF_K = 60  # the constant from Cormack et al.; damps the weight of the very top ranks
 LEG_DEPTH = 50  # candidates taken from each leg before fusion
 # BM25 on Japanese text cannot match English words: English questions lean on the dense leg.
-BM25_WEIGHT = {"ja": 1.0, "en": 0.35}
+BM25_WEIGHT = {"ja": 1.0, "en": 0.5}  # English: BM25 sees only glossary terms and names
 ITEM_BOOST = 1.5  # a chunk of an item the question names by number
 TOPIC_BOOST = 1.15  # a chunk of an item the question names by topic only
 
@@ -39,7 +39,7 @@ def search(index: Index, embedder: Embedder, question: str | Query, k: int = 10,
     dense_results = index.search_dense(qvec, LEG_DEPTH if not items else len(index.chunks))
     dense = _ranks(dense_results, index, items)
     cosine = dict(dense_results)
-    bm25 = _ranks(index.search_bm25(tokenize(query.text), LEG_DEPTH if not items else 500), index, items)
+    bm25 = _ranks(index.search_bm25(tokenize(query.lexical), LEG_DEPTH if not items else 500), index, items)
     weight = BM25_WEIGHT[query.lang]
     hits = []
     for row in dense.keys() | bm25.keys():

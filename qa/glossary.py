@@ -1,0 +1,72 @@
+"""English -> Japanese terms of administrative reports, so English questions can use BM25 and term
+overlap against Japanese text (there is no translation model offline). General report vocabulary,
+not the sample's facts: add terms of your own reports here."""
+
+from __future__ import annotations
+
+import re
+
+TERMS = {
+    # evaluation and planning
+    "rating": "評定", "rated": "評定", "self-evaluation": "自己評価", "evaluation": "評価",
+    "target": "目標", "targets": "目標", "goal": "目標", "plan": "計画", "planned": "計画値",
+    "mid-term": "中期", "medium-term": "中期", "annual plan": "年度計画", "indicator": "指標",
+    "kpi": "KPI", "achievement": "達成", "achieved": "達成", "achieve": "達成", "achievement rate": "達成率",
+    "result": "実績", "results": "実績", "actual": "実績", "performance": "実績", "outcome": "成果",
+    "cumulative": "累計 累積", "cumulatively": "累計 累積", "total": "合計 累計", "average": "平均",
+    "increase": "増加", "increased": "増加", "decrease": "減少", "decreased": "減少",
+    "reduction": "削減 減少",
+    "reduced": "削減 減少", "compared": "比", "previous year": "前年度", "prior year": "前年度",
+    "ratio": "比率 割合", "rate": "率", "percentage": "割合", "share": "割合", "times": "倍",
+    "fiscal year": "年度", "year": "年度", "end of": "末", "quarter": "四半期", "month": "月",
+    # money and organisation
+    "budget": "予算", "settlement": "決算", "expenditure": "支出 決算", "spending": "支出",
+    "revenue": "収入 収益", "income": "収入 収益", "profit": "利益", "loss": "損失 欠損金",
+    "carried-forward loss": "繰越欠損金", "deficit": "欠損金", "cost": "費用 コスト", "costs": "費用",
+    "expenses": "経費 費用", "operating expenses": "業務経費", "administrative expenses": "一般管理費",
+    "general administrative": "一般管理費", "grant": "交付金", "subsidy": "補助金", "fee": "手数料",
+    "fees": "手数料", "investment": "出資", "shares": "株式",
+    "dividend": "配当", "efficiency": "効率化", "employees": "職員 人員", "staff": "職員 人員",
+    "personnel": "人員 人件費", "organization": "組織", "organizations": "組織", "companies": "企業 社",
+    "company": "企業 社", "firms": "企業", "smes": "中小企業", "small and medium": "中小企業",
+    "government": "政府", "ministry": "省", "local governments": "地方自治体", "municipalities": "自治体",
+    "contract": "契約", "contracts": "契約", "procurement": "調達", "tender": "入札", "tenders": "入札",
+    "competitive": "競争", "single-bid": "一者応札", "bid": "応札", "bidders": "応札",
+    "audit": "監査", "board of audit": "会計検査院", "internal control": "内部統制",
+    "compliance": "コンプライアンス", "risk": "リスク", "harassment": "ハラスメント",
+    "telework": "テレワーク 在宅勤務", "remote work": "在宅勤務 テレワーク", "working from home": "在宅勤務",
+    # activities and counts
+    "applications": "申請", "application": "申請", "applicants": "応募者 申請", "registration": "登録",
+    "registered": "登録", "registrants": "登録者", "members": "会員", "participants": "参加者",
+    "participated": "参加", "attendees": "参加者", "visitors": "来場者", "viewers": "視聴者",
+    "views": "閲覧", "viewed": "閲覧", "downloads": "ダウンロード", "downloaded": "ダウンロード",
+    "followers": "フォロワー", "subscribers": "購読者", "users": "利用者", "satisfaction": "満足度",
+    "survey": "調査 アンケート", "questionnaire": "アンケート", "report": "報告書", "reports": "報告書",
+    "white paper": "白書", "guideline": "ガイドライン", "guidelines": "ガイドライン", "paper": "論文",
+    "journal": "論文誌", "published": "公開 掲載", "publication": "公開", "website": "サイト",
+    "websites": "サイト", "site": "サイト", "consolidated": "集約 統合", "integrated": "統合",
+    "examination": "試験", "examinations": "試験", "exam": "試験", "exams": "試験", "passed": "合格",
+    "successful": "合格", "paper-based": "紙", "computer-based": "CBT", "training": "研修 トレーニング",
+    "seminar": "セミナー", "seminars": "セミナー", "event": "イベント", "events": "イベント",
+    "lecturers": "講師", "instructors": "講師", "tutors": "チューター", "graduates": "修了生 修了者",
+    "completed": "修了", "human resources": "人材", "talent": "人材", "developers": "開発者",
+    "certification": "認定", "certified": "認定", "inspection": "点検 検査", "check": "チェック",
+    "vulnerability": "脆弱性", "vulnerabilities": "脆弱性", "security": "セキュリティ",
+    "cybersecurity": "サイバーセキュリティ", "attack": "攻撃", "attacks": "攻撃", "incident": "インシデント",
+    "incidents": "インシデント", "consultation": "相談", "consultations": "相談", "inquiries": "問い合わせ",
+    "critical infrastructure": "重要インフラ", "regional": "地域", "software": "ソフトウェア",
+    "centers": "センター", "center": "センター", "project": "事業 プロジェクト", "projects": "事業",
+    "business": "事業", "program": "プログラム 事業", "commissioned": "委託 受託", "outsourced": "委託",
+    "international": "国際", "overseas": "海外", "cooperation": "連携 協力", "partnership": "連携",
+    "why": "ため 理由", "reason": "理由 ため", "because": "ため", "shortcoming": "不備 課題",
+    "problem": "課題",
+    "issue": "課題", "pointed out": "指摘", "improvement": "改善", "measures": "対策", "response": "対応",
+}
+_PATTERN = re.compile(
+    r"(?<![a-z])(" + "|".join(sorted(map(re.escape, TERMS), key=len, reverse=True)) + r")(?![a-z])"
+)
+
+
+def to_japanese(text: str) -> str:
+    """The Japanese terms for the English terms in `text` (longest match first), space-separated."""
+    return " ".join(TERMS[m.group(1)] for m in _PATTERN.finditer(text.lower()))
