@@ -34,7 +34,7 @@ def test_table_lists_both_rows_and_the_ratio():
     table = bench.format_table(_result())
     lines = {line[:32].strip(): line for line in table.splitlines()}
     assert lines["cold ingest, s"].split()[-3:] == ["10.0", "40.0", "0.25"]
-    assert lines["chunks re-embedded"].split()[-3:] == ["8/500", "-", "-"]
+    assert lines["texts re-embedded"].split()[-3:] == ["8/500", "-", "-"]
     assert lines["page hit@5"].split()[-3:] == ["0.900", "0.000", "-"]
     assert lines["warm re-ingest, s"].split()[-3:] == ["0.01", "-", "-"]
     assert "one-page change on p.48" in table
