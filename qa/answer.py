@@ -41,8 +41,8 @@ _ITEM_REF = re.compile(
 )
 EXPAND_LINES = 2  # lines a sentence may run on past its first line
 _ENDED = re.compile(r"[。！？]\s*$")
-DENSE_FLOOR, DENSE_SPAN = 0.75, 0.15  # e5 cosines live in about 0.75-0.90: stretch that to 0-1
-LEXICAL_WEIGHT = {"ja": 0.5, "en": 0.35}  # English questions: BM25-style terms barely match
+DENSE_FLOOR, DENSE_SPAN = 0.7, 0.2  # e5 cosines live in about 0.75-0.90: stretch that to 0-1
+LEXICAL_WEIGHT = {"ja": 0.15, "en": 0.35}  # English questions: BM25-style terms barely match
 OVERVIEW_FACTOR = 0.85
 _OVERALL = re.compile(r"全体|総合|総括|overall|as a whole", re.I)
 RANK_DECAY = 0.15  # later passages must beat earlier ones on content, not ride on their rank
