@@ -48,7 +48,14 @@ class Assistant:
         return extract._idf(self._df, len(self.index.chunks), token)
 
     def retrieve(self, question: str | Query, *, items=None, k: int = 10) -> list[Hit]:
+        """Top-k chunks for a question (hybrid search), best first."""
         return search(self.index, self.embedder, question, k=min(max(k, 1), K_MAX), items=items)
+
+    def as_retriever(self, *, k: int = 10, items: tuple[str, ...] | None = None):
+        """A langchain-core BaseRetriever over this index."""
+        from qa.retriever import DocqaRetriever
+
+        return DocqaRetriever(assistant=self, k=k, items=items)
 
     def ask(self, question: str, *, items: tuple[str, ...] | None = None, k: int = 10) -> Answer:
         """Answer from the report with verified citations, or refuse and show the nearest passages."""
@@ -105,3 +112,14 @@ def _compose(citations: list[Citation], lang: str) -> str:
     body = " ".join(f"{c.quote} [{c.n}]" for c in citations)
     return body if lang == "ja" else f"The report says (in Japanese): {body}"
 
+
+
+_default: Assistant | None = None
+
+
+def ask(question: str, **kwargs) -> Answer:
+    """Ask the default index (DOCQA_INDEX_DIR, else ./index); the assistant is loaded once."""
+    global _default  # one model and index per process, for scripts that call qa.ask repeatedly
+    if _default is None:
+        _default = Assistant.load()
+    return _default.ask(question, **kwargs)

@@ -25,3 +25,27 @@ def sample_pages(sample_pdf):
     from ingest.pdf import load_pdf
 
     return load_pdf(sample_pdf)
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory, sample_pdf) -> Path:
+    """The sample report indexed with the real default embedder, once per session. Read-only:
+    a test that adds documents works on a copy (copy_index)."""
+    import shutil
+
+    from qa.embed import load_embedder
+    from qa.pipeline import ingest_files
+    from qa.settings import Settings
+
+    root = tmp_path_factory.mktemp("sample-index")
+    settings = Settings(index_dir=root / "index")
+    pdf = shutil.copy(sample_pdf, root / "report.pdf")
+    assert not ingest_files([Path(pdf)], settings, load_embedder(settings.embed_model)).failed
+    return root / "index"
+
+
+def copy_index(index: Path, dest: Path) -> Path:
+    import shutil
+
+    shutil.copytree(index, dest, ignore=shutil.ignore_patterns(".lock"))
+    return dest

@@ -189,23 +189,9 @@ def test_demo_builds_and_keeps_html_sanitized(tiny):
     assert chatbots and all(c.sanitize_html for c in chatbots)
 
 
-def _sample_index(tmp_path_factory, sample_pdf) -> Path:
-    """The sample report indexed with the real embedder, once per session (shared with the browser test)."""
-    root = tmp_path_factory.getbasetemp() / "sample-index"
-    if not (root / "index" / "CURRENT").exists():
-        from qa.embed import load_embedder
-
-        settings = Settings(index_dir=root / "index")
-        root.mkdir(exist_ok=True)
-        pdf = shutil.copy(sample_pdf, root / "report.pdf")
-        report = ingest_files([Path(pdf)], settings, load_embedder(settings.embed_model))
-        assert not report.failed
-    return root / "index"
-
-
 @pytest.mark.slow
-def test_respond_on_the_sample_report(tmp_path_factory, sample_pdf):
-    runtime = Runtime(Settings(index_dir=_sample_index(tmp_path_factory, sample_pdf)))
+def test_respond_on_the_sample_report(sample_index):
+    runtime = Runtime(Settings(index_dir=sample_index))
     reply = runtime.respond("SECURITY ACTIONの自己宣言者は累計で何件ですか？", [], "all")
     assert not reply.refused and "144,847" in reply.text
     assert any(s["label"].endswith("p.11") for s in reply.sources)

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from qa.pipeline import ingest_files
 from qa.settings import Settings
+from tests.conftest import copy_index
 
 pytestmark = pytest.mark.slow
 
@@ -33,24 +33,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _sample_index(tmp_path_factory, sample_pdf) -> Path:
-    """The sample report indexed with the real embedder, once per session (shared with test_app)."""
-    root = tmp_path_factory.getbasetemp() / "sample-index"
-    if not (root / "index" / "CURRENT").exists():
-        from qa.embed import load_embedder
-
-        settings = Settings(index_dir=root / "index")
-        root.mkdir(exist_ok=True)
-        pdf = shutil.copy(sample_pdf, root / "report.pdf")
-        assert not ingest_files([Path(pdf)], settings, load_embedder(settings.embed_model)).failed
-    return root / "index"
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, sample_pdf):
+def server(tmp_path_factory, sample_index):
     from qa.ui import Runtime, start
 
-    runtime = Runtime(Settings(index_dir=_sample_index(tmp_path_factory, sample_pdf), port=_free_port()))
+    # A copy: the upload test adds a document, other tests read the shared index.
+    index = copy_index(sample_index, tmp_path_factory.mktemp("browser") / "index")
+    runtime = Runtime(Settings(index_dir=index, port=_free_port()))
     demo, url = start(runtime, block=False, server_name="127.0.0.1", max_file_size=TEST_MAX_FILE)
     yield runtime, url.rstrip("/")
     demo.close()
