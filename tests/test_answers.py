@@ -1,0 +1,70 @@
+"""The answering API on the sample report with the real embedder, and the eval regression gate."""
+
+from pathlib import Path
+
+import pytest
+
+from ingest.text import squash
+from qa import Assistant, QuestionError
+from qa.evaluation import eval_command
+from qa.records import REFUSAL
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def assistant(sample_index):
+    return Assistant.load(sample_index)
+
+
+def test_every_citation_is_on_its_page_and_in_its_item(assistant):
+    answer = assistant.ask("令和2年度の一般管理費は前年度比で何%減少しましたか？")
+    assert not answer.refused and answer.citations
+    pages = {p.number: p for p in assistant.index.pages["report.pdf"]}
+    chunks = {c.id: c for c in assistant.index.chunks}
+    for c in answer.citations:
+        assert squash(c.quote) in squash(pages[c.page].text)
+        assert c.item == chunks[c.chunk_id].item == "II"
+        assert f"[{c.n}]" in answer.text
+    assert "3.0" in answer.text
+
+
+def test_english_question_is_answered_from_the_japanese_text(assistant):
+    answer = assistant.ask("How many followers did IPA's Twitter account gain in FY2020?")
+    assert answer.lang == "en" and not answer.refused
+    assert "Twitter" in answer.text and answer.citations[0].item == "IV"
+
+
+def test_question_outside_the_report_is_refused_with_passages(assistant):
+    answer = assistant.ask("令和2年度にDX認定を受けた企業の具体的な社名を教えてください。")
+    assert answer.refused and answer.text == REFUSAL["ja"]
+    assert not answer.citations and len(answer.passages) >= 3
+
+
+def test_bad_questions(assistant):
+    with pytest.raises(QuestionError):
+        assistant.ask("   ")
+    long = assistant.ask("一般管理費" * 50_000, k=10_000)
+    assert len(long.question) <= 1000 and len(long.passages) <= 50
+
+
+def test_item_filter_keeps_to_the_item(assistant):
+    answer = assistant.ask("予算額はいくらですか？", items=("I-3",))
+    assert {h.chunk.item for h in answer.passages} == {"I-3"}
+
+
+def test_retriever_returns_documents_with_metadata(assistant):
+    docs = assistant.as_retriever(k=4).invoke("情報処理安全確保支援士試験の応募者数")
+    assert len(docs) == 4
+    assert {"doc", "item", "section", "page_start", "page_end", "score"} <= set(docs[0].metadata)
+
+
+def test_eval_set_holds_the_baseline(assistant, tmp_path):
+    """The regression gate of `docqa eval --baseline`: fails when a metric drops past tolerance."""
+    from qa.cli import _ask_row
+
+    code = eval_command(ROOT / "eval" / "qa.jsonl", tmp_path / "results.jsonl", True,
+                        ROOT / "eval" / "baseline.json", False, lambda q: _ask_row(assistant.ask(q)),
+                        assistant.index.pages["report.pdf"], results_dir=tmp_path)
+    assert code == 0
