@@ -5,6 +5,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from ingest import chunk_sections, split_sections
 from ingest.pdf import load_pdf
 from ingest.sample import FIXED_DATE, font_path
 
@@ -31,7 +32,15 @@ def main() -> None:
         pdf.text(280, 400, f"- {number} -")
     pdf.output(str(HERE / "tiny.pdf"))
     pages = load_pdf(HERE / "tiny.pdf")
-    expected = {"pages": [{"number": p.number, "label": p.label, "text": p.text} for p in pages]}
+    sections = split_sections(pages)
+    chunks = chunk_sections(sections, "tiny.pdf", max_chars=80)
+    expected = {
+        "pages": [{"number": p.number, "label": p.label, "text": p.text} for p in pages],
+        "sections": [{"item": s.item, "path": list(s.path), "page_start": s.page_start,
+                      "page_end": s.page_end, "text": s.text} for s in sections],
+        "chunks": [{"id": c.id, "item": c.item, "section": c.section, "page_start": c.page_start,
+                    "page_end": c.page_end, "text": c.text} for c in chunks],
+    }
     (HERE / "tiny.expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=1) + "\n")
 
 

@@ -63,9 +63,18 @@ def test_sample_is_deterministic_and_embeds_the_font(sample_pdf, tmp_path):
 
 
 def test_tiny_pdf_matches_expected():
+    """Pages, sections and chunks of a committed PDF, exactly (regenerate: tests/make_tiny_pdf.py)."""
+    from ingest import chunk_sections, split_sections
+
     expected = json.loads(TINY.with_suffix(".expected.json").read_text(encoding="utf-8"))
     pages = load_pdf(TINY)
     assert [{"number": p.number, "label": p.label, "text": p.text} for p in pages] == expected["pages"]
+    sections = split_sections(pages)
+    assert [{"item": s.item, "path": list(s.path), "page_start": s.page_start, "page_end": s.page_end,
+             "text": s.text} for s in sections] == expected["sections"]
+    chunks = chunk_sections(sections, "tiny.pdf", max_chars=80)
+    assert [{"id": c.id, "item": c.item, "section": c.section, "page_start": c.page_start,
+             "page_end": c.page_end, "text": c.text} for c in chunks] == expected["chunks"]
 
 
 @pytest.mark.parametrize("content", [b"", b"hello", b"<html><body>not a pdf</body></html>"])
