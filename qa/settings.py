@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     )
     chunk_chars: int = Field(400, ge=50, le=4000, description="Largest chunk, in characters.")
     llm: str = Field("", description="Optional chat model: 'openai:<model>' or 'ollama:<model>'.")
+    llm_timeout: float = Field(30.0, gt=0, le=600, description="Wall-clock limit on one LLM call, in "
+                               "seconds; past it the extractive answer is returned with a warning.")
+    llm_max_tokens: int = Field(512, ge=16, le=8192, description="Most tokens the LLM may generate "
+                                "for one answer.")
     host: str = Field("127.0.0.1", description="Address the UI binds to.")
     port: int = Field(7860, description="Port the UI listens on.")
 
