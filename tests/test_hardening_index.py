@@ -66,6 +66,23 @@ def _drain(conn) -> list[int]:
     return acked
 
 
+def _kill_inside_a_write(root: Path, first: int) -> tuple[list[int], bool]:
+    """Kill a writer the moment a version folder without a manifest appears (or after 10 s)."""
+    receiver, sender = SPAWN.Pipe(duplex=False)
+    child = SPAWN.Process(target=_writer, args=(str(root), first, sender), daemon=True)
+    child.start()
+    sender.close()
+    assert receiver.poll(30) and receiver.recv() == "ready"
+    deadline, hit = time.monotonic() + 10, False
+    while time.monotonic() < deadline and not hit:
+        hit = any(not (v / store.MANIFEST).exists() for v in versions(root))
+    os.kill(child.pid, signal.SIGKILL)
+    child.join(10)
+    done = _drain(receiver)
+    receiver.close()
+    return done, hit and any(not (v / store.MANIFEST).exists() for v in versions(root))
+
+
 # --- (a) SIGKILL at random moments -----------------------------------------------------------
 
 
@@ -96,7 +113,17 @@ def test_killed_writer_leaves_previous_or_new_version(tmp_path):
         assert held in (expected, expected | {in_flight}), (seed, sorted(held ^ expected))
         landed = held
         next_doc = max(acked | {next_doc - 1}) + 2  # skip the in-flight number: it may have landed
-    print(f"{mid_write} of 24 kills landed inside a write")
+    print(f"{mid_write} of 24 random kills landed inside a write")
+    # Random timing depends on machine load; make sure some kills hit a half-written version.
+    for _ in range(20):
+        if mid_write >= 3:
+            break
+        done, hit = _kill_inside_a_write(root, next_doc)
+        acked |= set(done)
+        mid_write += hit
+        held = {d["doc"] for d in check_invariants(root, embedder).documents}
+        assert {f"d{n}.pdf" for n in acked} <= held
+        next_doc = max(acked | {next_doc - 1}) + 2
     assert mid_write >= 3, "too few kills landed inside a write to exercise recovery"
     update_index(root, embedder, CHUNKER, [doc_update(next_doc)])  # the next write cleans up
     assert all((v / store.MANIFEST).exists() and store.is_complete(v) for v in versions(root))
