@@ -89,7 +89,9 @@ class Assistant:
     def _weak(self, query: Query, hits: list[Hit], chosen) -> bool:
         if not hits or not chosen:
             return True
-        coverage = extract.score_sentence(chosen[0].text, extract.content_tokens(query), query, self._idf)
+        # The answer as a whole must hold enough of the question: its sentences together.
+        text = "\n".join(s.text for s in chosen)
+        coverage = extract.score_sentence(text, extract.content_tokens(query), query, self._idf)
         return coverage < MIN_COVERAGE[query.lang]
 
     def _page_of(self, hit: Hit, sentences) -> int:
