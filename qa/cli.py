@@ -152,6 +152,10 @@ def cmd_status(args) -> int:
 def cmd_bench(args) -> int:
     from qa.bench import bench_command
 
+    if args.load:  # the loopback load test of the running app (qa.load)
+        from qa.load import load_command
+
+        return load_command(_settings(args), args.clients, args.per_client, args.set, args.json)
     return bench_command(args.pdf, args.set, args.json, Settings().embed_model)
 
 
@@ -205,6 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", help="PDF to ingest (default: the sample report)")
     p.add_argument("--set", help="question set (default: eval/qa.jsonl)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--load", action="store_true",
+                   help="instead: start the app on a free loopback port and load-test it (qa.load)")
+    p.add_argument("--clients", type=int, default=8, help="--load: concurrent clients")
+    p.add_argument("--per-client", type=int, default=25, help="--load: questions per client")
+    p.add_argument("--index", help="--load: index folder (default: DOCQA_INDEX_DIR or ./index)")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("status", help="what the index holds")
