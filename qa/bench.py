@@ -231,10 +231,11 @@ def format_table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def write_result(result: dict, results_dir: Path = RESULTS_DIR) -> Path:
+def write_result(result: dict, results_dir: Path = RESULTS_DIR, prefix: str = "bench") -> Path:
+    """eval/results/<prefix>-<UTC time>.json (the folder is ignored by git)."""
     results_dir.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = results_dir / f"bench-{stamp}.json"
+    path = results_dir / f"{prefix}-{stamp}.json"
     path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return path
 

@@ -18,7 +18,6 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from qa.eval_metrics import load_set, percentile
@@ -33,7 +32,6 @@ DEFAULT_TIMEOUT = 60.0  # seconds one request may take, queue wait included
 START_TIMEOUT = 60.0  # seconds for every client to connect before the clock starts
 FAILED_PREFIX = "Sorry — answering failed"  # on_ask's reply when respond() raised
 DEFAULT_SET = ROOT / "eval" / "qa.jsonl"
-RESULTS_DIR = ROOT / "eval" / "results"
 MAX_SAMPLES = 5  # error messages kept in the report
 
 
@@ -206,14 +204,6 @@ def format_table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def write_result(result: dict, results_dir: Path = RESULTS_DIR) -> Path:
-    results_dir.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = results_dir / f"load-{stamp}.json"
-    path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return path
-
-
 def load_command(settings: Settings, clients: int, per_client: int, set_path: str | None,
                  json_mode: bool) -> int:
     """Everything `docqa bench --load` does after argparse: start the app, load it, stop it."""
@@ -230,5 +220,7 @@ def load_command(settings: Settings, clients: int, per_client: int, set_path: st
                   index=str(settings.index_dir), questions=len(questions), queue=queue_kwargs(),
                   cores=len(os.sched_getaffinity(0)))
     print(json.dumps(result, ensure_ascii=False, indent=1) if json_mode else format_table(result))
-    print(f"wrote {write_result(result)}", file=sys.stderr)
+    from qa.bench import write_result
+
+    print(f"wrote {write_result(result, prefix='load')}", file=sys.stderr)
     return 1 if result["errors"] else 0

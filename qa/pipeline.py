@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from ingest.pdf import IngestError
 from qa.embed import Embedder
 from qa.index import DocUpdate, read_manifest, update_index
 from qa.settings import Settings
+from qa.store import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +55,6 @@ class _TimedEmbedder:
         finally:
             self.seconds += time.perf_counter() - start
             self.count += len(texts)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def doc_id(path: Path) -> str:
