@@ -13,6 +13,7 @@ from qa.index import Index
 from qa.query import Query, analyse
 from qa.records import REFUSAL, Answer, Citation
 from qa.search import Hit, search
+from qa.sentences import sentence_embedder
 from qa.settings import Settings
 from qa.tokenize import tokenize_many
 
@@ -33,6 +34,7 @@ class QuestionError(ValueError):
 class Assistant:
     def __init__(self, index: Index, embedder: Embedder, settings: Settings):
         self.index, self.embedder, self.settings = index, embedder, settings
+        self.sentence_embedder = sentence_embedder(index.manifest.get("chunker", {}), embedder)
         self._df = Counter(t for toks in tokenize_many([c.text for c in index.chunks]) for t in set(toks))
 
     @classmethod
@@ -70,8 +72,11 @@ class Assistant:
         t_retrieve = time.perf_counter()
         sim = None
         if self.index.sentences is not None:
+            svec = qvec if self.sentence_embedder is self.embedder else \
+                self.sentence_embedder.embed([query.text], query=True)[0]
+
             def sim(chunk_id: str, i: int) -> float:
-                return float(self.index.sentences.of(chunk_id)[i] @ qvec)
+                return float(self.index.sentences.of(chunk_id)[i] @ svec)
         sentences = extract.candidate_sentences(hits, query, self._idf, sim)
         chosen = extract.pick(sentences, query, self._idf)
         citations = extract.cite(chosen, self.index.pages)

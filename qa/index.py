@@ -160,19 +160,21 @@ def read_manifest(root: str | Path, *, verify: bool = True) -> dict:
 
 
 def update_index(root: str | Path, embedder: Embedder, chunker: dict, docs: list[DocUpdate], *,
-                 rebuild: bool = False, lock_timeout: float = LOCK_TIMEOUT) -> Index:
+                 rebuild: bool = False, lock_timeout: float = LOCK_TIMEOUT,
+                 sentence_embedder: Embedder | None = None) -> Index:
     """Replace the chunks of each doc in `docs` (adding new docs), write a new version, make it live.
 
     Vectors of chunk ids already in the index are reused; only new chunk texts are embedded.
     A stale or damaged live index is refused unless `rebuild`, which starts from an empty index
-    (so `docs` must then hold every document).
+    (so `docs` must then hold every document). `sentence_embedder` defaults to the model the
+    chunker settings name (qa.sentences.sentence_embedder).
     """
     root = Path(root)
     with _writer_lock(root, lock_timeout):
         old = Index.empty(embedder, chunker) if rebuild else _load_or_empty(root, embedder, chunker)
         documents, chunks = store.merge(old.documents, old.chunks, docs)
         pages = {**old.pages, **{d.doc: list(d.pages) for d in docs}}
-        return _rewrite(root, old, embedder, chunker, documents, chunks, pages)
+        return _rewrite(root, old, embedder, chunker, documents, chunks, pages, sentence_embedder)
 
 
 def remove_document(root: str | Path, embedder: Embedder, chunker: dict, doc: str, *,
@@ -361,8 +363,8 @@ def _vectors_for(old: Index, chunks: list[Chunk], embedder: Embedder) -> np.ndar
     return out
 
 
-def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict,
-             documents: list[dict], chunks: list[Chunk], pages: dict[str, list[Page]]) -> Index:
+def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict, documents: list[dict],
+             chunks: list[Chunk], pages: dict[str, list[Page]], sentence_embedder=None) -> Index:
     """Build the new version in memory, write it, make it live; on failure the old one stays live."""
     manifest = store.new_manifest(embedder, chunker, documents)
     vectors = _vectors_for(old, chunks, embedder)
@@ -373,7 +375,8 @@ def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict,
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
     manifest["n_vectors"] = len(chunks)
-    sentence_vectors = sentences.build(old.sentences, chunks, embedder)
+    sentence_embedder = sentence_embedder or sentences.sentence_embedder(chunker, embedder)
+    sentence_vectors = sentences.build(old.sentences, chunks, sentence_embedder)
     extra = {sentences.SENTENCES_FILE: sentences.to_faiss(sentence_vectors, embedder.dim)}
     try:
         page_rows = [(d["doc"], page) for d in documents for page in pages.get(d["doc"], [])]
