@@ -25,7 +25,9 @@ $(INDEX)/CURRENT: $(SAMPLE) | $(STAMP)
 sample: $(SAMPLE)
 index: $(INDEX)/CURRENT
 
+# The sample index is make's own: one written with other settings is rebuilt, not just refused.
 run: $(INDEX)/CURRENT
+	$(DOCQA) ingest $(SAMPLE) --index $(INDEX) || $(DOCQA) ingest --rebuild $(SAMPLE) --index $(INDEX)
 	$(DOCQA) serve --index $(INDEX)
 
 test: $(STAMP)

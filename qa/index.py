@@ -43,7 +43,7 @@ KEEP_PREVIOUS = 2  # complete versions kept besides the live one, for readers mi
 LOCK_TIMEOUT = 10.0  # seconds a writer waits for another writer
 REQUIRED = ("schema_version", "complete", "embed_model", "embed_dim", "normalize_embeddings",
             "distance", "chunker", "tokenizer", "documents", "files", "n_vectors")
-REBUILD_HINT = "rebuild it: delete the index folder (or pass a new --index) and run `docqa ingest` again"
+REBUILD_HINT = "rebuild it: `docqa ingest --rebuild FILE…` (or delete the index folder and ingest again)"
 
 
 class DocqaIndexError(Exception):

@@ -14,7 +14,7 @@ from qa.embed import Embedder
 from qa.index import DocUpdate, read_manifest, update_index
 from qa.sentences import sentence_embedder
 from qa.settings import Settings
-from qa.store import sha256_file
+from qa.store import plain, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -80,22 +80,27 @@ def parse_file(path: Path, settings: Settings, limits: Limits | None = None) -> 
     return update, result
 
 
-def _known_hashes(root: Path) -> dict[str, str]:
+def _known_hashes(root: Path, settings: Settings, embedder: Embedder) -> dict[str, str]:
+    """Documents the index already holds as they would be built now (same file, model, chunker)."""
     try:
         manifest = read_manifest(root)  # verified: a damaged index must not make files look "unchanged"
     except Exception:  # no index yet, or one we will refuse later with a clear message
         return {}
+    if manifest.get("embed_model") != embedder.model_name or manifest.get("chunker") != plain(
+            settings.chunker()):
+        return {}  # written with other settings: updating it will say so and suggest --rebuild
     return {d["doc"]: d["sha256"] for d in manifest.get("documents", [])}
 
 
 def ingest_files(paths: list[Path], settings: Settings, embedder: Embedder, *,
-                 limits: Limits | None = None) -> IngestReport:
+                 limits: Limits | None = None, rebuild: bool = False) -> IngestReport:
     """Ingest each file; a bad file is reported and skipped, the others still land.
 
     `limits` bounds each file's parse (size, pages, memory, CPU, wall time); None: the defaults.
+    `rebuild` starts a new index from these files alone (for an index written with other settings).
     """
     report, updates, start = IngestReport(), [], time.perf_counter()
-    known = _known_hashes(settings.index_dir)
+    known = {} if rebuild else _known_hashes(settings.index_dir, settings, embedder)
     for path in map(Path, paths):
         try:
             if doc_id(path) in known and known[doc_id(path)] == sha256_file(path):
@@ -118,7 +123,7 @@ def ingest_files(paths: list[Path], settings: Settings, embedder: Embedder, *,
         sentence_model = sentence_embedder(settings.chunker(), embedder)
         timed_sentences = timed if sentence_model is embedder else _TimedEmbedder(sentence_model)
         index_start = time.perf_counter()
-        update_index(settings.index_dir, timed, settings.chunker(), updates,
+        update_index(settings.index_dir, timed, settings.chunker(), updates, rebuild=rebuild,
                      sentence_embedder=timed_sentences)
         embed_s = timed.seconds + (timed_sentences.seconds if timed_sentences is not timed else 0.0)
         report.seconds["embed"] = embed_s
