@@ -41,6 +41,7 @@ _ITEM_REF = re.compile(
 )
 EXPAND_LINES = 2  # lines a sentence may run on past its first line
 _ENDED = re.compile(r"[。！？]\s*$")
+_HEADING = re.compile(r"[＜<【\[［].*[＞>】\]］]")  # a bracketed heading line is not part of a sentence
 DENSE_FLOOR, DENSE_SPAN = 0.7, 0.2  # e5 cosines live in about 0.75-0.90: stretch that to 0-1
 LEXICAL_WEIGHT = {"ja": 0.15, "en": 0.35}  # English questions: BM25-style terms barely match
 OVERVIEW_FACTOR = 0.85
@@ -90,14 +91,9 @@ def score_sentence(sentence: str, qtokens: dict[str, float], query: Query, idf) 
     stoks = set(tokenize(sentence))
     total = sum(idf(t) * w for t, w in qtokens.items())
     covered = sum(idf(t) * w for t, w in qtokens.items() if t in stoks) / total if total else 0.0
-    bonus = 0.0
-    if query.kind == "number":
-        bonus = TYPE_BONUS["number"] * min(1.0, _new_numbers(sentence, query) / 2)
-    elif query.kind == "rating" and _RATING.search(sentence):
-        bonus = TYPE_BONUS["rating"]
-    elif query.kind == "when" and _DATE.search(sentence):
-        bonus = TYPE_BONUS["when"]
-    short = 1.0 if len(sentence) >= 12 else 0.5  # fragments ("－", "評価") rarely answer anything
+    bonus = _type_bonus(sentence, query)
+    # Fragments ("－", "評価") rarely answer anything, unless they hold what is asked ("評定：B").
+    short = 1.0 if len(sentence) >= 12 or bonus > 0 else 0.5
     return (covered + bonus * covered) * short
 
 
@@ -106,7 +102,8 @@ def candidate_sentences(hits: list[Hit], query: Query, idf, sim=None) -> list[Se
     sentence i of that chunk, when the index holds sentence vectors."""
     qtokens = content_tokens(query)
     out = []
-    for rank, hit in enumerate(hits[:PASSAGES_READ]):
+    read = hits[:PASSAGES_READ] + [h for h in hits[PASSAGES_READ:] if h.score == 0.0]  # added passages
+    for rank, hit in enumerate(read):
         prior = 1.0 / (1.0 + RANK_DECAY * rank)
         for i, text in enumerate(split_sentences(hit.chunk.text)):
             lexical = score_sentence(text, qtokens, query, idf)
@@ -183,15 +180,23 @@ def expand(quote: str, chunk: Chunk, pages: list[Page]) -> str:
     return quote
 
 
+def _joint(left: str, right: str) -> str:
+    """Japanese runs on without a space; a Latin letter or digit at the seam keeps one."""
+    edge = left[-1:] + right[:1]
+    return " " if any(c.isascii() and c.isalnum() for c in edge) else ""
+
+
 def _sentence_around(lines: list[str], row: int, at: int, size: int) -> str:
     """Join the neighbouring lines a sentence runs over, then cut at the sentence ends around it."""
     text, at = lines[row], at
-    if at == 0 and row > 0 and not _ENDED.search(lines[row - 1]) and not starts_unit(text):
-        text, at = lines[row - 1] + text, at + len(lines[row - 1])
+    if at == 0 and row > 0 and not _ENDED.search(lines[row - 1]) and not starts_unit(text) \
+            and not _HEADING.fullmatch(lines[row - 1].strip()):
+        head = lines[row - 1] + _joint(lines[row - 1], text)
+        text, at = head + text, at + len(head)
     for nxt in lines[row + 1 : row + 1 + EXPAND_LINES]:
         if _ENDED.search(text[at + size - 1 :]) or starts_unit(nxt):
             break
-        text += nxt
+        text += _joint(text, nxt) + nxt
     start = max(text.rfind(end, 0, at) for end in "。！？") + 1
     stops = [i for i in (text.find(end, at + size - 1) for end in "。！？") if i >= 0]
     whole = text[start : min(stops) + 1 if stops else len(text)].strip()

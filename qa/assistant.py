@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,6 +26,10 @@ K_MAX = 50
 # answer-type bonus). Calibrated on eval/qa.jsonl: English questions match only through glossary
 # terms and names, so their floor is lower.
 MIN_COVERAGE = {"ja": 0.22, "en": 0.05}
+
+
+RATING_PASSAGES = 2
+_RATING_LINE = re.compile(r"評定\s*[:：]\s*[SABCD](?![A-Za-z])")
 
 
 class QuestionError(ValueError):
@@ -77,7 +82,8 @@ class Assistant:
 
             def sim(chunk_id: str, i: int) -> float:
                 return float(self.index.sentences.of(chunk_id)[i] @ svec)
-        sentences = extract.candidate_sentences(hits, query, self._idf, sim)
+        sentences = extract.candidate_sentences(hits + self._rating_passages(query, hits), query,
+                                                self._idf, sim)
         chosen = extract.pick(sentences, query, self._idf)
         citations = extract.cite(chosen, self.index.pages)
         refused = not citations or self._weak(query, hits, chosen)
@@ -90,6 +96,16 @@ class Assistant:
                           pages=pages)
         return Answer(question, _compose(citations, query.lang), tuple(citations), tuple(hits), False,
                       query.lang, timings, pages=pages)
+
+    def _rating_passages(self, query: Query, hits: list[Hit]) -> list[Hit]:
+        """A rating question about an item also reads the item's own rating statement (評定：B),
+        which a short question seldom retrieves on its own."""
+        if query.kind != "rating" or not query.items:
+            return []
+        seen = {h.chunk.id for h in hits[: extract.PASSAGES_READ]}
+        found = [c for c in self.index.chunks if c.item in query.items and c.id not in seen
+                 and _RATING_LINE.search(c.text)]
+        return [Hit(c, 0.0, None, None) for c in found[:RATING_PASSAGES]]
 
     def _weak(self, query: Query, hits: list[Hit], chosen) -> bool:
         if not hits or not chosen:

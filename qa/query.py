@@ -10,6 +10,7 @@ from qa.glossary import to_japanese
 
 _JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
+_KANA = re.compile(r"[\u3041-\u30ff]")
 
 # Item references, matched on normalize()d text (Ⅰ－１ -> I-1).
 _ITEM_PATTERNS = [
@@ -69,7 +70,10 @@ class Query:
 
 
 def language(text: str) -> str:
-    """"en" when Latin letters outnumber Japanese characters."""
+    """"ja" when the text has kana (Japanese sentences always do, whatever Latin names they hold);
+    otherwise "en" when Latin letters outnumber kanji."""
+    if _KANA.search(text):
+        return "ja"
     return "en" if len(_LATIN.findall(text)) > len(_JAPANESE.findall(text)) else "ja"
 
 

@@ -36,6 +36,12 @@ def test_english_question_is_answered_from_the_japanese_text(assistant):
     assert "Twitter" in answer.text and answer.citations[0].item == "IV"
 
 
+def test_rating_question_finds_the_items_rating_statement(assistant):
+    answer = assistant.ask("What rating did IPA give itself for item II?")
+    assert not answer.refused and "評定：B" in answer.text
+    assert answer.citations[0].item == "II"
+
+
 def test_question_outside_the_report_is_refused_with_passages(assistant):
     answer = assistant.ask("令和2年度にDX認定を受けた企業の具体的な社名を教えてください。")
     assert answer.refused and answer.text == REFUSAL["ja"]
