@@ -97,13 +97,12 @@ def score_sentence(sentence: str, qtokens: dict[str, float], query: Query, idf) 
     return (covered + bonus * covered) * short
 
 
-def candidate_sentences(hits: list[Hit], query: Query, idf, sim=None) -> list[Sentence]:
-    """Sentences of the top passages, scored. `sim(chunk_id, i)` is the question's cosine with
-    sentence i of that chunk, when the index holds sentence vectors."""
+def candidate_sentences(hits: list[Hit], query: Query, idf, sim=None, extra=()) -> list[Sentence]:
+    """Sentences of the top passages (and of `extra` passages), scored. `sim(chunk_id, i)` is the
+    question's cosine with sentence i of that chunk, when the index holds sentence vectors."""
     qtokens = content_tokens(query)
     out = []
-    read = hits[:PASSAGES_READ] + [h for h in hits[PASSAGES_READ:] if h.score == 0.0]  # added passages
-    for rank, hit in enumerate(read):
+    for rank, hit in enumerate([*hits[:PASSAGES_READ], *extra]):
         prior = 1.0 / (1.0 + RANK_DECAY * rank)
         for i, text in enumerate(split_sentences(hit.chunk.text)):
             lexical = score_sentence(text, qtokens, query, idf)

@@ -82,8 +82,8 @@ class Assistant:
 
             def sim(chunk_id: str, i: int) -> float:
                 return float(self.index.sentences.of(chunk_id)[i] @ svec)
-        sentences = extract.candidate_sentences(hits + self._rating_passages(query, hits), query,
-                                                self._idf, sim)
+        sentences = extract.candidate_sentences(hits, query, self._idf, sim,
+                                                extra=self._rating_passages(query, hits))
         chosen = extract.pick(sentences, query, self._idf)
         citations = extract.cite(chosen, self.index.pages)
         refused = not citations or self._weak(query, hits, chosen)
