@@ -36,7 +36,7 @@ def cmd_ingest(args) -> int:
 
     settings = _settings(args)
     report = ingest_files([Path(p) for p in args.paths], settings, load_embedder(settings.embed_model),
-                          rebuild=args.rebuild)
+                          rebuild=args.rebuild, password=args.password)
     for f in report.files:
         print(_file_line(f))
     secs = " ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
@@ -173,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="add PDFs to the index (unchanged files are skipped)")
     p.add_argument("paths", nargs="+")
     p.add_argument("--index", help="index folder (default: DOCQA_INDEX_DIR or ./index)")
+    p.add_argument("--password", help="password of encrypted PDFs")
     p.add_argument("--rebuild", action="store_true",
                    help="start a new index version from these files alone (after a settings or model change)")
     p.set_defaults(func=cmd_ingest)

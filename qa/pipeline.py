@@ -62,9 +62,10 @@ def doc_id(path: Path) -> str:
     return Path(path).name
 
 
-def parse_file(path: Path, settings: Settings, limits: Limits | None = None) -> tuple[DocUpdate, FileResult]:
+def parse_file(path: Path, settings: Settings, limits: Limits | None = None,
+               password: str | None = None) -> tuple[DocUpdate, FileResult]:
     """Read one PDF into chunks (parsed in a child process); raises IngestError for unreadable files."""
-    extracted = extract(path, limits=limits)
+    extracted = extract(path, limits=limits, password=password)
     pages = list(extracted.pages)
     sections = split_sections(pages)
     chunks = [c for c in chunk_sections(sections, doc_id(path), max_chars=settings.chunk_chars)
@@ -93,11 +94,13 @@ def _known_hashes(root: Path, settings: Settings, embedder: Embedder) -> dict[st
 
 
 def ingest_files(paths: list[Path], settings: Settings, embedder: Embedder, *,
-                 limits: Limits | None = None, rebuild: bool = False) -> IngestReport:
+                 limits: Limits | None = None, rebuild: bool = False,
+                 password: str | None = None) -> IngestReport:
     """Ingest each file; a bad file is reported and skipped, the others still land.
 
     `limits` bounds each file's parse (size, pages, memory, CPU, wall time); None: the defaults.
     `rebuild` starts a new index from these files alone (for an index written with other settings).
+    `password` opens encrypted PDFs (the same one for every file).
     """
     report, updates, start = IngestReport(), [], time.perf_counter()
     known = {} if rebuild else _known_hashes(settings.index_dir, settings, embedder)
@@ -106,7 +109,7 @@ def ingest_files(paths: list[Path], settings: Settings, embedder: Embedder, *,
             if doc_id(path) in known and known[doc_id(path)] == sha256_file(path):
                 report.files.append(FileResult(str(path), "unchanged"))
                 continue
-            update, result = parse_file(path, settings, limits)
+            update, result = parse_file(path, settings, limits, password)
         except IngestError as exc:
             log.error("%s", exc)
             report.files.append(FileResult(str(path), "failed", error=str(exc), kind=exc.kind))

@@ -221,3 +221,11 @@ def test_cli_ingest_reports_failures_and_skipped_pages(tmp_path, monkeypatch, ca
     assert [d["doc"] for d in read_manifest(index)["documents"]] == ["mixed.pdf"]
     assert main(["ingest", str(mixed), "--index", str(index)]) == 0
     assert "unchanged" in capsys.readouterr().out
+
+
+def test_cli_ingest_opens_an_encrypted_pdf_with_its_password(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DOCQA_EMBED_MODEL", "fake-chars-32")
+    locked = encrypted_pdf(report_pdf(tmp_path / "plain.pdf", "Beta"), tmp_path / "locked.pdf", "pw")
+    index = tmp_path / "index"
+    assert main(["ingest", str(locked), "--password", "pw", "--index", str(index)]) == 0
+    assert [d["doc"] for d in read_manifest(index)["documents"]] == ["locked.pdf"]
