@@ -10,6 +10,8 @@ from ingest.records import Page
 
 log = logging.getLogger(__name__)
 
+MIN_VISIBLE_SIZE = 2.0  # points
+WHITE_LEVEL = 0.95  # fill colour components at or above this read as white
 WRAP_TOLERANCE = 2.0  # a line ending within this many font sizes of the text frame was wrapped
 _FOOTER = re.compile(r"^\s*[-‐－—]\s*(\S{1,8})\s*[-‐－—]\s*$")
 # A line ending in one of these closes a sentence, a heading or a table cell: never joined on.
@@ -67,7 +69,27 @@ def rejoin(lines: list[dict], frame_right: float) -> list[str]:
     return out
 
 
+def is_hidden(obj: dict) -> bool:
+    """A character a reader cannot see: near-white fill or under MIN_VISIBLE_SIZE points. Such text
+    is a classic vehicle for instructions aimed at a language model, and nobody could check a
+    citation of it, so it is left out of the text."""
+    if obj.get("object_type") != "char":
+        return False
+    if obj.get("size", MIN_VISIBLE_SIZE) < MIN_VISIBLE_SIZE:
+        return True
+    color = obj.get("non_stroking_color")
+    if not isinstance(color, (list, tuple)) or not color:
+        return False
+    if len(color) == 4:  # CMYK: white is no ink at all
+        return all(c <= 1 - WHITE_LEVEL for c in color)
+    return all(c >= WHITE_LEVEL for c in color)  # gray or RGB
+
+
 def _page_lines(page) -> list[dict]:
+    hidden = sum(map(is_hidden, page.chars))
+    if hidden:
+        log.warning("page %d: %d hidden characters (white or tiny) left out", page.page_number, hidden)
+        page = page.filter(lambda obj: not is_hidden(obj))
     lines = page.extract_text_lines(return_chars=True, strip=True)
     for line in lines:
         line["size"] = line["chars"][0]["size"] if line["chars"] else 9.0

@@ -143,9 +143,14 @@ def _injected_pdf(folder: Path, hidden: bool) -> Path:
     return path
 
 
-@pytest.mark.parametrize("hidden", [False, True], ids=["visible", "white-1pt"])
-def test_injection_in_the_document_cannot_reach_the_answer(tmp_path, hidden):
-    assistant = _assistant(tmp_path, _injected_pdf(tmp_path, hidden))
+def test_hidden_injection_is_screened_out_at_ingest(tmp_path):
+    assistant = _assistant(tmp_path, _injected_pdf(tmp_path, hidden=True))
+    assert not any("evil.test" in c.text for c in assistant.index.chunks)
+    assert any("3.0" in c.text for c in assistant.index.chunks)  # the visible text is all there
+
+
+def test_injection_in_the_document_cannot_reach_the_answer(tmp_path):
+    assistant = _assistant(tmp_path, _injected_pdf(tmp_path, hidden=False))
     assert any("evil.test" in c.text for c in assistant.index.chunks)  # the parser did read it
     echo = Echo()
     reply = respond(assistant, Q, [], "all",
