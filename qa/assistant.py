@@ -75,14 +75,7 @@ class Assistant:
         hits = search(self.index, self.embedder, query, k=min(max(k, 1), K_MAX),
                       items=tuple(items) if items else None, qvec=qvec)
         t_retrieve = time.perf_counter()
-        sim = None
-        if self.index.sentences is not None:
-            svec = qvec if self.sentence_embedder is self.embedder else \
-                self.sentence_embedder.embed([query.text], query=True)[0]
-
-            def sim(chunk_id: str, i: int) -> float:
-                return float(self.index.sentences.of(chunk_id)[i] @ svec)
-        sentences = extract.candidate_sentences(hits, query, self._idf, sim,
+        sentences = extract.candidate_sentences(hits, query, self._idf, self._similarity(query, qvec),
                                                 extra=self._rating_passages(query, hits))
         chosen = extract.pick(sentences, query, self._idf)
         citations = extract.cite(chosen, self.index.pages)
@@ -96,6 +89,14 @@ class Assistant:
                           pages=pages)
         return Answer(question, _compose(citations, query.lang), tuple(citations), tuple(hits), False,
                       query.lang, timings, pages=pages)
+
+    def _similarity(self, query: Query, qvec):
+        """sim(chunk_id, i): the question's cosine with a chunk's i-th sentence; None without vectors."""
+        if self.index.sentences is None:
+            return None
+        svec = qvec if self.sentence_embedder is self.embedder else \
+            self.sentence_embedder.embed([query.text], query=True)[0]
+        return lambda chunk_id, i: float(self.index.sentences.of(chunk_id)[i] @ svec)
 
     def _rating_passages(self, query: Query, hits: list[Hit]) -> list[Hit]:
         """A rating question about an item also reads the item's own rating statement (評定：B),
