@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000  # longer input is cut: no report question needs more
 K_MAX = 50
+SEARCH_DEPTH = 5  # chunks searched per passage shown: several chunks often share one page
 # Refuse when the best sentence holds too little of the question's weighted terms (IDF share plus
 # answer-type bonus). Calibrated on eval/qa.jsonl: English questions match only through glossary
 # terms and names, so their floor is lower.
@@ -72,7 +73,9 @@ class Assistant:
         start = time.perf_counter()
         query = analyse(question)
         qvec = self.embedder.embed([query.text], query=True)[0]
-        hits = search(self.index, self.embedder, query, k=min(max(k, 1), K_MAX),
+        k = min(max(k, 1), K_MAX)
+        # More than shown: passages on a page already shown are dropped below.
+        hits = search(self.index, self.embedder, query, k=SEARCH_DEPTH * k,
                       items=tuple(items) if items else None, qvec=qvec)
         t_retrieve = time.perf_counter()
         sentences = extract.candidate_sentences(hits, query, self._idf, self._similarity(query, qvec),
@@ -81,13 +84,12 @@ class Assistant:
         citations = extract.cite(chosen, self.index.pages)
         refused = not citations or self._weak(query, hits, chosen)
         hits = _evidence_first(hits, chosen[0].hit if chosen and not refused else None)
-        pages = tuple(self._page_of(h, sentences) for h in hits)
+        hits, pages = _one_per_page(hits, [self._page_of(h, sentences) for h in hits], k)
         timings = {"retrieve_ms": (t_retrieve - start) * 1000,
                    "total_ms": (time.perf_counter() - start) * 1000}
         if refused:
-            return Answer(question, REFUSAL[query.lang], (), tuple(hits), True, query.lang, timings,
-                          pages=pages)
-        return Answer(question, _compose(citations, query.lang), tuple(citations), tuple(hits), False,
+            return Answer(question, REFUSAL[query.lang], (), hits, True, query.lang, timings, pages=pages)
+        return Answer(question, _compose(citations, query.lang), tuple(citations), hits, False,
                       query.lang, timings, pages=pages)
 
     def _similarity(self, query: Query, qvec):
@@ -124,6 +126,17 @@ class Assistant:
             if page is not None:
                 return page
         return hit.chunk.page_start
+
+
+def _one_per_page(hits: list[Hit], pages: list[int], k: int) -> tuple[tuple[Hit, ...], tuple[int, ...]]:
+    """The best passage of each page, up to k: a reader checking sources wants different pages."""
+    seen, kept = set(), []
+    for hit, page in zip(hits, pages, strict=True):
+        if (hit.chunk.doc, page) not in seen:
+            seen.add((hit.chunk.doc, page))
+            kept.append((hit, page))
+    kept = kept[:k]
+    return tuple(h for h, _ in kept), tuple(p for _, p in kept)
 
 
 def _evidence_first(hits: list[Hit], evidence: Hit | None) -> list[Hit]:

@@ -55,6 +55,13 @@ def test_bad_questions(assistant):
     assert len(long.question) <= 1000 and len(long.passages) <= 50
 
 
+def test_passages_are_on_different_pages(assistant):
+    answer = assistant.ask("情報処理安全確保支援士試験の応募者数と合格者数は？")
+    assert len(answer.passages) == 10
+    assert len(set(zip((h.chunk.doc for h in answer.passages), answer.pages, strict=True))) == 10
+    assert answer.pages[0] == answer.citations[0].page  # the evidence comes first
+
+
 def test_item_filter_keeps_to_the_item(assistant):
     answer = assistant.ask("予算額はいくらですか？", items=("I-3",))
     assert {h.chunk.item for h in answer.passages} == {"I-3"}
