@@ -98,7 +98,7 @@ class Index:
         root = Path(root)
         version = _live_version(root)
         manifest = _read_manifest_file(version)
-        _check_compatible(manifest, embedder, chunker)
+        check_compatible(manifest, embedder, chunker)
         _verify_files(version, manifest)
         chunks = _read_chunks(version)
         vectors = _read_faiss(version / store.FAISS_FILE, manifest, chunks)
@@ -243,7 +243,8 @@ def _read_manifest_file(version: Path) -> dict:
     return manifest
 
 
-def _check_compatible(manifest: dict, embedder: Embedder, chunker: dict) -> None:
+def check_compatible(manifest: dict, embedder: Embedder, chunker: dict) -> None:
+    """StaleIndexError naming each field where the index differs from the running embedder/chunker."""
     expected = {
         "embed_model": embedder.model_name,
         "embed_dim": embedder.dim,

@@ -11,10 +11,10 @@ from ingest import chunk_sections, split_sections
 from ingest.extract import Limits, extract
 from ingest.pdf import IngestError
 from qa.embed import Embedder
-from qa.index import DocUpdate, read_manifest, update_index
+from qa.index import DocUpdate, StaleIndexError, check_compatible, read_manifest, update_index
 from qa.sentences import sentence_embedder
 from qa.settings import Settings
-from qa.store import plain, sha256_file
+from qa.store import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +63,9 @@ def doc_id(path: Path) -> str:
 
 
 def parse_file(path: Path, settings: Settings, limits: Limits | None = None,
-               password: str | None = None) -> tuple[DocUpdate, FileResult]:
-    """Read one PDF into chunks (parsed in a child process); raises IngestError for unreadable files."""
+               password: str | None = None, sha256: str | None = None) -> tuple[DocUpdate, FileResult]:
+    """Read one PDF into chunks (parsed in a child process); raises IngestError for unreadable files.
+    `sha256`: the file's hash when the caller has it already."""
     extracted = extract(path, limits=limits, password=password)
     pages = list(extracted.pages)
     sections = split_sections(pages)
@@ -73,7 +74,7 @@ def parse_file(path: Path, settings: Settings, limits: Limits | None = None,
     if not chunks:
         raise IngestError(path, "no_text", "no text left to index once headers and footers are removed")
     update = DocUpdate(
-        doc=doc_id(path), path=str(path), sha256=sha256_file(path), n_pages=len(pages),
+        doc=doc_id(path), path=str(path), sha256=sha256 or sha256_file(path), n_pages=len(pages),
         chunks=chunks, status="ok", pages=tuple(pages),
     )
     result = FileResult(str(path), "indexed", len(pages), len(sections), len(chunks),
@@ -87,8 +88,9 @@ def _known_hashes(root: Path, settings: Settings, embedder: Embedder) -> dict[st
         manifest = read_manifest(root)  # verified: a damaged index must not make files look "unchanged"
     except Exception:  # no index yet, or one we will refuse later with a clear message
         return {}
-    if manifest.get("embed_model") != embedder.model_name or manifest.get("chunker") != plain(
-            settings.chunker()):
+    try:
+        check_compatible(manifest, embedder, settings.chunker())
+    except StaleIndexError:
         return {}  # written with other settings: updating it will say so and suggest --rebuild
     return {d["doc"]: d["sha256"] for d in manifest.get("documents", [])}
 
@@ -106,10 +108,11 @@ def ingest_files(paths: list[Path], settings: Settings, embedder: Embedder, *,
     known = {} if rebuild else _known_hashes(settings.index_dir, settings, embedder)
     for path in map(Path, paths):
         try:
-            if doc_id(path) in known and known[doc_id(path)] == sha256_file(path):
+            sha256 = sha256_file(path) if doc_id(path) in known else None
+            if sha256 is not None and known[doc_id(path)] == sha256:
                 report.files.append(FileResult(str(path), "unchanged"))
                 continue
-            update, result = parse_file(path, settings, limits, password)
+            update, result = parse_file(path, settings, limits, password, sha256)
         except IngestError as exc:
             log.error("%s", exc)
             report.files.append(FileResult(str(path), "failed", error=str(exc), kind=exc.kind))
@@ -124,13 +127,12 @@ def ingest_files(paths: list[Path], settings: Settings, embedder: Embedder, *,
     if updates:
         timed = _TimedEmbedder(embedder)
         sentence_model = sentence_embedder(settings.chunker(), embedder)
-        timed_sentences = timed if sentence_model is embedder else _TimedEmbedder(sentence_model)
+        timers = [timed] if sentence_model is embedder else [timed, _TimedEmbedder(sentence_model)]
         index_start = time.perf_counter()
         update_index(settings.index_dir, timed, settings.chunker(), updates, rebuild=rebuild,
-                     sentence_embedder=timed_sentences)
-        embed_s = timed.seconds + (timed_sentences.seconds if timed_sentences is not timed else 0.0)
-        report.seconds["embed"] = embed_s
-        report.seconds["index"] = time.perf_counter() - index_start - embed_s
-        report.embedded = timed.count + (timed_sentences.count if timed_sentences is not timed else 0)
+                     sentence_embedder=timers[-1])
+        report.seconds["embed"] = sum(t.seconds for t in timers)
+        report.seconds["index"] = time.perf_counter() - index_start - report.seconds["embed"]
+        report.embedded = sum(t.count for t in timers)
     report.seconds["total"] = time.perf_counter() - start
     return report
