@@ -20,7 +20,7 @@ SECOND_SENTENCE_RATIO = 0.8  # a further sentence must score this close to the b
 PART_FLOOR = 0.4  # the best sentence for a further ask must still score this share of the best
 PART_CONTEXT = 0.3  # weight of the rest of the question when scoring one ask
 PART_PRIOR = 0.3  # how much the whole-question score still counts when choosing for one ask
-MAX_SENTENCE_CHARS = 240  # longer runs (table rows glued together) are cut around the match
+MAX_SENTENCE_CHARS = 240  # a whole sentence longer than this (glued table rows): quote the piece alone
 _NUMBER = re.compile(
     r"\d[\d,.]*\s*(?:%|％|件|名|人|社|団体|法人|組織|回|倍|千円|百万円|億円|万|円|者|校|URL)?"
 )
@@ -53,7 +53,6 @@ RANK_DECAY = 0.15  # later passages must beat earlier ones on content, not ride 
 class Sentence:
     text: str
     hit: Hit
-    rank: int  # 0-based rank of its passage
     score: float
 
 
@@ -80,7 +79,7 @@ def _content(text: str) -> dict[str, float]:
 def _new_numbers(sentence: str, query: Query) -> int:
     """Numbers in the sentence that the question does not already hold (an answer adds facts)."""
     asked = set(re.findall(r"\d+", query.norm.replace(",", "")))
-    found = {n for n in re.findall(r"\d+", normalize(sentence).replace(",", ""))}
+    found = set(re.findall(r"\d+", normalize(sentence).replace(",", "")))
     return len(found - asked)
 
 
@@ -110,7 +109,7 @@ def candidate_sentences(hits: list[Hit], query: Query, idf, sim=None, extra=()) 
                 dense = max(0.0, (sim(hit.chunk.id, i) - DENSE_FLOOR) / DENSE_SPAN)
                 lw = LEXICAL_WEIGHT[query.lang]
                 lexical = lw * lexical + (1 - lw) * dense * (1 + _type_bonus(text, query))
-            out.append(Sentence(text, hit, rank, lexical * prior * _place(hit.chunk, query)))
+            out.append(Sentence(text, hit, lexical * prior * _place(hit.chunk, query)))
     out.sort(key=lambda s: -s.score)
     return out
 

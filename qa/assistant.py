@@ -57,7 +57,7 @@ class Assistant:
 
     def retrieve(self, question: str | Query, *, items=None, k: int = 10) -> list[Hit]:
         """Top-k chunks for a question (hybrid search), best first."""
-        return search(self.index, self.embedder, question, k=min(max(k, 1), K_MAX), items=items)
+        return search(self.index, self.embedder, question, k=_clamp(k), items=items)
 
     def as_retriever(self, *, k: int = 10, items: tuple[str, ...] | None = None):
         """A langchain-core BaseRetriever over this index."""
@@ -73,7 +73,7 @@ class Assistant:
         start = time.perf_counter()
         query = analyse(question)
         qvec = self.embedder.embed([query.text], query=True)[0]
-        k = min(max(k, 1), K_MAX)
+        k = _clamp(k)
         # More than shown: passages on a page already shown are dropped below.
         hits = search(self.index, self.embedder, query, k=SEARCH_DEPTH * k,
                       items=tuple(items) if items else None, qvec=qvec)
@@ -128,6 +128,10 @@ class Assistant:
         return hit.chunk.page_start
 
 
+def _clamp(k: int) -> int:
+    return min(max(k, 1), K_MAX)
+
+
 def _one_per_page(hits: list[Hit], pages: list[int], k: int) -> tuple[tuple[Hit, ...], tuple[int, ...]]:
     """The best passage of each page, up to k: a reader checking sources wants different pages."""
     seen, kept = set(), []
@@ -148,7 +152,6 @@ def _evidence_first(hits: list[Hit], evidence: Hit | None) -> list[Hit]:
 def _compose(citations: list[Citation], lang: str) -> str:
     body = " ".join(f"{c.quote} [{c.n}]" for c in citations)
     return body if lang == "ja" else f"The report says (in Japanese): {body}"
-
 
 
 _default: Assistant | None = None

@@ -36,10 +36,12 @@ def search(index: Index, embedder: Embedder, question: str | Query, k: int = 10,
     query = question if isinstance(question, Query) else analyse(question)
     if qvec is None:
         qvec = embedder.embed([query.text], query=True)[0]
-    dense_results = index.search_dense(qvec, LEG_DEPTH if not items else len(index.chunks))
+    # With an item filter, each leg ranks everything first: the filter keeps LEG_DEPTH of its items.
+    depth = len(index.chunks) if items else LEG_DEPTH
+    dense_results = index.search_dense(qvec, depth)
     dense = _ranks(dense_results, index, items)
     cosine = dict(dense_results)
-    bm25 = _ranks(index.search_bm25(tokenize(query.lexical), LEG_DEPTH if not items else 500), index, items)
+    bm25 = _ranks(index.search_bm25(tokenize(query.lexical), depth), index, items)
     weight = BM25_WEIGHT[query.lang]
     hits = []
     for row in dense.keys() | bm25.keys():
