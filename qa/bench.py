@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SET = ROOT / "eval" / "qa.jsonl"
 RESULTS_DIR = ROOT / "eval" / "results"
-TOP_K = 10
 CHANGE_MARK = "（改訂）"  # appended to one line of one page to make the "one page changed" copy
 
 # (key, label, format) in table order; a key missing from a row prints as "-".
@@ -131,23 +130,17 @@ def ingest_in_child(pdf: Path, workdir: Path, embed_model: str, changed_pdf: Pat
 # --- queries (this process) ------------------------------------------------------------------
 
 
-def _asker(index_dir: Path, settings: Settings, embedder):
-    """question -> retrieved pages in rank order: the Assistant when it exists, else plain search."""
-    try:
-        from qa.assistant import Assistant
-    except ImportError:
-        from qa.index import Index
-        from qa.search import search
+def _asker(index_dir: Path, settings: Settings):
+    """question -> retrieved pages in rank order, as `docqa ask` and `docqa eval` see them."""
+    from qa.assistant import Assistant
 
-        index = Index.load(index_dir, embedder, settings.chunker())
-        return lambda q: [h.chunk.page_start for h in search(index, embedder, q, k=TOP_K)]
     assistant = Assistant.load(index_dir, settings=settings)
-    return lambda q: [p.chunk.page_start for p in assistant.ask(q).passages]
+    return lambda q: list(assistant.ask(q).pages)
 
 
-def measure_queries(index_dir: Path, settings: Settings, embedder, rows: list[EvalRow], pages) -> dict:
+def measure_queries(index_dir: Path, settings: Settings, rows: list[EvalRow], pages) -> dict:
     """Warm latency over every row (after one warm-up) and page hit@k over the answerable rows."""
-    ask = _asker(index_dir, settings, embedder)
+    ask = _asker(index_dir, settings)
     ask(rows[0].question)
     latencies, ranks = [], []
     for row in rows:
@@ -192,7 +185,7 @@ def run_bench(pdf: Path = SAMPLE_PDF, set_path: Path = DEFAULT_SET, embed_model:
         peer = run_peer(pdf, embedder, rows, pages)
         peer["peak_rss_mb"] = _peak_rss_mb()  # this process so far: model + peer, no docqa index yet
         settings = Settings(index_dir=work / "index", embed_model=embed_model)
-        docqa.update(measure_queries(settings.index_dir, settings, embedder, rows, pages))
+        docqa.update(measure_queries(settings.index_dir, settings, rows, pages))
     return {"timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": _machine(),
             "pdf": str(pdf), "set": str(set_path), "docqa": docqa, "peer": peer,
             "ratios": ratios(docqa, peer)}

@@ -88,16 +88,6 @@ def cmd_search(args) -> int:
     return 0
 
 
-def _ask_row(answer) -> dict:
-    """An Answer as one row of the eval results format (see eval/README.md)."""
-    citations = [{"doc": c.doc, "item": c.item, "section": c.section, "page": c.page}
-                 for c in answer.citations]
-    retrieved = [{"doc": h.chunk.doc, "item": h.chunk.item, "page": page, "score": round(h.score, 5)}
-                 for h, page in zip(answer.passages, answer.pages, strict=True)]
-    return {"answer": answer.text, "refused": answer.refused, "citations": citations,
-            "retrieved": retrieved}
-
-
 def cmd_ask(args) -> int:
     from qa.assistant import Assistant, QuestionError
 
@@ -129,7 +119,7 @@ def cmd_serve(args) -> int:
 
 def cmd_eval(args) -> int:
     from qa.assistant import Assistant
-    from qa.evaluation import eval_command
+    from qa.evaluation import answer_row, eval_command
 
     assistant = Assistant.load(settings=_settings(args))
     pages = [p for doc_pages in assistant.index.pages.values() for p in doc_pages]
@@ -137,7 +127,7 @@ def cmd_eval(args) -> int:
         doc = args.doc or next(iter(assistant.index.pages))
         pages = assistant.index.pages[doc]
     return eval_command(args.set, args.out, args.json, args.baseline, args.update_baseline,
-                        lambda q: _ask_row(assistant.ask(q)), pages)
+                        lambda q: answer_row(assistant.ask(q)), pages)
 
 
 def cmd_status(args) -> int:

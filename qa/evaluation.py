@@ -37,6 +37,16 @@ Ask = Callable[[str], dict]
 _REPLY_FIELDS = ("answer", "refused", "citations", "retrieved")
 
 
+def answer_row(answer) -> dict:
+    """A qa Answer as the reply part of one results row (answer, refused, citations, retrieved)."""
+    citations = [{"doc": c.doc, "item": c.item, "section": c.section, "page": c.page}
+                 for c in answer.citations]
+    retrieved = [{"doc": h.chunk.doc, "item": h.chunk.item, "page": page, "score": round(h.score, 5)}
+                 for h, page in zip(answer.passages, answer.pages, strict=True)]
+    return {"answer": answer.text, "refused": answer.refused, "citations": citations,
+            "retrieved": retrieved}
+
+
 def run_eval(rows: list[EvalRow], ask: Ask, out_path: str | Path) -> list[ResultRow]:
     """Ask every question once, timing each call; write one results line per question."""
     out_path = Path(out_path)

@@ -75,9 +75,9 @@ def test_retriever_returns_documents_with_metadata(assistant):
 
 def test_eval_set_holds_the_baseline(assistant, tmp_path):
     """The regression gate of `docqa eval --baseline`: fails when a metric drops past tolerance."""
-    from qa.cli import _ask_row
+    from qa.evaluation import answer_row
 
     code = eval_command(ROOT / "eval" / "qa.jsonl", tmp_path / "results.jsonl", True,
-                        ROOT / "eval" / "baseline.json", False, lambda q: _ask_row(assistant.ask(q)),
+                        ROOT / "eval" / "baseline.json", False, lambda q: answer_row(assistant.ask(q)),
                         assistant.index.pages["report.pdf"], results_dir=tmp_path)
     assert code == 0
