@@ -1,136 +1,292 @@
-"""The one function that opens PDFs: load_pdf(path) -> list[Page]."""
+"""The one way PDFs are opened: a child process with hard limits reads every page.
+
+`extract(path) -> ExtractResult` (pages and a status per page) is what ingest uses;
+`load_pdf(path) -> list[Page]` is the same path for callers that only want the pages.
+
+A hostile or broken PDF (a decompression bomb, a recursive structure, a parser hang) then kills
+only the child. The parent checks size and magic bytes before any parsing, the child sets its own
+memory and CPU limits and streams pages back, and the parent kills it at a wall-clock deadline.
+signal.alarm is not used: it fails outside the main thread (Gradio runs handlers in threads).
+
+Errors are IngestError with kind: not_pdf, encrypted, corrupt, too_large, too_many_pages,
+resource_limit (memory or CPU limit hit), timeout (wall deadline), no_text (no page has text).
+"""
 
 from __future__ import annotations
 
 import logging
-import re
+import multiprocessing
+import os
+import signal
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.layout import page_lines, rejoin, split_label
 from ingest.records import Page
 
 log = logging.getLogger(__name__)
 
-MIN_VISIBLE_SIZE = 2.0  # points
-WHITE_LEVEL = 0.95  # fill colour components at or above this read as white
-WRAP_TOLERANCE = 2.0  # a line ending within this many font sizes of the text frame was wrapped
-_FOOTER = re.compile(r"^\s*[-‐－—]\s*(\S{1,8})\s*[-‐－—]\s*$")
-# A line ending in one of these closes a sentence, a heading or a table cell: never joined on.
-_CJK = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆、，]")
-_OPENS = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆「『（]")
-_NOTE = re.compile(r"[（(][^）)]*[）)]")  # a whole-line parenthetical is a cell or note of its own
-# Structural starts: headings, bullets, numbered items. Such a line begins a new unit.
-_STRUCTURE = re.compile(
-    r"^\s*([-‐－・○●■□◆◇▼▶※*＊•①-⑳]|[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]"
-    r"|[0-9０-９]{1,2}[．.]|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|【|＜|<|\[|［|第[0-9０-９一二三四五六七八九十]+|注[）)]?|１－)"
-)
+MIB = 1 << 20
+MIN_CHARS = 10  # a page with fewer non-space characters has no usable text layer (scanned or blank)
+# Test hook: seconds the child sleeps before each page, to simulate a parser that hangs.
+PAGE_DELAY_ENV = "DOCQA_TEST_PAGE_DELAY"
+# forkserver: children fork from a small clean server (safe from a threaded parent, and fast,
+# as pdfplumber is preloaded there) instead of each starting a fresh interpreter.
+_CTX = multiprocessing.get_context("forkserver")
+_CTX.set_forkserver_preload(["ingest.pdf", "pdfplumber"])
 
 
 class IngestError(Exception):
-    """A file that cannot be ingested; `kind` says why (not_pdf, encrypted, corrupt, no_text)."""
+    """A file that cannot be ingested; `kind` says why (see the module docstring)."""
 
     def __init__(self, path: Path | str, kind: str, message: str):
         super().__init__(f"{path}: {message}")
         self.path, self.kind = str(path), kind
 
 
-def starts_unit(text: str) -> bool:
-    """Does this line open a unit of its own (heading, bullet, numbered item, note)?"""
-    return bool(_STRUCTURE.match(text) or _NOTE.fullmatch(text.strip()))
+@dataclass(frozen=True)
+class Limits:
+    """Budgets for one file. Tests lower them; the defaults suit reports of a few hundred pages."""
+
+    max_bytes: int = 200 * MIB  # checked before parsing
+    max_pages: int = 2000  # checked right after opening
+    memory_bytes: int = 1536 * MIB  # RLIMIT_AS of the child
+    cpu_seconds: int = 60  # RLIMIT_CPU of the child
+    wall_seconds: float = 120.0  # the parent kills the child after this
+    min_chars: int = MIN_CHARS
 
 
-def _joins(prev: dict, line: dict, frame_right: float) -> bool:
-    """Was `line` the continuation of `prev` (a wrapped or mid-sentence break)?"""
-    if starts_unit(line["text"]):
-        return False
-    size = prev.get("size", 9.0)
-    if prev["x1"] >= frame_right - WRAP_TOLERANCE * size:
-        return True
-    if _STRUCTURE.match(prev["text"]) and not re.match(r"^\s*[①-⑳・○●\-]", prev["text"]):
-        return False
-    return bool(_CJK.match(prev["text"][-1]) and _OPENS.match(line["text"][0]))
+@dataclass(frozen=True)
+class PageStatus:
+    number: int  # 1-based
+    status: str  # "ok", "no_text_layer" (scanned or blank) or "failed" (the parser raised)
+    chars: int = 0  # non-space characters found
+    error: str = ""
 
 
-def _glue(left: str, right: str) -> str:
-    # Latin words keep their space; Japanese text is written without one.
-    sep = " " if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() else ""
-    return left.rstrip() + sep + right.lstrip()
+@dataclass(frozen=True)
+class ExtractResult:
+    path: str
+    pages: tuple[Page, ...]  # every page in order; pages that are not "ok" have empty text
+    statuses: tuple[PageStatus, ...]
+
+    @property
+    def skipped(self) -> list[PageStatus]:
+        """Pages left out of the index, each with its reason."""
+        return [s for s in self.statuses if s.status != "ok"]
 
 
-def rejoin(lines: list[dict], frame_right: float) -> list[str]:
-    """Merge broken lines into logical lines."""
-    out: list[str] = []
-    prev = None
-    for line in lines:
-        if prev is not None and out and _joins(prev, line, frame_right):
-            out[-1] = _glue(out[-1], line["text"])
+def extract(path: Path | str, *, password: str | None = None, limits: Limits | None = None) -> ExtractResult:
+    """Read every page of `path` in a child process; raises IngestError naming the file and why."""
+    path, limits = Path(path), limits or Limits()
+    _precheck(path, limits)
+    delay = float(os.environ.get(PAGE_DELAY_ENV) or 0)  # read here: forkserver children keep the
+    # server's environment, not the caller's
+    messages = _run_child(path, password, limits, delay)
+    return _assemble(path, messages, limits)
+
+
+def load_pdf(path: Path | str, password: str | None = None, limits: Limits | None = None) -> list[Page]:
+    """Every page, 1-based, with its printed label; pages without a text layer are empty."""
+    return list(extract(path, password=password, limits=limits).pages)
+
+
+def _precheck(path: Path, limits: Limits) -> None:
+    """Refuse what is not a PDF or too big before a parser sees a byte of it."""
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise IngestError(path, "not_pdf", "not a regular file")
+        if size > limits.max_bytes:
+            raise IngestError(path, "too_large", f"{size / MIB:.1f} MiB is over the limit of "
+                              f"{limits.max_bytes / MIB:.0f} MiB; nothing was parsed")
+        with open(path, "rb") as fh:
+            head = fh.read(1024)
+    except OSError as e:
+        raise IngestError(path, "not_pdf", f"cannot read the file ({e.strerror or e})") from e
+    if not head.lstrip().startswith(b"%PDF-"):
+        kind = "empty file" if not head else "no %PDF- header"
+        raise IngestError(path, "not_pdf", f"not a PDF file ({kind})")
+
+
+def _spawn(target, args):
+    """Start the child (a seam for tests that count or watch children)."""
+    proc = _CTX.Process(target=target, args=args, daemon=True, name="docqa-extract")
+    proc.start()
+    return proc
+
+
+def _run_child(path: Path, password: str | None, limits: Limits, delay: float) -> list[tuple]:
+    """Run the child, collect its messages until it says done; kill it at the deadline."""
+    receiver, sender = _CTX.Pipe(duplex=False)
+    proc = _spawn(_child_main, (sender, str(path), password, limits, delay))
+    sender.close()  # the parent keeps only its end, so a dead child reads as EOF
+    try:
+        return _collect(path, proc, receiver, time.monotonic() + limits.wall_seconds, limits)
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        receiver.close()
+
+
+def _collect(path: Path, proc, receiver, deadline: float, limits: Limits) -> list[tuple]:
+    messages: list[tuple] = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            proc.kill()
+            done = len([m for m in messages if m[0] == "page"])
+            raise IngestError(path, "timeout", f"parsing took longer than {limits.wall_seconds:g} s "
+                              f"(stopped after {done} pages); the parser was killed")
+        if not receiver.poll(min(remaining, 0.2)):
+            continue
+        try:
+            message = receiver.recv()
+        except EOFError:
+            proc.join(5)
+            raise _died(path, proc.exitcode, limits) from None
+        if message[0] == "error":
+            raise IngestError(path, message[1], message[2])
+        if message[0] == "done":
+            return messages
+        messages.append(message)
+
+
+def _died(path: Path, exitcode: int | None, limits: Limits) -> IngestError:
+    """The child ended without a result: say which limit (or crash) ended it."""
+    if exitcode in (-signal.SIGXCPU, -signal.SIGKILL):  # SIGKILL: the hard CPU limit or the OOM killer
+        return IngestError(path, "resource_limit", f"parsing exceeded the CPU limit of "
+                           f"{limits.cpu_seconds} s or ran out of memory; the file is too heavy to parse")
+    if exitcode is not None and exitcode < 0:
+        name = signal.Signals(-exitcode).name
+        return IngestError(path, "corrupt", f"the PDF parser crashed ({name}) on this file")
+    return IngestError(path, "corrupt", f"the PDF parser stopped unexpectedly (exit code {exitcode})")
+
+
+def _assemble(path: Path, messages: list[tuple], limits: Limits) -> ExtractResult:
+    """Pages from the child's raw lines; pages without a text layer are kept empty and reported."""
+    raw = [m[1:] for m in messages if m[0] == "page"]  # (number, label, lines, error)
+    frame_right = max((line["x1"] for _, _, lines, _ in raw for line in lines), default=0.0)
+    pages, statuses = [], []
+    for number, label, lines, error in raw:
+        text = "\n".join(rejoin(lines, frame_right))
+        chars = sum(not c.isspace() for c in text)
+        status = "failed" if error else "ok" if chars >= limits.min_chars else "no_text_layer"
+        pages.append(Page(number, label or str(number), text if status == "ok" else ""))
+        statuses.append(PageStatus(number, status, chars, error))
+    if not any(s.status == "ok" for s in statuses):
+        raise _nothing_readable(path, statuses)
+    log.info("%s: %d pages, %d skipped", path.name, len(pages), sum(s.status != "ok" for s in statuses))
+    return ExtractResult(str(path), tuple(pages), tuple(statuses))
+
+
+def _nothing_readable(path: Path, statuses: list[PageStatus]) -> IngestError:
+    failed = [s for s in statuses if s.status == "failed"]
+    if failed:
+        return IngestError(path, "corrupt", f"no page could be read (page {failed[0].number}: "
+                           f"{failed[0].error}); nothing indexed")
+    empty = page_ranges([s.number for s in statuses])
+    return IngestError(path, "no_text", f"no page has a text layer (pages {empty} skipped as scanned "
+                       "or empty); nothing indexed — run OCR on the file first")
+
+
+def page_ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 5] -> "1-3, 5": page lists stay short in messages."""
+    spans: list[list[int]] = []
+    for n in sorted(numbers):
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
         else:
-            out.append(line["text"])
-        prev = line
-    return out
+            spans.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
 
-def is_hidden(obj: dict) -> bool:
-    """A character a reader cannot see: near-white fill or under MIN_VISIBLE_SIZE points. Such text
-    is a classic vehicle for instructions aimed at a language model, and nobody could check a
-    citation of it, so it is left out of the text."""
-    if obj.get("object_type") != "char":
-        return False
-    if obj.get("size", MIN_VISIBLE_SIZE) < MIN_VISIBLE_SIZE:
-        return True
-    color = obj.get("non_stroking_color")
-    if not isinstance(color, (list, tuple)) or not color:
-        return False
-    if len(color) == 4:  # CMYK: white is no ink at all
-        return all(c <= 1 - WHITE_LEVEL for c in color)
-    return all(c >= WHITE_LEVEL for c in color)  # gray or RGB
+# --- the child ---------------------------------------------------------------------------------
 
 
-def _page_lines(page) -> list[dict]:
-    hidden = sum(map(is_hidden, page.chars))
-    if hidden:
-        log.warning("page %d: %d hidden characters (white or tiny) left out", page.page_number, hidden)
-        page = page.filter(lambda obj: not is_hidden(obj))
-    lines = page.extract_text_lines(return_chars=True, strip=True)
-    for line in lines:
-        line["size"] = line["chars"][0]["size"] if line["chars"] else 9.0
-        del line["chars"]
-    return [line for line in lines if line["text"].strip()]
+def _child_main(conn, path: str, password: str | None, limits: Limits, delay: float) -> None:
+    """Entry point of the child: limits first, then parse; every outcome is one message."""
+    _set_limits(limits)
+    try:
+        _parse(conn, Path(path), password, limits, delay)
+        conn.send(("done",))
+    except IngestError as e:
+        conn.send(("error", e.kind, str(e).removeprefix(f"{e.path}: ")))
+    except MemoryError:
+        conn.send(("error", "resource_limit", _memory_message(limits)))
+    except RecursionError:
+        conn.send(("error", "corrupt", "the PDF structure is nested too deeply (recursive objects?)"))
+    except Exception as e:  # any other parser failure means the file is broken
+        conn.send(("error", "corrupt", f"the PDF could not be parsed ({type(e).__name__}: {e})"))
+    finally:
+        conn.close()
 
 
-def _split_label(lines: list[dict]) -> tuple[list[dict], str | None]:
-    if lines and (m := _FOOTER.match(lines[-1]["text"])):
-        return lines[:-1], m.group(1)
-    return lines, None
+def _set_limits(limits: Limits) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not leave a core dump behind
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    # Soft limit sends SIGXCPU; the hard one, a little later, SIGKILL if that was ignored.
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 2))
+
+
+def _memory_message(limits: Limits) -> str:
+    return (f"parsing needed more than {limits.memory_bytes / MIB:.0f} MiB of memory "
+            "(a decompression bomb or a huge image?); the parser was stopped")
+
+
+def _parse(conn, path: Path, password: str | None, limits: Limits, delay: float) -> None:
+    with _open(path, password) as pdf:
+        n_pages = len(pdf.pages)
+        if n_pages > limits.max_pages:
+            raise IngestError(path, "too_many_pages", f"{n_pages} pages is over the limit of "
+                              f"{limits.max_pages}; nothing was parsed")
+        if n_pages == 0:
+            raise IngestError(path, "corrupt", "the PDF has no pages (its page tree is empty or broken)")
+        for number, page in enumerate(pdf.pages, start=1):
+            if delay:
+                time.sleep(delay)
+            conn.send(("page", number, *_read_page(page)))
+            page.close()  # frees the page's layout cache: memory stays flat on long reports
+
+
+def _read_page(page) -> tuple[str | None, list[dict], str]:
+    """(printed label, lines, error). A page the parser chokes on is reported, not fatal."""
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        lines, label = split_label(page_lines(page))
+    except PdfminerException as e:
+        if isinstance(e.args[0] if e.args else None, MemoryError):
+            raise MemoryError from e  # one page over the memory limit stops the whole file
+        return None, [], f"{type(e.args[0]).__name__ if e.args else 'error'}: {e}"
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as e:
+        return None, [], f"{type(e).__name__}: {e}"
+    keep = ("text", "x1", "size")  # all that line rejoining needs: small messages to the parent
+    return label, [{k: line[k] for k in keep} for line in lines], ""
 
 
 def _open(path: Path, password: str | None):
+    """pdfplumber.open with its failures classified; pdfplumber's own str() is often empty."""
     import pdfplumber
     from pdfplumber.utils.exceptions import PdfminerException
 
-    with open(path, "rb") as fh:
-        if not fh.read(1024).lstrip().startswith(b"%PDF-"):
-            raise IngestError(path, "not_pdf", "not a PDF file (no %PDF- header)")
     try:
         return pdfplumber.open(path, password=password or "")
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc.__cause__
-        if "Password" in type(cause).__name__ or "Encryption" in type(cause).__name__:
-            raise IngestError(path, "encrypted", "the PDF is encrypted: a password is required") from exc
-        raise IngestError(path, "corrupt", f"the PDF could not be parsed ({cause!r})") from exc
-
-
-def load_pdf(path: Path | str, password: str | None = None) -> list[Page]:
-    """Read every page: 1-based number, printed label, display text with broken lines rejoined."""
-    path = Path(path)
-    pages: list[Page] = []
-    with _open(path, password) as pdf:
-        raw = []
-        for page in pdf.pages:
-            raw.append(_split_label(_page_lines(page)))
-            page.close()  # frees the page's layout cache: memory stays flat on long reports
-    frame_right = max((line["x1"] for lines, _ in raw for line in lines), default=0.0)
-    for number, (lines, label) in enumerate(raw, start=1):
-        text = "\n".join(rejoin(lines, frame_right))
-        pages.append(Page(number=number, label=label or str(number), text=text))
-    log.info("%s: %d pages", path.name, len(pages))
-    return pages
+        name = type(cause).__name__
+        if isinstance(cause, MemoryError):
+            raise MemoryError from exc
+        if "Password" in name:
+            needed = "the password given does not open it" if password else "a password is required"
+            raise IngestError(path, "encrypted", f"the PDF is encrypted: {needed}") from exc
+        if "Encryption" in name:
+            raise IngestError(path, "encrypted", f"the PDF is encrypted in a way the parser cannot "
+                              f"read ({cause})") from exc
+        raise IngestError(path, "corrupt", f"the PDF could not be parsed ({name}: {cause})") from exc

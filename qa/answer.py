@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from ingest.pdf import starts_unit
+from ingest.layout import starts_unit
 from ingest.records import Chunk, Page
 from ingest.text import normalize, split_sentences, squash
 from qa.query import Query

@@ -50,7 +50,7 @@ def cmd_ingest(args) -> int:
 
 def _file_line(f) -> str:
     """One line per file: what was indexed, which pages were skipped and why, or why it failed."""
-    from ingest.extract import page_ranges
+    from ingest.pdf import page_ranges
 
     if f.status == "failed":
         return f"failed    [{f.kind}] {f.error}"

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest import chunk_sections, split_sections
-from ingest.extract import Limits, extract
-from ingest.pdf import IngestError
+from ingest.pdf import IngestError, Limits, extract
 from qa.embed import Embedder
 from qa.index import DocUpdate, StaleIndexError, check_compatible, read_manifest, update_index
 from qa.sentences import sentence_embedder

@@ -7,9 +7,8 @@ import time
 
 import pytest
 
-from ingest import extract as extract_mod
-from ingest.extract import Limits, extract, page_ranges
-from ingest.pdf import IngestError, load_pdf
+from ingest import pdf as pdf_mod
+from ingest.pdf import IngestError, Limits, extract, load_pdf, page_ranges
 from qa.cli import main
 from qa.embed import FakeEmbedder
 from qa.index import Index, read_manifest
@@ -147,9 +146,9 @@ def test_decompression_bomb_stopped_in_the_child(bomb):
 
 def test_hang_is_killed_at_the_deadline(tmp_path, good, monkeypatch):
     children = []
-    real_spawn = extract_mod._spawn
-    monkeypatch.setattr(extract_mod, "_spawn", lambda *a: children.append(real_spawn(*a)) or children[-1])
-    monkeypatch.setenv(extract_mod.PAGE_DELAY_ENV, "60")
+    real_spawn = pdf_mod._spawn
+    monkeypatch.setattr(pdf_mod, "_spawn", lambda *a: children.append(real_spawn(*a)) or children[-1])
+    monkeypatch.setenv(pdf_mod.PAGE_DELAY_ENV, "60")
     start = time.monotonic()
     err = failure(good, limits=Limits(wall_seconds=2))
     elapsed = time.monotonic() - start
@@ -165,7 +164,7 @@ def test_oversize_rejected_before_parsing(tmp_path, monkeypatch):
     with open(path, "wb") as fh:
         fh.write(b"%PDF-1.7\n")
         fh.truncate(201 * MIB)  # sparse: no disk space used
-    monkeypatch.setattr(extract_mod, "_spawn", lambda *a: pytest.fail("the parser was started"))
+    monkeypatch.setattr(pdf_mod, "_spawn", lambda *a: pytest.fail("the parser was started"))
     err = failure(path, limits=Limits())
     assert err.kind == "too_large" and "201.0 MiB" in str(err) and "200 MiB" in str(err)
 
@@ -180,7 +179,7 @@ def test_over_page_limit(tmp_path):
                                                 (-signal.SIGKILL, "resource_limit"),
                                                 (-signal.SIGSEGV, "corrupt"), (1, "corrupt")])
 def test_child_death_is_classified(tmp_path, exitcode, kind):
-    assert extract_mod._died(tmp_path / "a.pdf", exitcode, Limits()).kind == kind
+    assert pdf_mod._died(tmp_path / "a.pdf", exitcode, Limits()).kind == kind
 
 
 @pytest.mark.parametrize(("numbers", "text"), [([1], "1"), ([3, 1, 2], "1-3"), ([1, 2, 4, 6, 7], "1-2, 4, 6-7")])

@@ -4,7 +4,8 @@ import json
 import pytest
 
 from ingest.pages import split_report_pages
-from ingest.pdf import IngestError, load_pdf, rejoin
+from ingest.layout import rejoin
+from ingest.pdf import IngestError, load_pdf
 from ingest.sample import build_sample_pdf
 from ingest.text import squash
 from tests.conftest import REPORT_TXT, ROOT
