@@ -1,19 +1,16 @@
 """docqa's web UI. `python app.py` (or `docqa serve`) loads the index once and serves the chat.
 
-    respond(message, history, item_filter) -> qa.ui_chat.Reply   # what the chat calls; tests call it too
+    respond(message, history, item_filter) -> qa.ui.chat.Reply   # what the chat calls; tests call it too
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no telemetry calls
-
-from qa.settings import Settings  # noqa: E402
+from qa.settings import Settings
 
 _runtime = None
 
@@ -23,7 +20,7 @@ def load(index_dir: str | Path | None = None, *, settings: Settings | None = Non
     """The app's Runtime (settings, embedder, Assistant), loaded once."""
     global _runtime
     if _runtime is None or reload:
-        from qa.ui import Runtime
+        from qa.ui.runtime import Runtime
 
         settings = settings or Settings()
         if index_dir is not None:
@@ -44,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, help="port (default 7860)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    from qa.ui import serve
+    from qa.ui.launch import serve
 
     overrides = {k: v for k, v in {"index_dir": args.index, "host": args.host, "port": args.port}.items()
                  if v is not None}

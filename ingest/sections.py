@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ingest.boilerplate import find_boilerplate, is_edge, strip_boilerplate
 from ingest.records import Page, Section
 from ingest.text import normalize, squash
+from ingest.vocabulary import ITEM_NUMERAL, item_id
 
 MAX_TITLE = 40  # path titles are cut here: long heading lines are table rows or whole sentences
 MAX_HEADING = 80  # a longer line is prose, not a heading (room for a rejoined wrap)
@@ -30,7 +31,7 @@ ITEM, PART, SUB, TOPIC, SUBTOPIC = 0, 1, 2, 3, 4
 # Patterns run on normalize()d text: NFKC turns Ⅲ into III, １ into 1, and dashes into "-".
 _OVERVIEW_FORM = re.compile(r"^1-1-([1-3])\s")
 _ITEM_FORM = re.compile(r"^1-1-4-[0-9]\s")
-_ITEM = re.compile(r"^(I-[1-9]|II|III|IV|V|VI)\s+(?=[^\s\d.])")
+_ITEM = re.compile(rf"^({ITEM_NUMERAL})\s+(?=[^\s\d.])")
 _PART = re.compile(r"^([0-9]{1,2})\.\s*(?=[^\s\d.%])")
 _SUB = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.?\s*(?=[^\s\d.%])")
 _CHAPTER = re.compile(r"^第[0-9一二三四五六七八九十]+([章節])")
@@ -58,7 +59,7 @@ def short(text: str, limit: int = MAX_TITLE) -> str:
 
 
 def _item_id(norm: str) -> str:
-    return (m := _ITEM.match(norm)) and m.group(1) or ""
+    return item_id(m.group(1)) if (m := _ITEM.match(norm)) else ""
 
 
 def _item_heading(lines: list[str], i: int) -> Heading | None:

@@ -1,7 +1,29 @@
-"""Question answering over an ingested index: `qa.ask("…")` or `qa.Assistant.load(dir).ask("…")`."""
+"""Question answering over an ingested index: `qa.ask("…")` or `qa.Assistant.load(dir).ask("…")`.
 
-from qa.assistant import Assistant, QuestionError, ask
-from qa.records import Answer, Citation
-from qa.settings import Settings
+Rooms: settings, records (Hit, Citation, Answer), query (what a question asks), search (hybrid
+retrieval), extractive (the answer quoted from the report), assistant (the public API), retriever
+(langchain-core), llm (optional chat model), pipeline (ingest into the index), cli; embed/ (models),
+index/ (the folder on disk), ui/ (Gradio), evaluation/ (question sets, metrics, gate), bench/ (speed).
+"""
 
-__all__ = ["Answer", "Assistant", "Citation", "QuestionError", "Settings", "ask"]
+from __future__ import annotations
+
+import importlib
+
+_PUBLIC = {
+    "Assistant": "qa.assistant",
+    "QuestionError": "qa.assistant",
+    "ask": "qa.assistant",
+    "Answer": "qa.records",
+    "Citation": "qa.records",
+    "Hit": "qa.records",
+    "Settings": "qa.settings",
+}
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str):
+    # PEP 562: `docqa sample` or `docqa status` need none of FAISS, Sudachi or the model.
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module 'qa' has no attribute {name!r}")

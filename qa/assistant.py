@@ -8,15 +8,15 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from qa import answer as extract
+from qa import extractive
 from qa.embed import Embedder, load_embedder
 from qa.index import Index
+from qa.index.sentences import sentence_embedder
+from qa.index.tokenize import tokenize_many
 from qa.query import Query, analyse
-from qa.records import REFUSAL, Answer, Citation
-from qa.search import Hit, search
-from qa.sentences import sentence_embedder
+from qa.records import REFUSAL, Answer, Citation, Hit
+from qa.search import search
 from qa.settings import Settings
-from qa.tokenize import tokenize_many
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class Assistant:
         return cls(Index.load(settings.index_dir, embedder, settings.chunker()), embedder, settings)
 
     def _idf(self, token: str) -> float:
-        return extract._idf(self._df, len(self.index.chunks), token)
+        return extractive._idf(self._df, len(self.index.chunks), token)
 
     def retrieve(self, question: str | Query, *, items=None, k: int = 10) -> list[Hit]:
         """Top-k chunks for a question (hybrid search), best first."""
@@ -78,10 +78,10 @@ class Assistant:
         hits = search(self.index, self.embedder, query, k=SEARCH_DEPTH * k,
                       items=tuple(items) if items else None, qvec=qvec)
         t_retrieve = time.perf_counter()
-        sentences = extract.candidate_sentences(hits, query, self._idf, self._similarity(query, qvec),
+        sentences = extractive.candidate_sentences(hits, query, self._idf, self._similarity(query, qvec),
                                                 extra=self._rating_passages(query, hits))
-        chosen = extract.pick(sentences, query, self._idf)
-        citations = extract.cite(chosen, self.index.pages)
+        chosen = extractive.pick(sentences, query, self._idf)
+        citations = extractive.cite(chosen, self.index.pages)
         refused = not citations or self._weak(query, hits, chosen)
         hits = _evidence_first(hits, chosen[0].hit if chosen and not refused else None)
         hits, pages = _one_per_page(hits, [self._page_of(h, sentences) for h in hits], k)
@@ -105,7 +105,7 @@ class Assistant:
         which a short question seldom retrieves on its own."""
         if query.kind != "rating" or not query.items:
             return []
-        seen = {h.chunk.id for h in hits[: extract.PASSAGES_READ]}
+        seen = {h.chunk.id for h in hits[: extractive.PASSAGES_READ]}
         found = [c for c in self.index.chunks if c.item in query.items and c.id not in seen
                  and _RATING_LINE.search(c.text)]
         return [Hit(c, 0.0, None, None) for c in found[:RATING_PASSAGES]]
@@ -115,14 +115,14 @@ class Assistant:
             return True
         # The answer as a whole must hold enough of the question: its sentences together.
         text = "\n".join(s.text for s in chosen)
-        coverage = extract.score_sentence(text, extract.content_tokens(query), query, self._idf)
+        coverage = extractive.score_sentence(text, extractive.content_tokens(query), query, self._idf)
         return coverage < MIN_COVERAGE[query.lang]
 
     def _page_of(self, hit: Hit, sentences) -> int:
         """The page where the passage's best sentence is, else its first page."""
         best = next((s for s in sentences if s.hit is hit), None)
         if best is not None:
-            page = extract.locate(best.text, hit.chunk, self.index.pages.get(hit.chunk.doc, []))
+            page = extractive.locate(best.text, hit.chunk, self.index.pages.get(hit.chunk.doc, []))
             if page is not None:
                 return page
         return hit.chunk.page_start

@@ -111,7 +111,7 @@ def cmd_ask(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from qa.ui import serve
+    from qa.ui.launch import serve
 
     overrides = {k: v for k, v in {"host": args.host, "port": args.port}.items() if v is not None}
     return serve(_settings(args).model_copy(update=overrides))
@@ -119,7 +119,7 @@ def cmd_serve(args) -> int:
 
 def cmd_eval(args) -> int:
     from qa.assistant import Assistant
-    from qa.evaluation import answer_row, eval_command
+    from qa.evaluation.runner import answer_row, eval_command
 
     assistant = Assistant.load(settings=_settings(args))
     pages = [p for doc_pages in assistant.index.pages.values() for p in doc_pages]
@@ -141,10 +141,10 @@ def cmd_status(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from qa.bench import bench_command
+    from qa.bench.compare import bench_command
 
-    if args.load:  # the loopback load test of the running app (qa.load)
-        from qa.load import load_command
+    if args.load:  # the loopback load test of the running app (qa.bench.loadtest)
+        from qa.bench.loadtest import load_command
 
         return load_command(_settings(args), args.clients, args.per_client, args.set, args.json)
     return bench_command(args.pdf, args.set, args.json, Settings().embed_model)
@@ -204,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", help="question set (default: eval/qa.jsonl)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("--load", action="store_true",
-                   help="instead: start the app on a free loopback port and load-test it (qa.load)")
+                   help="instead: start the app on a free loopback port and load-test it (qa.bench.loadtest)")
     p.add_argument("--clients", type=int, default=8, help="--load: concurrent clients")
     p.add_argument("--per-client", type=int, default=25, help="--load: questions per client")
     p.add_argument("--index", help="--load: index folder (default: DOCQA_INDEX_DIR or ./index)")

@@ -16,10 +16,10 @@ from dataclasses import replace
 
 from ingest.records import Page
 from ingest.text import split_sentences, squash
-from qa import answer as extract
+from ingest.vocabulary import item_label
+from qa import extractive
 from qa.assistant import K_MAX, MAX_QUESTION_CHARS, Assistant
-from qa.records import REFUSAL, Answer, Citation, item_label
-from qa.search import Hit
+from qa.records import REFUSAL, Answer, Citation, Hit
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +199,7 @@ def _verify(i: int, sentence: str, base: Answer, passages: list[Hit],
             flags.append(f"invalid_citation: [{i}] quotes text that passage {i} does not hold")
             return None
     quote = _closest(sentence, chunk.text)
-    page = extract.locate(quote, chunk, pages) if quote else None
+    page = extractive.locate(quote, chunk, pages) if quote else None
     if page is None:  # fall back to the page the extractive path verified for this passage
         page = base.pages[i - 1] if i <= len(base.pages) else None
         quote = chunk.text

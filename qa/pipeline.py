@@ -11,9 +11,9 @@ from ingest import chunk_sections, split_sections
 from ingest.pdf import IngestError, Limits, extract
 from qa.embed import Embedder
 from qa.index import DocUpdate, StaleIndexError, check_compatible, read_manifest, update_index
-from qa.sentences import sentence_embedder
+from qa.index.files import sha256_file
+from qa.index.sentences import sentence_embedder
 from qa.settings import Settings
-from qa.store import sha256_file
 
 log = logging.getLogger(__name__)
 

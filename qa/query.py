@@ -6,35 +6,12 @@ import re
 from dataclasses import dataclass
 
 from ingest.text import normalize
+from ingest.vocabulary import ITEM_REF, ITEM_TOPICS, item_id, years_in
 from qa.glossary import to_japanese
 
 _JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _KANA = re.compile(r"[\u3041-\u30ff]")
-
-# Item references, matched on normalize()d text (Ⅰ－１ -> I-1).
-_ITEM_PATTERNS = [
-    (re.compile(r"(?<![A-Za-z])(?:項目\s*)?I\s*[-.]\s*1(?!\d)|(?<![A-Za-z])I\.1(?!\d)"), "I-1"),
-    (re.compile(r"(?<![A-Za-z])(?:項目\s*)?I\s*[-.]\s*2(?!\d)"), "I-2"),
-    (re.compile(r"(?<![A-Za-z])(?:項目\s*)?I\s*[-.]\s*3(?!\d)"), "I-3"),
-    (re.compile(r"(?:項目\s*|item\s+)IV(?![A-Za-z])|(?<![A-Za-z])IV(?![A-Za-z-])"), "IV"),
-    (re.compile(r"(?:項目\s*|item\s+)III(?![A-Za-z])|(?<![A-Za-z])III(?![A-Za-z-])"), "III"),
-    (re.compile(r"(?:項目\s*|item\s+)II(?![A-Za-z])|(?<![A-Za-z])II(?![A-Za-z-])"), "II"),
-]
-# Topic words that name an item without its number (the report's own item titles).
-_ITEM_TOPICS = [
-    (re.compile(r"財務内容|financial|財務|繰越欠損金|運営費交付金"), "III"),
-    (re.compile(r"業務運営の効率化|一般管理費|業務経費|operating expenses|administrative expenses"), "II"),
-    (re.compile(r"その他業務運営|内部統制|internal control"), "IV"),
-]
-
-# Fiscal years as the report writes them (normalized), and their English forms.
-_YEARS = {
-    "H30": re.compile(r"平成\s*30\s*年度|FY\s*2018"),
-    "R1": re.compile(r"令和\s*(?:元|1)\s*年度|FY\s*2019"),
-    "R2": re.compile(r"令和\s*2\s*年度|FY\s*2020|2020年度"),
-    "R3": re.compile(r"令和\s*3\s*年度|FY\s*2021"),
-}
 
 _TYPES = [
     ("rating", re.compile(r"評定|\brating\b|\brated?\b|\bgrade\b")),
@@ -59,7 +36,7 @@ class Query:
     lang: str  # "ja" or "en"
     items: tuple[str, ...]  # canonical item ids the question names
     items_explicit: bool  # named by number (Ⅰ－２, item II), not only by topic
-    years: tuple[str, ...]  # fiscal years named: H30, R1, R2, R3
+    years: tuple[int, ...]  # fiscal years named, as Western years (令和2年度 -> 2020)
     kind: str  # rating, when, number, name, reason, list or "fact"
     parts: tuple[str, ...] = ()  # the separate asks of a question that asks several things
     terms: str = ""  # what lexical matching sees: the question, or for English its Japanese terms
@@ -79,11 +56,11 @@ def language(text: str) -> str:
 
 def analyse(question: str) -> Query:
     norm = normalize(question)
-    items = [item for pattern, item in _ITEM_PATTERNS if pattern.search(norm)]
+    items = [item_id(m.group(1)) for m in ITEM_REF.finditer(norm)]
     explicit = bool(items)
     if not items:
-        items = [item for pattern, item in _ITEM_TOPICS if pattern.search(norm.lower())]
-    years = tuple(year for year, pattern in _YEARS.items() if pattern.search(norm))
+        items = [item for pattern, item in ITEM_TOPICS if pattern.search(norm.lower())]
+    years = years_in(norm)
     lowered = norm.lower()
     kind = next((name for name, pattern in _TYPES if pattern.search(lowered)), "fact")
     items = tuple(dict.fromkeys(items))

@@ -1,21 +1,11 @@
-"""Records that answers are made of: citations and the answer itself."""
+"""Records that answers are made of: retrieved chunks (Hit), citations and the answer itself."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from qa.search import Hit
-
-# Canonical item ids and how the report prints them.
-ITEM_LABELS = {
-    "overview": "概要",
-    "I-1": "Ⅰ－１",
-    "I-2": "Ⅰ－２",
-    "I-3": "Ⅰ－３",
-    "II": "Ⅱ",
-    "III": "Ⅲ",
-    "IV": "Ⅳ",
-}
+from ingest.records import Chunk
+from ingest.vocabulary import item_label
 
 REFUSAL = {
     "ja": "レポートには該当する記載が見つかりませんでした。",
@@ -23,8 +13,13 @@ REFUSAL = {
 }
 
 
-def item_label(item: str) -> str:
-    return ITEM_LABELS.get(item, item or "—")
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float  # fused score: weighted sum of 1 / (k + rank) over the legs, times boosts (qa.search)
+    dense_rank: int | None  # 1-based rank in the dense leg, None when outside the leg's depth
+    bm25_rank: int | None
+    dense_score: float = 0.0  # cosine with the question
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from ingest.records import Chunk
 from qa.embed import Embedder
 from qa.index import Index
+from qa.index.tokenize import tokenize
 from qa.query import Query, analyse
-from qa.tokenize import tokenize
+from qa.records import Hit
 
 log = logging.getLogger(__name__)
 
@@ -19,15 +19,6 @@ LEG_DEPTH = 50  # candidates taken from each leg before fusion
 BM25_WEIGHT = {"ja": 1.0, "en": 0.5}  # English: BM25 sees only glossary terms and names
 ITEM_BOOST = 1.5  # a chunk of an item the question names by number
 TOPIC_BOOST = 1.15  # a chunk of an item the question names by topic only
-
-
-@dataclass(frozen=True)
-class Hit:
-    chunk: Chunk
-    score: float  # fused score: weighted sum of 1 / (RRF_K + rank) over the legs, times boosts
-    dense_rank: int | None  # 1-based rank in the dense leg, None when outside its top LEG_DEPTH
-    bm25_rank: int | None
-    dense_score: float = 0.0  # cosine with the question
 
 
 def search(index: Index, embedder: Embedder, question: str | Query, k: int = 10,

@@ -43,3 +43,4 @@ class Settings(BaseSettings):
 
 SAMPLE_TEXT = ROOT / "data" / "ipa-fy2020" / "report.txt"
 SAMPLE_PDF = ROOT / "data" / "ipa-fy2020" / "report.pdf"
+DEFAULT_SET = ROOT / "eval" / "qa.jsonl"  # the dev question set over the sample

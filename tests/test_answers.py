@@ -6,7 +6,7 @@ import pytest
 
 from ingest.text import squash
 from qa import Assistant, QuestionError
-from qa.evaluation import eval_command
+from qa.evaluation.runner import eval_command
 from qa.records import REFUSAL
 
 pytestmark = pytest.mark.slow
@@ -75,7 +75,7 @@ def test_retriever_returns_documents_with_metadata(assistant):
 
 def test_eval_set_holds_the_baseline(assistant, tmp_path):
     """The regression gate of `docqa eval --baseline`: fails when a metric drops past tolerance."""
-    from qa.evaluation import answer_row
+    from qa.evaluation.runner import answer_row
 
     code = eval_command(ROOT / "eval" / "qa.jsonl", tmp_path / "results.jsonl", True,
                         ROOT / "eval" / "baseline.json", False, lambda q: answer_row(assistant.ask(q)),

@@ -11,9 +11,9 @@ from qa.assistant import QuestionError
 from qa.embed import FakeEmbedder
 from qa.pipeline import ingest_files
 from qa.settings import Settings
-from qa.ui import NO_INDEX, Runtime
-from qa.ui_chat import is_follow_up, resolve, rewrite, sanitize
-from qa.ui_docs import UploadError, safe_name, validate_upload
+from qa.ui.chat import is_follow_up, resolve, rewrite, sanitize
+from qa.ui.documents import UploadError, safe_name, validate_upload
+from qa.ui.runtime import NO_INDEX, Runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "data" / "tiny.pdf"
@@ -83,7 +83,7 @@ def test_source_view_renders_the_page_with_the_passage_marked(tiny):
 
 
 def test_highlight_is_drawn_on_the_page_image(tiny):
-    from qa.viewer import char_boxes, render_page
+    from qa.ui.viewer import char_boxes, render_page
 
     quote = "一般管理費は前年度比 3.0% 減少した。"
     pdf = tiny.pdf_roots()[1] / "tiny.pdf"
@@ -180,7 +180,7 @@ def test_no_index_yet_says_how_to_add_one(tmp_path):
 
 
 def test_demo_builds_and_keeps_html_sanitized(tiny):
-    from qa.ui_layout import build_demo
+    from qa.ui.layout import build_demo
 
     demo = build_demo(tiny)
     config = json.dumps(demo.get_config_file(), default=str)
@@ -202,23 +202,23 @@ def test_respond_on_the_sample_report(sample_index):
 
 
 def test_llm_toggle_falls_back_to_extractive_without_a_module(tiny, monkeypatch):
-    import qa.ui
+    import qa.ui.runtime
 
     def no_llm(name, *args, **kwargs):
         raise ImportError(f"no {name} in this build")
 
     runtime = Runtime(tiny.settings.model_copy(update={"llm": "ollama:test"}), tiny.assistant)
     assert runtime.llm_configured and not Runtime(tiny.settings, tiny.assistant).llm_configured
-    monkeypatch.setattr(qa.ui.importlib, "import_module", no_llm)
+    monkeypatch.setattr(qa.ui.runtime.importlib, "import_module", no_llm)
     assert runtime.llm_ask() is None
     reply = runtime.respond("一般管理費は前年度比で何%減少した？", [], "all", use_llm=True)
     assert "3.0%" in reply.text
 
 
 def test_python_app_py_takes_the_serve_options(monkeypatch):
-    import qa.ui
+    import qa.ui.launch
 
     seen = {}
-    monkeypatch.setattr(qa.ui, "serve", lambda settings: seen.setdefault("s", settings) and 0)
+    monkeypatch.setattr(qa.ui.launch, "serve", lambda settings: seen.setdefault("s", settings) and 0)
     app.main(["--index", "/tmp/x", "--host", "127.0.0.1", "--port", "7870"])
     assert seen["s"].port == 7870 and str(seen["s"].index_dir) == "/tmp/x"

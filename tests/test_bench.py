@@ -4,7 +4,7 @@ tiny PDF with the fake embedder. Bench prints figures; nothing here asserts spee
 import json
 from pathlib import Path
 
-from qa import bench
+from qa.bench import compare as bench
 
 TINY = Path(__file__).parent / "data" / "tiny.pdf"
 

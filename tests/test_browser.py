@@ -35,7 +35,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, sample_index):
-    from qa.ui import Runtime, start
+    from qa.ui.launch import start
+    from qa.ui.runtime import Runtime
 
     # A copy: the upload test adds a document, other tests read the shared index.
     index = copy_index(sample_index, tmp_path_factory.mktemp("browser") / "index")

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def torch_vectors():
-    from qa.embed import SentenceTransformerEmbedder
+    from qa.embed.sbert import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder()
     return embedder.model_name, embedder.embed(TEXTS), embedder.embed(TEXTS, query=True)
@@ -18,7 +18,7 @@ def torch_vectors():
 @pytest.mark.parametrize(("quantized", "mean_min", "min_min"), [(False, 0.99999, 0.9999), (True, 0.995, 0.985)],
                          ids=["fp32", "int8"])
 def test_onnx_matches_torch(torch_vectors, quantized, mean_min, min_min):
-    from qa.embed import OnnxEmbedder
+    from qa.embed.onnx import OnnxEmbedder
 
     name, passages, queries = torch_vectors
     embedder = OnnxEmbedder(quantized=quantized)

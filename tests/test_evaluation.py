@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from ingest.records import Page
-from qa.eval_metrics import (
+from qa.evaluation.metrics import (
     EvalRow,
     RetrievedPage,
     check_set,
@@ -19,7 +19,7 @@ from qa.eval_metrics import (
     percentile,
     question_lang,
 )
-from qa.evaluation import check_baseline, eval_command, run_eval, write_baseline
+from qa.evaluation.runner import check_baseline, eval_command, run_eval, write_baseline
 
 PAGES = [
     Page(1, "1", "Ⅰ－１ 情報セキュリティ対策の強化\n重要インフラ関連企業の数は 273 社 となった。"),
@@ -318,7 +318,7 @@ def tiny_pdf(path: Path) -> Path:
 
 
 def test_run_peer_on_tiny_pdf(tmp_path):
-    from qa.bench_peer import run_peer, split_pdf
+    from qa.bench.peer import run_peer, split_pdf
     from qa.embed import FakeEmbedder
 
     pdf = tiny_pdf(tmp_path / "tiny.pdf")

@@ -14,10 +14,10 @@ import faiss
 import pytest
 
 from ingest.records import Chunk
-from qa import store
 from qa.cli import main
 from qa.embed import FakeEmbedder
 from qa.index import DocqaIndexError, DocUpdate, Index, IndexLockedError, read_manifest, update_index
+from qa.index import files as store
 from qa.settings import Settings
 
 CHUNKER = {"max_chars": 400, "version": 1}

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from qa import ui
+import qa.ui.launch
 from qa.settings import Settings
-from qa.ui import UnsafeLaunchError, auth_from_env, is_loopback, launch_kwargs, queue_kwargs
-from qa.ui_docs import MAX_UPLOAD_BYTES, uploads_dir
+from qa.ui.documents import MAX_UPLOAD_BYTES, uploads_dir
+from qa.ui.launch import UnsafeLaunchError, auth_from_env, is_loopback, launch_kwargs, queue_kwargs, serve
 
 
 def settings(tmp_path, host="127.0.0.1"):
@@ -85,8 +85,8 @@ def test_serve_refuses_a_network_address_before_loading(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise AssertionError("loaded the index for an unsafe launch")
 
-    monkeypatch.setattr(ui, "Runtime", boom)
-    assert ui.serve(settings(tmp_path, "0.0.0.0")) == 2
+    monkeypatch.setattr(qa.ui.launch, "Runtime", boom)
+    assert serve(settings(tmp_path, "0.0.0.0")) == 2
 
 
 def test_gradio_floor():

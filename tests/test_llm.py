@@ -21,8 +21,8 @@ from qa.embed import FakeEmbedder
 from qa.pipeline import ingest_files
 from qa.records import REFUSAL
 from qa.settings import Settings
-from qa.ui import Runtime
-from qa.ui_chat import respond
+from qa.ui.chat import respond
+from qa.ui.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "data" / "tiny.pdf"

@@ -10,17 +10,19 @@ import types
 
 import pytest
 
-from qa import ui, ui_chat
-from qa.load import UnsafeTargetError, classify, run_load, start_app
+from qa.bench.loadtest import UnsafeTargetError, classify, run_load, start_app
 from qa.records import REFUSAL
 from qa.settings import Settings
+from qa.ui import chat as ui_chat
+from qa.ui import launch
+from qa.ui.runtime import Runtime
 from tests.conftest import ROOT, copy_index
 
 CLIENTS, PER_CLIENT = 8, 25
 
 
 def _questions() -> list[str]:
-    from qa.eval_metrics import load_set
+    from qa.evaluation.metrics import load_set
 
     return [row.question for row in load_set(ROOT / "eval" / "qa.jsonl")]
 
@@ -49,8 +51,8 @@ def test_classify_replies():
 def test_eight_clients_times_25_questions_are_all_answered_or_refused(sample_index, tmp_path):
     # The default queue holds QUEUE_MAX_SIZE waiting requests; with at most one request in
     # flight per client, 8 clients never fill it, so none may be turned away as busy.
-    assert ui.QUEUE_MAX_SIZE >= CLIENTS
-    runtime = ui.Runtime(Settings(index_dir=copy_index(sample_index, tmp_path / "index")))
+    assert launch.QUEUE_MAX_SIZE >= CLIENTS
+    runtime = Runtime(Settings(index_dir=copy_index(sample_index, tmp_path / "index")))
     result = run_load(runtime, _questions(), clients=CLIENTS, per_client=PER_CLIENT, timeout=60)
     print(result)
     assert result["errors"] == 0, result["error_samples"]
@@ -83,10 +85,10 @@ class SlowRespond:
 @pytest.mark.slow
 def test_overload_gets_clean_busy_replies_and_the_server_stays_up(monkeypatch, tmp_path):
     """Check 21: concurrency 1, 5 waiting, 20 requests at once from threads."""
-    monkeypatch.setattr(ui, "QUEUE_CONCURRENCY", 1)
-    monkeypatch.setattr(ui, "QUEUE_MAX_SIZE", 5)
+    monkeypatch.setattr(launch, "QUEUE_CONCURRENCY", 1)
+    monkeypatch.setattr(launch, "QUEUE_MAX_SIZE", 5)
     no_docs = types.SimpleNamespace(embedder=object(), index=types.SimpleNamespace(documents=[], pages={}))
-    runtime = ui.Runtime(Settings(index_dir=tmp_path / "index"), assistant=no_docs)
+    runtime = Runtime(Settings(index_dir=tmp_path / "index"), assistant=no_docs)
     slow = SlowRespond()
     runtime.respond = slow
     demo, url = start_app(runtime)

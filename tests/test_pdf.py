@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from ingest.pages import split_report_pages
 from ingest.layout import rejoin
+from ingest.pages import split_report_pages
 from ingest.pdf import IngestError, load_pdf
 from ingest.sample import build_sample_pdf
 from ingest.text import squash

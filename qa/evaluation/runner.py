@@ -12,18 +12,12 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ingest.records import Page
-from qa.eval_metrics import (
-    EvalRow,
-    ResultRow,
-    check_set,
-    compute_metrics,
-    load_set,
-)
-from qa.eval_report import format_table, write_chart, write_report
+from qa.evaluation.metrics import EvalRow, ResultRow, check_set, compute_metrics, load_set
+from qa.evaluation.report import format_table, write_chart, write_report
+from qa.settings import DEFAULT_SET
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SET = Path("eval/qa.jsonl")
 DEFAULT_OUT = Path("eval/results/results.jsonl")
 DEFAULT_BASELINE = Path("eval/baseline.json")
 MIN_RETRIEVED = 10  # the results format promises at least this many ranked entries

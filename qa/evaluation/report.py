@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qa.eval_metrics import EvalRow
+from qa.evaluation.metrics import EvalRow
 
 RATES = ("hit@1", "hit@5", "mrr", "accuracy", "cite@1", "cite_any", "item@1", "false_refusal", "refusal")
 COLUMNS = ("n", *RATES)

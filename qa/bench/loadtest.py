@@ -20,18 +20,17 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from qa.eval_metrics import load_set, percentile
+from qa.evaluation.metrics import load_set, percentile
 from qa.records import REFUSAL
-from qa.settings import ROOT, Settings
+from qa.settings import DEFAULT_SET, Settings
 
 log = logging.getLogger(__name__)
 
-ENDPOINT = "/ask"  # send.click(on_ask, ..., api_name="ask") in qa.ui_layout
+ENDPOINT = "/ask"  # send.click(on_ask, ..., api_name="ask") in qa.ui.layout
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 DEFAULT_TIMEOUT = 60.0  # seconds one request may take, queue wait included
 START_TIMEOUT = 60.0  # seconds for every client to connect before the clock starts
 FAILED_PREFIX = "Sorry — answering failed"  # on_ask's reply when respond() raised
-DEFAULT_SET = ROOT / "eval" / "qa.jsonl"
 MAX_SAMPLES = 5  # error messages kept in the report
 
 
@@ -67,7 +66,7 @@ def reply_text(result) -> str:
 
 def classify(result) -> tuple[str, str]:
     """(kind, detail) of one /ask result."""
-    from qa.ui import NO_INDEX
+    from qa.ui.runtime import NO_INDEX
 
     text = reply_text(result)
     if not text.strip():
@@ -129,7 +128,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def start_app(runtime):
     """Launch `runtime` on a free loopback port; returns (demo, url)."""
-    from qa.ui import start
+    from qa.ui.launch import start
 
     return start(runtime, block=False, server_name="127.0.0.1", server_port=free_port())
 
@@ -207,7 +206,8 @@ def format_table(result: dict) -> str:
 def load_command(settings: Settings, clients: int, per_client: int, set_path: str | None,
                  json_mode: bool) -> int:
     """Everything `docqa bench --load` does after argparse: start the app, load it, stop it."""
-    from qa.ui import Runtime, queue_kwargs
+    from qa.ui.launch import queue_kwargs
+    from qa.ui.runtime import Runtime
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per HTTP request otherwise
     questions = [row.question for row in load_set(set_path or DEFAULT_SET)]
@@ -220,7 +220,7 @@ def load_command(settings: Settings, clients: int, per_client: int, set_path: st
                   index=str(settings.index_dir), questions=len(questions), queue=queue_kwargs(),
                   cores=len(os.sched_getaffinity(0)))
     print(json.dumps(result, ensure_ascii=False, indent=1) if json_mode else format_table(result))
-    from qa.bench import write_result
+    from qa.bench.compare import write_result
 
     print(f"wrote {write_result(result, prefix='load')}", file=sys.stderr)
     return 1 if result["errors"] else 0

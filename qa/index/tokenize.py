@@ -19,8 +19,6 @@ import re
 import threading
 from collections.abc import Iterable
 
-from sudachipy import Dictionary, SplitMode
-
 from ingest.text import normalize
 
 log = logging.getLogger(__name__)
@@ -46,16 +44,16 @@ class JapaneseTokenizer:
     """BM25 tokens. One Dictionary, one Sudachi tokenizer per thread (they are not thread-safe)."""
 
     def __init__(self) -> None:
-        self._dictionary = Dictionary(dict="core")
+        from sudachipy import Dictionary, SplitMode  # here: the dictionary takes a moment to load
+
+        self._dictionary, self._mode = Dictionary(dict="core"), SplitMode.B
         self._local = threading.local()
         self._drop: dict[int, bool] = {}  # part-of-speech id -> dropped; filled lazily
 
     def _sudachi(self):
         tok = getattr(self._local, "tok", None)
         if tok is None:
-            tok = self._dictionary.tokenizer(
-                SplitMode.B, fields={"pos", "normalized_form"}
-            )
+            tok = self._dictionary.tokenizer(self._mode, fields={"pos", "normalized_form"})
             self._local.tok = tok
         return tok
 

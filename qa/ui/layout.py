@@ -8,9 +8,9 @@ from pathlib import Path
 
 import gradio as gr
 
+from ingest.vocabulary import ITEM_LABELS
 from qa.assistant import QuestionError
-from qa.records import ITEM_LABELS
-from qa.ui import Runtime
+from qa.ui.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ def ask_tab(runtime: Runtime, turns, current) -> None:
     ask_inputs = [question, chat, item, use_llm, turns]
     ask_outputs = [chat, question, chips, turns, current, *panel]
     question.submit(on_ask, ask_inputs, ask_outputs)
-    send.click(on_ask, ask_inputs, ask_outputs, api_name="ask")  # the endpoint qa.load drives
+    send.click(on_ask, ask_inputs, ask_outputs, api_name="ask")  # the endpoint qa.bench.loadtest drives
 
     def on_chip(choice, sources):
         source = next((s for s in sources or [] if s["label"] == choice), None)

@@ -191,7 +191,7 @@ def resolve_pdf(recorded: str, roots: Sequence[Path]) -> Path | None:
 
 
 def show_source(source: dict, page_text: str, pdf_path: Path | None) -> SourceView:
-    """Everything the source panel shows for one citation or passage (see qa.ui_chat.source_of)."""
+    """Everything the source panel shows for one citation or passage (see qa.ui.chat.source_of)."""
     needle = source.get("quote") or source.get("text", "")
     text_html, found = mark_text(page_text, needle)
     image = None
@@ -205,7 +205,7 @@ def show_source(source: dict, page_text: str, pdf_path: Path | None) -> SourceVi
 
 
 def _meta_html(source: dict, have_pdf: bool) -> str:
-    from qa.records import item_label
+    from ingest.vocabulary import item_label
 
     parts = [f"<b>{html.escape(item_label(source.get('item', '')))}</b>",
              html.escape(source.get("section", "")),

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from ingest.layout import starts_unit
 from ingest.records import Chunk, Page
 from ingest.text import normalize, split_sentences, squash
+from ingest.vocabulary import FRAME_TERMS, ITEM_REF
+from qa.index.tokenize import tokenize
 from qa.query import Query
-from qa.records import Citation
-from qa.search import Hit
-from qa.tokenize import tokenize
+from qa.records import Citation, Hit
 
 PASSAGES_READ = 6  # top chunks whose sentences compete for the answer
 MAX_SENTENCES = 3
@@ -34,11 +34,8 @@ _QUESTION_WORDS = {
     "何", "如何", "幾ら", "幾つ", "何時", "何処", "誰", "為る", "有る", "居る", "成る", "ある", "いる",
     "なる", "教える", "どの", "どう", "どれ", "どんな", "どのよう", "です", "ます", "か",
 }
-_FRAME = {"令和", "平成", "年度", "ipa", "機構", "fy"}
 # "Ⅰ－１（セキュリティ対策の強化）", "項目Ⅲ": the item is steered by search, not matched in sentences.
-_ITEM_REF = re.compile(
-    r"(?:項目\s*)?(?<![A-Za-z])(?:I\s*-\s*[1-3]|IV|III|II)(?![A-Za-z])(?:\s*[（(][^）)]*[）)])?"
-)
+_ITEM_REF = re.compile(ITEM_REF.pattern + r"(?:\s*[（(][^）)]*[）)])?")
 EXPAND_LINES = 2  # lines a sentence may run on past its first line
 _ENDED = re.compile(r"[。！？]\s*$")
 _HEADING = re.compile(r"[＜<【\[［].*[＞>】\]］]")  # a bracketed heading line is not part of a sentence
@@ -72,7 +69,7 @@ def _content(text: str) -> dict[str, float]:
     for token in tokenize(text):
         if token in _QUESTION_WORDS:
             continue
-        weights[token] = FRAME_WEIGHT if token in _FRAME or token.isdigit() and len(token) <= 2 else 1.0
+        weights[token] = FRAME_WEIGHT if token in FRAME_TERMS or token.isdigit() and len(token) <= 2 else 1.0
     return weights
 
 

@@ -1,4 +1,4 @@
-"""`docqa bench`: docqa and the LangChain-style peer (qa.bench_peer) side by side, in one run.
+"""`docqa bench`: docqa and the LangChain-style peer (qa.bench.peer) side by side, in one run.
 
 docqa's ingest runs in a child process so its peak RSS is its own; the child ingests into a new
 temporary index folder (no stored vectors to reuse), re-ingests the unchanged file, then ingests
@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from qa.eval_metrics import (
+from qa.evaluation.metrics import (
     EvalRow,
     RetrievedPage,
     first_gold_rank,
@@ -30,11 +30,10 @@ from qa.eval_metrics import (
     percentile,
     rank_metrics,
 )
-from qa.settings import ROOT, SAMPLE_PDF, SAMPLE_TEXT, Settings
+from qa.settings import DEFAULT_SET, ROOT, SAMPLE_PDF, SAMPLE_TEXT, Settings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SET = ROOT / "eval" / "qa.jsonl"
 RESULTS_DIR = ROOT / "eval" / "results"
 CHANGE_MARK = "（改訂）"  # appended to one line of one page to make the "one page changed" copy
 
@@ -168,7 +167,7 @@ def run_bench(pdf: Path = SAMPLE_PDF, set_path: Path = DEFAULT_SET, embed_model:
               text_path: Path | None = None) -> dict:
     """One side-by-side run. `text_path`: the PDF's source text, for the one-page-changed copy."""
     from ingest.pdf import load_pdf
-    from qa.bench_peer import run_peer
+    from qa.bench.peer import run_peer
     from qa.embed import load_embedder
 
     pdf, rows = Path(pdf).resolve(), load_set(set_path)

@@ -11,7 +11,14 @@ from pathlib import Path
 
 from ingest.records import Page
 from qa.embed import Embedder
-from qa.eval_metrics import EvalRow, RetrievedPage, first_gold_rank, gold_pages, percentile, rank_metrics
+from qa.evaluation.metrics import (
+    EvalRow,
+    RetrievedPage,
+    first_gold_rank,
+    gold_pages,
+    percentile,
+    rank_metrics,
+)
 
 CHUNK_SIZE = 1000  # LangChain's documented defaults for RecursiveCharacterTextSplitter
 CHUNK_OVERLAP = 200

@@ -1,0 +1,51 @@
+"""The index: a folder of plain files, no pickle. One writer at a time; readers never see a half-written
+version.
+
+    index_root/
+      CURRENT                  one line naming the live version folder; replaced with os.replace
+      .lock                    fcntl.flock held by the one writer
+      v-<UTC time>-<hex>/      one version, written whole, then made live:
+        index.faiss            chunk vectors: IndexFlatIP over L2-normalised vectors; row i = chunk i
+        sentences.faiss        one vector per sentence (ingest.text.split_sentences) of each chunk,
+                               chunks in row order: answers pick sentences by cosine with the question
+        chunks.jsonl           one Chunk per line (ingest.records), in row order
+        pages.jsonl            every page's text by doc: citations are checked against it, the UI shows it
+        bm25/                  bm25s.BM25.save output (npy without pickle, JSON) over SudachiPy tokens
+                               of section path + text (qa.index.tokenize)
+        manifest.json          written last: schema, embedder, chunker and tokenizer settings,
+                               documents (doc, path, sha256, pages, chunks), every file's sha256 and size
+
+Loading (qa.index.read) refuses a version that is incomplete, damaged (checksums are checked before
+FAISS or bm25s parse anything), from a newer schema, a legacy pickle folder, or built with another
+embedder, chunker or tokenizer (qa.index.manifest). Writing (qa.index.write) takes the lock, builds a
+new version folder, fsyncs it, writes the manifest last and switches CURRENT; old versions are pruned.
+Modules: errors, files (folder mechanics), rows (jsonl files), manifest, sentences, tokenize, read, write.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_PUBLIC = {
+    "Index": "qa.index.read",
+    "DocUpdate": "qa.index.write",
+    "update_index": "qa.index.write",
+    "remove_document": "qa.index.write",
+    "read_manifest": "qa.index.manifest",
+    "check_compatible": "qa.index.manifest",
+    "has_document": "qa.index.manifest",
+    "DocqaIndexError": "qa.index.errors",
+    "IndexCorruptError": "qa.index.errors",
+    "IndexLockedError": "qa.index.errors",
+    "IndexMissingError": "qa.index.errors",
+    "StaleIndexError": "qa.index.errors",
+    "UnsupportedIndexFormat": "qa.index.errors",
+}
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str):
+    # PEP 562: `docqa status` reads the manifest without loading FAISS, bm25s or Sudachi.
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module 'qa.index' has no attribute {name!r}")
