@@ -1,4 +1,5 @@
-# make run: set up, build the sample PDF and its index if missing, start docqa.  make test: the tests.
+# make run: set up, build the sample PDF and its index if missing, start docqa.  make test: the tests;
+# make test-fast: the tests not marked slow.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 DOCQA := $(VENV)/bin/docqa
@@ -6,7 +7,7 @@ STAMP := $(VENV)/.installed
 SAMPLE := data/ipa-fy2020/report.pdf
 INDEX ?= index
 
-.PHONY: install run test lint eval bench sample index
+.PHONY: install run test test-fast lint eval bench sample index
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -32,6 +33,10 @@ run: $(INDEX)/CURRENT
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# The inner loop: everything not marked slow (no real embedder, sample index, browser or load test).
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow" -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

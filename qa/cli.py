@@ -160,6 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true")
     p.set_defaults(func=cmd_sample)
 
+    _index_commands(sub)
+    _report_commands(sub)
+    return parser
+
+
+def _index_commands(sub) -> None:
+    """Commands that write or read the index: ingest, status, search, ask."""
     p = sub.add_parser("ingest", help="add PDFs to the index (unchanged files are skipped)")
     p.add_argument("paths", nargs="+")
     p.add_argument("--index", help="index folder (default: DOCQA_INDEX_DIR or ./index)")
@@ -183,6 +190,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index")
     p.set_defaults(func=cmd_ask)
 
+    p = sub.add_parser("status", help="what the index holds")
+    p.add_argument("--index")
+    p.set_defaults(func=cmd_status)
+
+
+def _report_commands(sub) -> None:
+    """Commands around the index: the UI, the question sets, the benchmarks."""
     p = sub.add_parser("serve", help="the web UI: chat with cited pages, add PDFs")
     p.add_argument("--index")
     p.add_argument("--host", help="address to bind (default 127.0.0.1; others need DOCQA_UI_AUTH)")
@@ -209,11 +223,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-client", type=int, default=25, help="--load: questions per client")
     p.add_argument("--index", help="--load: index folder (default: DOCQA_INDEX_DIR or ./index)")
     p.set_defaults(func=cmd_bench)
-
-    p = sub.add_parser("status", help="what the index holds")
-    p.add_argument("--index")
-    p.set_defaults(func=cmd_status)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

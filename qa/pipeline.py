@@ -103,35 +103,47 @@ def ingest_files(paths: list[Path], settings: Settings, embedder: Embedder, *,
     `rebuild` starts a new index from these files alone (for an index written with other settings).
     `password` opens encrypted PDFs (the same one for every file).
     """
-    report, updates, start = IngestReport(), [], time.perf_counter()
+    report, start = IngestReport(), time.perf_counter()
     known = {} if rebuild else _known_hashes(settings.index_dir, settings, embedder)
-    for path in map(Path, paths):
-        try:
-            sha256 = sha256_file(path) if doc_id(path) in known else None
-            if sha256 is not None and known[doc_id(path)] == sha256:
-                report.files.append(FileResult(str(path), "unchanged"))
-                continue
-            update, result = parse_file(path, settings, limits, password, sha256)
-        except IngestError as exc:
-            log.error("%s", exc)
-            report.files.append(FileResult(str(path), "failed", error=str(exc), kind=exc.kind))
-            continue
-        except OSError as exc:  # unreadable or vanished while we read it
-            log.error("%s: %s", path, exc)
-            report.files.append(FileResult(str(path), "failed", error=f"{path}: {exc}", kind="unreadable"))
-            continue
-        updates.append(update)
-        report.files.append(result)
+    updates = [u for path in map(Path, paths) if (u := _parse_one(path, settings, limits, password, known,
+                                                                  report))]
     report.seconds["parse"] = time.perf_counter() - start
     if updates:
-        timed = _TimedEmbedder(embedder)
-        sentence_model = sentence_embedder(settings.chunker(), embedder)
-        timers = [timed] if sentence_model is embedder else [timed, _TimedEmbedder(sentence_model)]
-        index_start = time.perf_counter()
-        update_index(settings.index_dir, timed, settings.chunker(), updates, rebuild=rebuild,
-                     sentence_embedder=timers[-1])
-        report.seconds["embed"] = sum(t.seconds for t in timers)
-        report.seconds["index"] = time.perf_counter() - index_start - report.seconds["embed"]
-        report.embedded = sum(t.count for t in timers)
+        _write(updates, settings, embedder, rebuild, report)
     report.seconds["total"] = time.perf_counter() - start
     return report
+
+
+def _parse_one(path: Path, settings: Settings, limits: Limits | None, password: str | None,
+               known: dict[str, str], report: IngestReport) -> DocUpdate | None:
+    """The file's update, or None when it is unchanged or failed (either way recorded in `report`)."""
+    try:
+        sha256 = sha256_file(path) if doc_id(path) in known else None
+        if sha256 is not None and known[doc_id(path)] == sha256:
+            report.files.append(FileResult(str(path), "unchanged"))
+            return None
+        update, result = parse_file(path, settings, limits, password, sha256)
+    except IngestError as exc:
+        log.error("%s", exc)
+        report.files.append(FileResult(str(path), "failed", error=str(exc), kind=exc.kind))
+        return None
+    except OSError as exc:  # unreadable or vanished while we read it
+        log.error("%s: %s", path, exc)
+        report.files.append(FileResult(str(path), "failed", error=f"{path}: {exc}", kind="unreadable"))
+        return None
+    report.files.append(result)
+    return update
+
+
+def _write(updates: list[DocUpdate], settings: Settings, embedder: Embedder, rebuild: bool,
+           report: IngestReport) -> None:
+    """Embed what is new and write the index version, timing the embedding apart from the rest."""
+    timed = _TimedEmbedder(embedder)
+    sentence_model = sentence_embedder(settings.chunker(), embedder)
+    timers = [timed] if sentence_model is embedder else [timed, _TimedEmbedder(sentence_model)]
+    index_start = time.perf_counter()
+    update_index(settings.index_dir, timed, settings.chunker(), updates, rebuild=rebuild,
+                 sentence_embedder=timers[-1])
+    report.seconds["embed"] = sum(t.seconds for t in timers)
+    report.seconds["index"] = time.perf_counter() - index_start - report.seconds["embed"]
+    report.embedded = sum(t.count for t in timers)

@@ -9,8 +9,7 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-REPORT_TXT = ROOT / "data" / "ipa-fy2020" / "report.txt"
+from tests.helpers import CHUNKER, REPORT_TXT, CountingEmbedder, update  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -44,8 +43,17 @@ def sample_index(tmp_path_factory, sample_pdf) -> Path:
     return root / "index"
 
 
-def copy_index(index: Path, dest: Path) -> Path:
-    import shutil
+@pytest.fixture
+def root(tmp_path) -> Path:
+    """Where a test's own index goes."""
+    return tmp_path / "index"
 
-    shutil.copytree(index, dest, ignore=shutil.ignore_patterns(".lock"))
-    return dest
+
+@pytest.fixture
+def built(root) -> CountingEmbedder:
+    """An index at `root` holding one small document (helpers.TEXTS); its embedder counts what it embeds."""
+    from qa.index import update_index
+
+    embedder = CountingEmbedder()
+    update_index(root, embedder, CHUNKER, [update()])
+    return embedder

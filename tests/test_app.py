@@ -14,9 +14,7 @@ from qa.settings import Settings
 from qa.ui.chat import is_follow_up, resolve, rewrite, sanitize
 from qa.ui.documents import UploadError, safe_name, validate_upload
 from qa.ui.runtime import NO_INDEX, Runtime
-
-ROOT = Path(__file__).resolve().parent.parent
-TINY = ROOT / "tests" / "data" / "tiny.pdf"
+from tests.helpers import TINY
 
 
 def _tiny_index(folder: Path) -> Settings:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -12,12 +11,11 @@ from hypothesis import strategies as st
 from ingest import Chunk, Page, Section, chunk_sections, split_sections, squash
 from ingest.chunks import MAX_CHARS, SECTION_SEP
 from ingest.pages import split_report_pages
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 QA = ROOT / "eval" / "qa.jsonl"
 PAGE_HEADER = "３．各事業年度の業務に係る目標、計画、業務実績、年度評価に係る自己評価及び主務大臣による評価"
 DOC = "ipa-fy2020"
-MIN_COVERAGE = 0.95
 # Questions whose evidence may be missing from every chunk, and why. None today: keep it that way.
 ALLOWED_MISSES: dict[str, str] = {}
 MIN_ITEM_RATE = 0.9
@@ -58,7 +56,6 @@ def check_coverage(chunks: list[Chunk]) -> None:
     hits = evidence_hits(chunks)
     missed = {qid for qid, found in hits.items() if not found}
     assert missed <= set(ALLOWED_MISSES), f"evidence in no chunk: {sorted(missed - set(ALLOWED_MISSES))}"
-    assert 1 - len(missed) / len(hits) >= MIN_COVERAGE
     items = {row["id"]: row["item"] for row in qa_rows()}
     right = [qid for qid, found in hits.items() if any(c.item == items[qid] for c in found)]
     rate = len(right) / len(hits)

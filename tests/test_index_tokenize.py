@@ -1,3 +1,5 @@
+"""BM25 tokens (qa.index.tokenize): SudachiPy mode B, normalised forms, numbers as typed."""
+
 import threading
 
 from qa.index.tokenize import JapaneseTokenizer, info, tokenize, tokenize_many

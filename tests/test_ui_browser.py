@@ -13,11 +13,10 @@ import httpx
 import pytest
 
 from qa.settings import Settings
-from tests.conftest import copy_index
+from tests.helpers import ROOT, copy_index
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

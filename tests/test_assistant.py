@@ -1,6 +1,5 @@
 """The answering API on the sample report with the real embedder, and the eval regression gate."""
 
-from pathlib import Path
 
 import pytest
 
@@ -8,9 +7,9 @@ from ingest.text import squash
 from qa import Assistant, QuestionError
 from qa.evaluation.runner import eval_command
 from qa.records import REFUSAL
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from qa.settings import Settings
 from qa.ui import chat as ui_chat
 from qa.ui import launch
 from qa.ui.runtime import Runtime
-from tests.conftest import ROOT, copy_index
+from tests.helpers import ROOT, copy_index
 
 CLIENTS, PER_CLIENT = 8, 25
 

@@ -1,8 +1,7 @@
-"""Index crash safety: writers killed at random moments, two writers at once, write errors, and a
-damaged or mismatched index met from the command line."""
+"""Writing an index (qa.index.write): updates reuse vectors, old versions are pruned, and a writer
+killed at any moment, two writers at once or a failing disk leave the previous or the new version."""
 
 import errno
-import json
 import multiprocessing
 import os
 import random
@@ -11,28 +10,27 @@ import time
 from pathlib import Path
 
 import faiss
+import numpy as np
 import pytest
 
-from ingest.records import Chunk
-from qa.cli import main
 from qa.embed import FakeEmbedder
-from qa.index import DocqaIndexError, DocUpdate, Index, IndexLockedError, read_manifest, update_index
+from qa.index import (
+    DocqaIndexError,
+    DocUpdate,
+    Index,
+    IndexLockedError,
+    StaleIndexError,
+    read_manifest,
+    remove_document,
+    rows,
+    update_index,
+    write,
+)
 from qa.index import files as store
-from qa.settings import Settings
+from qa.index.tokenize import tokenize
+from tests.helpers import CHUNKER, TEXTS, chunks_of, doc_update, update, versions
 
-CHUNKER = {"max_chars": 400, "version": 1}
 SPAWN = multiprocessing.get_context("spawn")  # a clean child: no faiss/OpenMP state forked mid-use
-
-
-def doc_update(n: int, n_chunks: int = 40) -> DocUpdate:
-    doc = f"d{n}.pdf"
-    texts = [f"報告書{n}の第{i}段落。売上高は{n * 1000 + i}千円、職員は{i}人であった。" for i in range(n_chunks)]
-    chunks = [Chunk(Chunk.make_id(doc, "概要", t), doc, "I-1", "概要", i + 1, i + 1, t) for i, t in enumerate(texts)]
-    return DocUpdate(doc, f"/reports/{doc}", f"sha-{n}", n_chunks, chunks)
-
-
-def versions(root: Path) -> list[Path]:
-    return sorted(p for p in root.glob("v-*") if p.is_dir())
 
 
 def check_invariants(root: Path, embedder) -> Index:
@@ -83,7 +81,36 @@ def _kill_inside_a_write(root: Path, first: int) -> tuple[list[int], bool]:
     return done, hit and any(not (v / store.MANIFEST).exists() for v in versions(root))
 
 
-# --- (a) SIGKILL at random moments -----------------------------------------------------------
+def _racer(root: str, n: int, start_at: float, conn, lock_timeout: float) -> None:
+    time.sleep(max(0.0, start_at - time.time()))  # all racers leave the start line together
+    try:
+        update_index(root, FakeEmbedder(32), CHUNKER, [doc_update(n)], lock_timeout=lock_timeout)
+        conn.send("ok")
+    except IndexLockedError:
+        conn.send("locked")
+
+
+def run_racers(root: Path, numbers: list[int], lock_timeout: float) -> list[str]:
+    start_at = time.time() + 1.5  # time for each child to start and import
+    pipes = [SPAWN.Pipe(duplex=False) for _ in numbers]
+    procs = [SPAWN.Process(target=_racer, args=(str(root), n, start_at, sender, lock_timeout), daemon=True)
+             for n, (_, sender) in zip(numbers, pipes, strict=True)]
+    for proc in procs:
+        proc.start()
+    results = [receiver.recv() if receiver.poll(60) else "no answer" for receiver, _ in pipes]
+    for proc in procs:
+        proc.join(10)
+    return results
+
+
+def fail_with(exc):
+    def raiser(*args, **kwargs):
+        raise exc
+    return raiser
+
+
+def enospc(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
 @pytest.mark.slow
@@ -131,31 +158,6 @@ def test_killed_writer_leaves_previous_or_new_version(tmp_path):
     assert {f"d{n}.pdf" for n in acked} <= {d["doc"] for d in check_invariants(root, embedder).documents}
 
 
-# --- (b) two writers -------------------------------------------------------------------------
-
-
-def _racer(root: str, n: int, start_at: float, conn, lock_timeout: float) -> None:
-    time.sleep(max(0.0, start_at - time.time()))  # all racers leave the start line together
-    try:
-        update_index(root, FakeEmbedder(32), CHUNKER, [doc_update(n)], lock_timeout=lock_timeout)
-        conn.send("ok")
-    except IndexLockedError:
-        conn.send("locked")
-
-
-def run_racers(root: Path, numbers: list[int], lock_timeout: float) -> list[str]:
-    start_at = time.time() + 1.5  # time for each child to start and import
-    pipes = [SPAWN.Pipe(duplex=False) for _ in numbers]
-    procs = [SPAWN.Process(target=_racer, args=(str(root), n, start_at, sender, lock_timeout), daemon=True)
-             for n, (_, sender) in zip(numbers, pipes, strict=True)]
-    for proc in procs:
-        proc.start()
-    results = [receiver.recv() if receiver.poll(60) else "no answer" for receiver, _ in pipes]
-    for proc in procs:
-        proc.join(10)
-    return results
-
-
 @pytest.mark.slow
 def test_two_writers_are_serialised(tmp_path):
     root, embedder = tmp_path / "index", FakeEmbedder(32)
@@ -175,15 +177,6 @@ def test_writer_in_another_process_gets_locked_error(tmp_path):
         assert run_racers(root, [1], lock_timeout=0.3) == ["locked"]
     assert (root / store.CURRENT).read_text() == before
     assert run_racers(root, [1], lock_timeout=0.3) == ["ok"]
-
-
-# --- (c) write errors: read-only root, disk full ---------------------------------------------
-
-
-def fail_with(exc):
-    def raiser(*args, **kwargs):
-        raise exc
-    return raiser
 
 
 @pytest.mark.parametrize(("target", "name", "exc", "says"), [
@@ -219,66 +212,104 @@ def test_unlockable_root_is_a_clear_error(tmp_path, monkeypatch):
         update_index(tmp_path / "index", FakeEmbedder(32), CHUNKER, [doc_update(0)])
 
 
-# --- (d) the command line meets a damaged or mismatched index --------------------------------
+def test_stale_index_refused_by_writer_unless_rebuild(root, built):
+    small = FakeEmbedder(16)
+    with pytest.raises(StaleIndexError):
+        update_index(root, small, CHUNKER, [update("b.pdf", ["別"], "sha-b")])
+    rebuilt = update_index(root, small, CHUNKER, [update("b.pdf", ["別"], "sha-b")], rebuild=True)
+    assert [c.doc for c in rebuilt.chunks] == ["b.pdf"]
+    assert Index.load(root, small, CHUNKER).vectors.d == 16
 
 
-@pytest.fixture
-def cli_index(tmp_path, monkeypatch):
-    monkeypatch.setenv("DOCQA_EMBED_MODEL", "fake-chars-32")
-    root = tmp_path / "index"
-    update_index(root, FakeEmbedder(32), Settings(index_dir=root).chunker(), [doc_update(0)])
-    return root
+def test_reingest_is_idempotent(root, built):
+    first = Index.load(root, built, CHUNKER)
+    built.embedded.clear()
+    second = update_index(root, built, CHUNKER, [update()])
+    assert built.embedded == []
+    assert [c.id for c in second.chunks] == [c.id for c in first.chunks]
+    assert np.array_equal(second.vector(4), first.vector(4))
 
 
-def live(root: Path) -> Path:
-    return root / (root / store.CURRENT).read_text().strip()
+def test_changed_chunk_alone_is_embedded(root, built):
+    texts = [*TEXTS[:2], "職員の人数は275人である。", *TEXTS[3:]]
+    built.embedded.clear()
+    index = update_index(root, built, CHUNKER, [update(texts=texts, sha="sha-a2")])
+    # the chunk, then its one sentence; nothing else is embedded again
+    assert built.embedded == ["職員の人数は275人である。", "職員の人数は275人である。"]
+    assert [r for r, _ in index.search_bm25(tokenize("275"), 5)] == [2]
+    assert index.search_bm25(tokenize("273"), 5) == []
+    assert read_manifest(root)["documents"][0]["sha256"] == "sha-a2"
 
 
-def flip_byte(root):
-    path = live(root) / store.FAISS_FILE
-    data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    path.write_bytes(bytes(data))
+def test_second_doc_keeps_first(root, built):
+    update_index(root, built, CHUNKER, [update("b.pdf", ["第二の報告書の本文"], "sha-b")])
+    index = Index.load(root, built, CHUNKER)
+    assert [c.doc for c in index.chunks] == ["a.pdf"] * 5 + ["b.pdf"]
+    assert [d["doc"] for d in index.documents] == ["a.pdf", "b.pdf"]
+    assert index.search_bm25(tokenize("中長期目標"), 5)[0][0] == 1
 
 
-def cut_chunks(root):
-    path = live(root) / store.CHUNKS_FILE
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+def test_remove_document(root, built):
+    update_index(root, built, CHUNKER, [update("b.pdf", ["第二の報告書の本文"], "sha-b")])
+    built.embedded.clear()
+    index = remove_document(root, built, CHUNKER, "a.pdf")
+    assert [c.doc for c in index.chunks] == ["b.pdf"] and built.embedded == []
+    assert [d["doc"] for d in read_manifest(root)["documents"]] == ["b.pdf"]
+    with pytest.raises(ValueError, match="a.pdf"):
+        remove_document(root, built, CHUNKER, "a.pdf")
 
 
-def drop_manifest(root):
-    (live(root) / store.MANIFEST).unlink()
+def test_symbol_only_and_emptied_index(root):
+    embedder = FakeEmbedder(32)
+    symbols = DocUpdate("a.pdf", "/reports/a.pdf", "sha-a", 1, chunks_of("a.pdf", ["。。・"], section="・"))
+    index = update_index(root, embedder, CHUNKER, [symbols])
+    assert index.bm25 is None and Index.load(root, embedder, CHUNKER).search_bm25(["x"], 3) == []
+    index = remove_document(root, embedder, CHUNKER, "a.pdf")
+    loaded = Index.load(root, embedder, CHUNKER)
+    assert loaded.chunks == [] and loaded.documents == [] and loaded.vectors.ntotal == 0
 
 
-def mark_incomplete(root):
-    path = live(root) / store.MANIFEST
-    path.write_text(json.dumps({**json.loads(path.read_text()), "complete": False}))
+def test_duplicate_chunk_ids_kept_once(root):
+    index = update_index(root, FakeEmbedder(32), CHUNKER, [update(texts=["同じ文", "同じ文", "別の文"])])
+    assert len(index.chunks) == 2 and index.documents[0]["n_chunks"] == 2
 
 
-def garbage_current(root):
-    (root / store.CURRENT).write_text("\x00\x01 not a version\n")
+def test_old_versions_pruned_and_orphans_removed(root, built):
+    for n in range(4):
+        update_index(root, built, CHUNKER, [update("b.pdf", [f"版{n}"], f"sha-{n}")])
+    assert len(versions(root)) == 3  # live + 2 previous
+    orphan = root / "v-20000101T000000000000Z-abcdef"
+    orphan.mkdir()
+    (orphan / "index.faiss").write_bytes(b"half")
+    update_index(root, built, CHUNKER, [update("b.pdf", ["版5"], "sha-5")])
+    assert not orphan.exists() and len(versions(root)) == 3
 
 
-@pytest.mark.parametrize(("damage", "names"), [(flip_byte, "index.faiss"), (cut_chunks, "chunks.jsonl"),
-                                               (drop_manifest, "manifest.json"),
-                                               (mark_incomplete, "incomplete"), (garbage_current, "CURRENT")])
-@pytest.mark.parametrize("command", [["status"], ["search", "売上高"]])
-def test_damaged_index_is_a_clear_cli_error(cli_index, capsys, damage, names, command):
-    damage(cli_index)
-    assert main([*command, "--index", str(cli_index)]) == 2
-    out, err = capsys.readouterr()
-    assert err.startswith("docqa: ") and names in err and "Traceback" not in out + err
-    assert "docqa ingest" in err or "re-ingest" in err or "rebuild" in err
+@pytest.mark.parametrize(("module", "step"), [(faiss, "write_index"), (rows, "write_chunks"),
+                                              (write, "write_bm25"), (write, "write_manifest"),
+                                              (store, "switch_current")])
+def test_failed_save_keeps_previous_version(root, built, monkeypatch, module, step):
+    before_current, before_versions = (root / "CURRENT").read_text(), versions(root)
+    monkeypatch.setattr(module, step, enospc)
+    with pytest.raises(DocqaIndexError, match="disk full.*previous index is kept"):
+        update_index(root, built, CHUNKER, [update("b.pdf", ["新しい文書"], "sha-b")])
+    assert (root / "CURRENT").read_text() == before_current
+    assert versions(root) == before_versions
+    assert [c.doc for c in Index.load(root, built, CHUNKER).chunks] == ["a.pdf"] * 5
 
 
-def test_reingest_with_another_embedder_is_refused_by_name(cli_index, tmp_path, monkeypatch, capsys):
-    from tests.hostile_pdfs import report_pdf
+def test_faiss_write_error_keeps_previous_version(root, built, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("Error in faiss::FileIOWriter: write failed")
 
-    monkeypatch.setenv("DOCQA_EMBED_MODEL", "fake-chars-16")
-    before = (cli_index / store.CURRENT).read_text()
-    pdf = report_pdf(tmp_path / "new.pdf", "Delta")
-    assert main(["ingest", str(pdf), "--index", str(cli_index)]) == 2
-    err = capsys.readouterr().err
-    assert "embed_model fake-chars-32 ≠ fake-chars-16" in err and "embed_dim 32 ≠ 16" in err
-    assert (cli_index / store.CURRENT).read_text() == before
-    assert [d["doc"] for d in read_manifest(cli_index)["documents"]] == ["d0.pdf"]
+    monkeypatch.setattr(faiss, "write_index", broken)
+    with pytest.raises(DocqaIndexError, match="previous index is kept"):
+        update_index(root, built, CHUNKER, [update("b.pdf", ["新しい文書"], "sha-b")])
+    assert len(versions(root)) == 1 and Index.load(root, built, CHUNKER).chunks
+
+
+def test_second_writer_gets_locked_error(root, built):
+    with store.locked(root, timeout=1):
+        with pytest.raises(IndexLockedError, match="another docqa process"):
+            update_index(root, built, CHUNKER, [update("b.pdf", ["別"], "sha-b")], lock_timeout=0.1)
+    update_index(root, built, CHUNKER, [update("b.pdf", ["別"], "sha-b")], lock_timeout=0.1)

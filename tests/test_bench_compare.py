@@ -2,11 +2,9 @@
 tiny PDF with the fake embedder. Bench prints figures; nothing here asserts speed."""
 
 import json
-from pathlib import Path
 
 from qa.bench import compare as bench
-
-TINY = Path(__file__).parent / "data" / "tiny.pdf"
+from tests.helpers import TINY
 
 DOCQA = {"ingest_s": 10.0, "parse_s": 2.0, "embed_s": 7.5, "index_s": 0.5, "model_load_s": 4.0,
          "chunks": 500, "warm_s": 0.01, "changed_s": 3.0, "changed_embedded": 8, "changed_total": 500,

@@ -1,0 +1,98 @@
+"""The command line (qa.cli): bad files and damaged or mismatched indexes get clear messages and exit codes."""
+
+import json
+
+import pytest
+
+from qa.cli import main
+from qa.embed import FakeEmbedder
+from qa.index import files as store
+from qa.index import (
+    read_manifest,
+    update_index,
+)
+from qa.settings import Settings
+from tests.helpers import doc_update, live
+from tests.hostile_pdfs import encrypted_pdf, report_pdf, text_pdf
+
+
+@pytest.fixture
+def cli_index(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCQA_EMBED_MODEL", "fake-chars-32")
+    root = tmp_path / "index"
+    update_index(root, FakeEmbedder(32), Settings(index_dir=root).chunker(), [doc_update(0)])
+    return root
+
+
+def flip_byte(root):
+    path = live(root) / store.FAISS_FILE
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def cut_chunks(root):
+    path = live(root) / store.CHUNKS_FILE
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def drop_manifest(root):
+    (live(root) / store.MANIFEST).unlink()
+
+
+def mark_incomplete(root):
+    path = live(root) / store.MANIFEST
+    path.write_text(json.dumps({**json.loads(path.read_text()), "complete": False}))
+
+
+def garbage_current(root):
+    (root / store.CURRENT).write_text("\x00\x01 not a version\n")
+
+
+@pytest.mark.parametrize(("damage", "names"), [(flip_byte, "index.faiss"), (cut_chunks, "chunks.jsonl"),
+                                               (drop_manifest, "manifest.json"),
+                                               (mark_incomplete, "incomplete"), (garbage_current, "CURRENT")])
+@pytest.mark.parametrize("command", [["status"], ["search", "売上高"]])
+def test_damaged_index_is_a_clear_cli_error(cli_index, capsys, damage, names, command):
+    damage(cli_index)
+    assert main([*command, "--index", str(cli_index)]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("docqa: ") and names in err and "Traceback" not in out + err
+    assert "docqa ingest" in err or "re-ingest" in err or "rebuild" in err
+
+
+def test_reingest_with_another_embedder_is_refused_by_name(cli_index, tmp_path, monkeypatch, capsys):
+    from tests.hostile_pdfs import report_pdf
+
+    monkeypatch.setenv("DOCQA_EMBED_MODEL", "fake-chars-16")
+    before = (cli_index / store.CURRENT).read_text()
+    pdf = report_pdf(tmp_path / "new.pdf", "Delta")
+    assert main(["ingest", str(pdf), "--index", str(cli_index)]) == 2
+    err = capsys.readouterr().err
+    assert "embed_model fake-chars-32 ≠ fake-chars-16" in err and "embed_dim 32 ≠ 16" in err
+    assert (cli_index / store.CURRENT).read_text() == before
+    assert [d["doc"] for d in read_manifest(cli_index)["documents"]] == ["d0.pdf"]
+
+
+def test_cli_ingest_reports_failures_and_skipped_pages(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DOCQA_EMBED_MODEL", "fake-chars-32")
+    mixed = text_pdf(tmp_path / "mixed.pdf", [["Budget report for the year 2020."], None])
+    locked = encrypted_pdf(report_pdf(tmp_path / "plain.pdf", "Beta"), tmp_path / "locked.pdf", "pw")
+    index = tmp_path / "index"
+    code = main(["ingest", str(mixed), str(locked), "--index", str(index)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "skipped page(s) 2: no text layer (scanned?)" in out
+    assert "failed    [encrypted]" in out and "locked.pdf" in out and "a password is required" in out
+    assert "1 indexed, 0 unchanged, 1 failed" in out and "1 file(s) failed" in err
+    assert [d["doc"] for d in read_manifest(index)["documents"]] == ["mixed.pdf"]
+    assert main(["ingest", str(mixed), "--index", str(index)]) == 0
+    assert "unchanged" in capsys.readouterr().out
+
+
+def test_cli_ingest_opens_an_encrypted_pdf_with_its_password(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DOCQA_EMBED_MODEL", "fake-chars-32")
+    locked = encrypted_pdf(report_pdf(tmp_path / "plain.pdf", "Beta"), tmp_path / "locked.pdf", "pw")
+    index = tmp_path / "index"
+    assert main(["ingest", str(locked), "--password", "pw", "--index", str(index)]) == 0
+    assert [d["doc"] for d in read_manifest(index)["documents"]] == ["locked.pdf"]
