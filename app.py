@@ -40,8 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default 7860)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    from qa.cli import setup_logging
     from qa.ui.launch import serve
+
+    setup_logging(verbose=False)
 
     overrides = {k: v for k, v in {"index_dir": args.index, "host": args.host, "port": args.port}.items()
                  if v is not None}

@@ -8,6 +8,10 @@ only the child. The parent checks size and magic bytes before any parsing, the c
 memory and CPU limits and streams pages back, and the parent kills it at a wall-clock deadline.
 signal.alarm is not used: it fails outside the main thread (Gradio runs handlers in threads).
 
+A long file is read by two children at once, one from the first page forward and one from the last
+page backward, each under the same limits; the parent stops both once every page has arrived (the
+deadline covers the whole file).
+
 Errors are IngestError with kind: not_pdf, encrypted, corrupt, too_large, too_many_pages,
 resource_limit (memory or CPU limit hit), timeout (wall deadline), no_text (no page has text).
 """
@@ -19,6 +23,7 @@ import multiprocessing
 import os
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +60,8 @@ class Limits:
     cpu_seconds: int = 60  # RLIMIT_CPU of the child
     wall_seconds: float = 120.0  # the parent kills the child after this
     min_chars: int = MIN_CHARS
+    children: int = 2  # children reading one file at once (from both ends); 1: one child
+    two_ends_from: int = 24  # fewer pages: one child (a second one costs more than it saves)
 
 
 @dataclass(frozen=True)
@@ -77,13 +84,15 @@ class ExtractResult:
         return [s for s in self.statuses if s.status != "ok"]
 
 
-def extract(path: Path | str, *, password: str | None = None, limits: Limits | None = None) -> ExtractResult:
-    """Read every page of `path` in a child process; raises IngestError naming the file and why."""
+def extract(path: Path | str, *, password: str | None = None, limits: Limits | None = None,
+            on_page: Callable[[int, int], None] | None = None) -> ExtractResult:
+    """Read every page of `path` in child processes; raises IngestError naming the file and why.
+    `on_page(done, total)` is called as pages arrive (for a progress bar)."""
     path, limits = Path(path), limits or Limits()
     _precheck(path, limits)
     delay = float(os.environ.get(PAGE_DELAY_ENV) or 0)  # read here: forkserver children keep the
     # server's environment, not the caller's
-    messages = _run_child(path, password, limits, delay)
+    messages = _Reading(path, password, limits, delay, on_page).run()
     return _assemble(path, messages, limits)
 
 
@@ -111,47 +120,77 @@ def _precheck(path: Path, limits: Limits) -> None:
 
 
 def _spawn(target, args):
-    """Start the child (a seam for tests that count or watch children)."""
+    """Start a child (a seam for tests that count or watch children)."""
     proc = _CTX.Process(target=target, args=args, daemon=True, name="docqa-extract")
     proc.start()
     return proc
 
 
-def _run_child(path: Path, password: str | None, limits: Limits, delay: float) -> list[tuple]:
-    """Run the child, collect its messages until it says done; kill it at the deadline."""
-    receiver, sender = _CTX.Pipe(duplex=False)
-    proc = _spawn(_child_main, (sender, str(path), password, limits, delay))
-    sender.close()  # the parent keeps only its end, so a dead child reads as EOF
-    try:
-        return _collect(path, proc, receiver, time.monotonic() + limits.wall_seconds, limits)
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(5)
-        receiver.close()
+class _Reading:
+    """The parent's side: start the children, collect pages until each page has arrived once, kill
+    the children at the deadline or on the first error."""
 
+    def __init__(self, path: Path, password: str | None, limits: Limits, delay: float, on_page):
+        self.path, self.password, self.limits, self.delay = path, password, limits, delay
+        self.on_page = on_page or (lambda done, total: None)
+        self.children: list = []
+        self.talking: dict = {}  # receiving end -> child, for children that have more to say
+        self.pages: dict[int, tuple] = {}
+        self.total: int | None = None
 
-def _collect(path: Path, proc, receiver, deadline: float, limits: Limits) -> list[tuple]:
-    messages: list[tuple] = []
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            proc.kill()
-            done = len([m for m in messages if m[0] == "page"])
-            raise IngestError(path, "timeout", f"parsing took longer than {limits.wall_seconds:g} s "
-                              f"(stopped after {done} pages); the parser was killed")
-        if not receiver.poll(min(remaining, 0.2)):
-            continue
+    def run(self) -> list[tuple]:
+        try:
+            self._start(backward=False)
+            return self._collect(time.monotonic() + self.limits.wall_seconds)
+        finally:
+            for proc in self.children:
+                if proc.is_alive():
+                    proc.kill()
+                proc.join(5)
+            for receiver in self.talking:
+                receiver.close()
+
+    def _start(self, backward: bool) -> None:
+        receiver, sender = _CTX.Pipe(duplex=False)
+        proc = _spawn(_child_main, (sender, str(self.path), self.password, self.limits, self.delay, backward))
+        sender.close()  # the parent keeps only its end, so a dead child reads as EOF
+        self.children.append(proc)
+        self.talking[receiver] = proc
+
+    def _collect(self, deadline: float) -> list[tuple]:
+        from multiprocessing.connection import wait
+
+        while self.total is None or len(self.pages) < self.total:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise IngestError(self.path, "timeout", f"parsing took longer than "
+                                  f"{self.limits.wall_seconds:g} s (stopped after {len(self.pages)} "
+                                  "pages); the parser was killed")
+            if not self.talking:
+                raise IngestError(self.path, "corrupt", "the PDF parser stopped before the last page")
+            for receiver in wait(list(self.talking), timeout=min(remaining, 0.2)):
+                self._receive(receiver)
+        return [("page", *self.pages[n]) for n in sorted(self.pages)]
+
+    def _receive(self, receiver) -> None:
         try:
             message = receiver.recv()
         except EOFError:
+            proc = self.talking[receiver]
             proc.join(5)
-            raise _died(path, proc.exitcode, limits) from None
+            raise _died(self.path, proc.exitcode, self.limits) from None
         if message[0] == "error":
-            raise IngestError(path, message[1], message[2])
+            raise IngestError(self.path, message[1], message[2])
         if message[0] == "done":
-            return messages
-        messages.append(message)
+            receiver.close()
+            del self.talking[receiver]
+        elif message[0] == "count":
+            first, self.total = self.total is None, message[1]
+            if first and self.limits.children > 1 and self.total >= self.limits.two_ends_from:
+                self._start(backward=True)
+        elif message[0] == "page" and message[1] not in self.pages:
+            self.pages[message[1]] = message[1:]
+            self.on_page(len(self.pages), self.total or 0)
 
 
 def _died(path: Path, exitcode: int | None, limits: Limits) -> IngestError:
@@ -178,7 +217,7 @@ def _assemble(path: Path, messages: list[tuple], limits: Limits) -> ExtractResul
         statuses.append(PageStatus(number, status, chars, error))
     if not any(s.status == "ok" for s in statuses):
         raise _nothing_readable(path, statuses)
-    log.info("%s: %d pages, %d skipped", path.name, len(pages), sum(s.status != "ok" for s in statuses))
+    log.debug("%s: %d pages, %d skipped", path.name, len(pages), sum(s.status != "ok" for s in statuses))
     return ExtractResult(str(path), tuple(pages), tuple(statuses))
 
 
@@ -206,11 +245,12 @@ def page_ranges(numbers: list[int]) -> str:
 # --- the child ---------------------------------------------------------------------------------
 
 
-def _child_main(conn, path: str, password: str | None, limits: Limits, delay: float) -> None:
+def _child_main(conn, path: str, password: str | None, limits: Limits, delay: float,
+                backward: bool = False) -> None:
     """Entry point of the child: limits first, then parse; every outcome is one message."""
     _set_limits(limits)
     try:
-        _parse(conn, Path(path), password, limits, delay)
+        _parse(conn, Path(path), password, limits, delay, backward)
         conn.send(("done",))
     except IngestError as e:
         conn.send(("error", e.kind, str(e).removeprefix(f"{e.path}: ")))
@@ -238,7 +278,7 @@ def _memory_message(limits: Limits) -> str:
             "(a decompression bomb or a huge image?); the parser was stopped")
 
 
-def _parse(conn, path: Path, password: str | None, limits: Limits, delay: float) -> None:
+def _parse(conn, path: Path, password: str | None, limits: Limits, delay: float, backward: bool) -> None:
     with _open(path, password) as pdf:
         n_pages = len(pdf.pages)
         if n_pages > limits.max_pages:
@@ -246,9 +286,12 @@ def _parse(conn, path: Path, password: str | None, limits: Limits, delay: float)
                               f"{limits.max_pages}; nothing was parsed")
         if n_pages == 0:
             raise IngestError(path, "corrupt", "the PDF has no pages (its page tree is empty or broken)")
-        for number, page in enumerate(pdf.pages, start=1):
+        conn.send(("count", n_pages))
+        numbers = range(n_pages, 0, -1) if backward else range(1, n_pages + 1)
+        for number in numbers:
             if delay:
                 time.sleep(delay)
+            page = pdf.pages[number - 1]
             conn.send(("page", number, *_read_page(page)))
             page.close()  # frees the page's layout cache: memory stays flat on long reports
 

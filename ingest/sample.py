@@ -10,6 +10,7 @@ import datetime as dt
 import importlib.util
 import logging
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 from ingest.pages import split_report_pages
@@ -59,6 +60,18 @@ def _wrap(pdf, line: str, width: float) -> list[str]:
     return out
 
 
+@contextmanager
+def _quiet_subsetter():
+    """fontTools logs every glyph it keeps while fpdf2 subsets the font (hundreds of lines at INFO)."""
+    logger = logging.getLogger("fontTools")
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def build_sample_pdf(text_path: Path, out_path: Path) -> Path:
     """Write the sample PDF for the report text; same input, same bytes."""
     from fpdf import FPDF
@@ -82,6 +95,7 @@ def build_sample_pdf(text_path: Path, out_path: Path) -> Path:
         pdf.text((PAGE_WIDTH - pdf.get_string_width(footer)) / 2, height - MARGIN / 2, footer)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    pdf.output(str(out_path))
-    log.info("wrote %s (%d pages)", out_path, len(pages))
+    with _quiet_subsetter():
+        pdf.output(str(out_path))
+    log.debug("wrote %s (%d pages)", out_path, len(pages))
     return out_path

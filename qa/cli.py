@@ -39,13 +39,23 @@ def cmd_ingest(args) -> int:
                           rebuild=args.rebuild, password=args.password)
     for f in report.files:
         print(_file_line(f))
-    secs = " ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
-    counts = {s: sum(f.status == s for f in report.files) for s in ("indexed", "unchanged", "failed")}
-    print(", ".join(f"{n} {s}" for s, n in counts.items()) +
-          f"; embedded {report.embedded} new chunks; {secs}; index at {settings.index_dir}")
+    print(summary_line(report, settings.index_dir))
     if report.failed:
         print(f"docqa: {len(report.failed)} file(s) failed and added nothing to the index", file=sys.stderr)
     return 1 if report.failed else 0
+
+
+def summary_line(report, index_dir) -> str:
+    """One line: files by outcome, what was embedded (chunks and sentences apart), where time went."""
+    counts = {s: sum(f.status == s for f in report.files) for s in ("indexed", "unchanged", "failed")}
+    parts = [", ".join(f"{n} {s}" for s, n in counts.items())]
+    if report.embedded or report.sentences:
+        parts.append(f"embedded {report.embedded:,} chunks + {report.sentences:,} sentences")
+    steps = [(k, v) for k, v in report.seconds.items() if k != "total"]
+    if "embed" in report.seconds:
+        parts.append(", ".join(f"{k} {v:.1f} s" for k, v in steps))
+    parts.append(f"{report.seconds.get('total', 0):.1f} s in all; index at {index_dir}")
+    return "; ".join(parts)
 
 
 def _file_line(f) -> str:
@@ -225,9 +235,28 @@ def _report_commands(sub) -> None:
     p.set_defaults(func=cmd_bench)
 
 
+OWN_LOGGERS = ("docqa", "qa", "ingest", "app")
+
+
+def setup_logging(verbose: bool) -> None:
+    """Our own loggers at INFO (DEBUG with -v); everyone else's (fontTools, onnxruntime, httpx,
+    transformers, torch, faiss, bm25s …) at WARNING unless -v: their INFO lines are not for users.
+    A filter on the handler, not only levels: some libraries set their own logger to DEBUG."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s")
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.INFO)
+    if not verbose:
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_own_or_warning)
+
+
+def _own_or_warning(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING or record.name.split(".")[0] in OWN_LOGGERS
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s")
+    setup_logging(args.verbose)
     from qa.index import DocqaIndexError
 
     try:

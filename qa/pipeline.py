@@ -6,14 +6,19 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest import chunk_sections, split_sections
 from ingest.pdf import IngestError, Limits, extract
 from qa.embed import Embedder
-from qa.index import DocUpdate, StaleIndexError, check_compatible, read_manifest, update_index
+from qa.embed.base import progress
+from qa.index.errors import StaleIndexError
 from qa.index.files import sha256_file
-from qa.index.sentences import sentence_embedder
+from qa.index.manifest import check_compatible, read_manifest
 from qa.settings import Settings
+
+if TYPE_CHECKING:
+    from qa.index.write import DocUpdate
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +40,7 @@ class IngestReport:
     files: list[FileResult] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # parse, embed, index, total
     embedded: int = 0  # chunks embedded this run (the rest were reused by content hash)
+    sentences: int = 0  # sentence vectors made with them (from the same pass, or embedded apart)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -42,19 +48,25 @@ class IngestReport:
 
 
 class _TimedEmbedder:
-    """Wraps an embedder to count what it embeds and how long it takes."""
+    """Wraps an embedder to time what it embeds."""
 
     def __init__(self, inner: Embedder):
         self.inner, self.model_name, self.dim = inner, inner.model_name, inner.dim
-        self.seconds, self.count = 0.0, 0
+        self.seconds = 0.0
+        if hasattr(inner, "embed_spans"):
+            self.embed_spans = self._timed(inner.embed_spans)
 
     def embed(self, texts, *, query=False):
-        start = time.perf_counter()
-        try:
-            return self.inner.embed(texts, query=query)
-        finally:
-            self.seconds += time.perf_counter() - start
-            self.count += len(texts)
+        return self._timed(self.inner.embed)(texts, query=query)
+
+    def _timed(self, call):
+        def run(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return call(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - start
+        return run
 
 
 def doc_id(path: Path) -> str:
@@ -65,7 +77,10 @@ def parse_file(path: Path, settings: Settings, limits: Limits | None = None,
                password: str | None = None, sha256: str | None = None) -> tuple[DocUpdate, FileResult]:
     """Read one PDF into chunks (parsed in a child process); raises IngestError for unreadable files.
     `sha256`: the file's hash when the caller has it already."""
-    extracted = extract(path, limits=limits, password=password)
+    from qa.index.write import DocUpdate  # FAISS and bm25s load only when something is written
+
+    with progress(0, unit="page", desc=f"parsing {Path(path).name}", min_total=0) as bar:
+        extracted = extract(path, limits=limits, password=password, on_page=_pages_done(bar))
     pages = list(extracted.pages)
     sections = split_sections(pages)
     chunks = [c for c in chunk_sections(sections, doc_id(path), max_chars=settings.chunk_chars)
@@ -79,6 +94,13 @@ def parse_file(path: Path, settings: Settings, limits: Limits | None = None,
     result = FileResult(str(path), "indexed", len(pages), len(sections), len(chunks),
                         skipped=[(s.number, s.error or s.status) for s in extracted.skipped])
     return update, result
+
+
+def _pages_done(bar):
+    def update(done: int, total: int) -> None:
+        bar.total, bar.n = total, done
+        bar.refresh()
+    return update
 
 
 def _known_hashes(root: Path, settings: Settings, embedder: Embedder) -> dict[str, str]:
@@ -138,12 +160,11 @@ def _parse_one(path: Path, settings: Settings, limits: Limits | None, password: 
 def _write(updates: list[DocUpdate], settings: Settings, embedder: Embedder, rebuild: bool,
            report: IngestReport) -> None:
     """Embed what is new and write the index version, timing the embedding apart from the rest."""
+    from qa.index.write import update_index
+
     timed = _TimedEmbedder(embedder)
-    sentence_model = sentence_embedder(settings.chunker(), embedder)
-    timers = [timed] if sentence_model is embedder else [timed, _TimedEmbedder(sentence_model)]
     index_start = time.perf_counter()
-    update_index(settings.index_dir, timed, settings.chunker(), updates, rebuild=rebuild,
-                 sentence_embedder=timers[-1])
-    report.seconds["embed"] = sum(t.seconds for t in timers)
-    report.seconds["index"] = time.perf_counter() - index_start - report.seconds["embed"]
-    report.embedded = sum(t.count for t in timers)
+    index = update_index(settings.index_dir, timed, settings.chunker(), updates, rebuild=rebuild)
+    report.seconds["embed"] = timed.seconds
+    report.seconds["index"] = time.perf_counter() - index_start - timed.seconds
+    report.embedded, report.sentences = index.embedded

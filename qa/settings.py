@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+# sentence_vectors -> the manifest's chunker["sentences"] (qa.index.sentences); "-v1" bumps on change
+SENTENCE_METHODS = {"spans": "spans-v1", "separate": "separate-v1"}
 
 
 class Settings(BaseSettings):
@@ -28,17 +31,18 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the UI binds to.")
     port: int = Field(7860, description="Port the UI listens on.")
 
-    sentence_model: str = Field(
-        "same",
-        description="Model for the sentence vectors answers are scored with. 'same': the embed model. "
-        "'int8': the int8 build of the default model: 6 s less cold ingest on the sample, same dev-set "
-        "scores, but a second model in memory (peak RSS 1.3 -> 1.9 GB).",
+    sentence_vectors: Literal["spans", "separate"] = Field(
+        "spans",
+        description="How ingest makes the sentence vectors answers are scored with. 'spans': from the "
+        "chunk's own forward pass, each sentence the mean of its tokens' vectors (late chunking): no "
+        "second pass, less than half the embedding time. 'separate': each sentence embedded again on "
+        "its own. A change needs `docqa ingest --rebuild`.",
     )
 
     def chunker(self) -> dict:
         """The ingest settings recorded in the index manifest; a change needs a re-ingest."""
         return {"max_chars": self.chunk_chars, "splitter": "sections-v1",
-                "sentence_model": self.sentence_model}
+                "sentences": SENTENCE_METHODS[self.sentence_vectors]}
 
 
 SAMPLE_TEXT = ROOT / "data" / "ipa-fy2020" / "report.txt"

@@ -17,7 +17,9 @@ PROGRESS_MIN_TEXTS = 256  # smaller calls finish before a progress bar would tel
 PASSAGE_PROMPTS = ("passage", "document", "corpus")  # names models use for the document side
 TORCH_MODEL = "default-torch"  # the default model through sentence-transformers on torch
 INT8_MODEL = "default-onnx-int8"  # ... through ONNX Runtime with int8 weights: faster, but see load_embedder
-INT8_SUFFIX = "+ort-int8"  # model_name suffix of the int8 ONNX model: its vectors differ slightly
+# model_name suffix of the int8 ONNX model: its vectors differ slightly. "-matmul": only MatMul weights
+# are int8 (the older "+ort-int8" build quantised the attention too and is refused).
+INT8_SUFFIX = "+ort-int8-matmul"
 ONNX_BATCH = 16  # texts per ONNX Runtime call; measured on the sample report, 2 cores
 
 
@@ -27,6 +29,16 @@ class Embedder(Protocol):
 
     def embed(self, texts: list[str], *, query: bool = False) -> np.ndarray:
         """Return float32 (len(texts), dim), L2-normalised. `query` picks the e5 "query: " prompt."""
+        ...
+
+
+class SpanEmbedder(Embedder, Protocol):
+    """An embedder that also pools character spans of a passage from the same forward pass."""
+
+    def embed_spans(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list]:
+        """Passage vectors of `texts` (as embed()) and, for each text, one L2-normalised vector per
+        (start, end) character span of it: the mean of the span's token vectors in that pass
+        ("late chunking"). A span the model never saw (past its token window) is embedded alone."""
         ...
 
 
@@ -46,6 +58,12 @@ class FakeEmbedder:
                 out[row, zlib.crc32(ch.encode()) % self.dim] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
+
+    def embed_spans(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list]:
+        """No tokens to pool: each span is embedded on its own."""
+        from qa.embed.spans import embed_spans_apart
+
+        return embed_spans_apart(self, texts, spans)
 
 
 def unique(texts: list[str]) -> tuple[list[str], np.ndarray]:
@@ -83,10 +101,28 @@ def quiet_hf_progress():
             hf_logging.enable_progress_bar()
 
 
+def bars_on() -> bool:
+    """Progress bars only on a terminal: in a log file they are noise."""
+    return sys.stderr.isatty()
+
+
 @contextmanager
-def progress(total: int):
+def progress(total: int, unit: str = "text", desc: str = "embedding", min_total: int = PROGRESS_MIN_TEXTS):
     from tqdm import tqdm
 
-    off = total < PROGRESS_MIN_TEXTS or not sys.stderr.isatty()
-    with tqdm(total=total, unit="text", desc="embedding", disable=off) as bar:
+    off = total < min_total or not bars_on()
+    with tqdm(total=total, unit=unit, desc=desc, disable=off, leave=False) as bar:
+        yield bar
+
+
+@contextmanager
+def steps(desc: str, total: int):
+    """One bar for a one-time job of a few steps (building the model, exporting it). Off a terminal,
+    one log line instead."""
+    from tqdm import tqdm
+
+    if not bars_on():
+        log.info("%s…", desc)
+    with tqdm(total=total, unit="step", desc=desc, disable=not bars_on(), leave=False,
+              bar_format="{desc}: {n}/{total} {bar} {elapsed}") as bar:
         yield bar

