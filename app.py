@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 
@@ -40,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default 7860)")
     args = parser.parse_args(argv)
-    from qa.cli import setup_logging
+    from qa.logs import setup_logging
     from qa.ui.launch import serve
 
     setup_logging(verbose=False)

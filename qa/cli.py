@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from qa.logs import setup_logging
 from qa.settings import SAMPLE_PDF, SAMPLE_TEXT, Settings
 
 log = logging.getLogger("docqa")
@@ -233,25 +234,6 @@ def _report_commands(sub) -> None:
     p.add_argument("--per-client", type=int, default=25, help="--load: questions per client")
     p.add_argument("--index", help="--load: index folder (default: DOCQA_INDEX_DIR or ./index)")
     p.set_defaults(func=cmd_bench)
-
-
-OWN_LOGGERS = ("docqa", "qa", "ingest", "app")
-
-
-def setup_logging(verbose: bool) -> None:
-    """Our own loggers at INFO (DEBUG with -v); everyone else's (fontTools, onnxruntime, httpx,
-    transformers, torch, faiss, bm25s …) at WARNING unless -v: their INFO lines are not for users.
-    A filter on the handler, not only levels: some libraries set their own logger to DEBUG."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s")
-    for name in OWN_LOGGERS:
-        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.INFO)
-    if not verbose:
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(_own_or_warning)
-
-
-def _own_or_warning(record: logging.LogRecord) -> bool:
-    return record.levelno >= logging.WARNING or record.name.split(".")[0] in OWN_LOGGERS
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,9 +1,15 @@
-"""`docqa bench`: docqa and the LangChain-style peer (qa.bench.peer) side by side, in one run.
+"""`docqa bench`: docqa beside two LangChain-style peers on the same weights, in one run.
 
-docqa's ingest runs in a child process so its peak RSS is its own; the child ingests into a new
-temporary index folder (no stored vectors to reuse), re-ingests the unchanged file, then ingests
-a copy of the PDF with one page's text altered. Queries and the peer run here, with one embedder.
-Bench prints figures; nothing asserts speed.
+- docqa (qa.bench.measure): cold ingest in a child process (process start → index written, and the
+  same with the model already loaded, by step), the warm `docqa ingest` from the shell, a one-page
+  change, peak RSS; queries through the Assistant here.
+- peer "same backend" (qa.bench.peer): pdfplumber pages → RecursiveCharacterTextSplitter(1000, 200)
+  → docqa's own ONNX embedder → FAISS, here, with the model docqa's queries use.
+- peer "sentence-transformers" (qa.bench.st_peer): the same pipeline on sentence-transformers and
+  torch, as a LangChain user builds it, in its own process.
+
+Each peer column is followed by docqa / peer. Bench prints figures; nothing asserts speed. The
+machine's load average is printed with them: figures from a busy machine are only good as ratios.
 """
 
 from __future__ import annotations
@@ -13,16 +19,12 @@ import json
 import logging
 import os
 import platform
-import resource
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from qa.bench.measure import changed_copy, ingest_in_child, measure_queries, peak_rss_mb, warm_cli_s
 from qa.evaluation.metrics import (
-    EvalRow,
     RetrievedPage,
     first_gold_rank,
     gold_pages,
@@ -35,19 +37,22 @@ from qa.settings import DEFAULT_SET, ROOT, SAMPLE_PDF, SAMPLE_TEXT, Settings
 log = logging.getLogger(__name__)
 
 RESULTS_DIR = ROOT / "eval" / "results"
-CHANGE_MARK = "（改訂）"  # appended to one line of one page to make the "one page changed" copy
+PEERS = (("peer", "ratios", "same backend"), ("st_peer", "st_ratios", "sent.-transf."))
 
 # (key, label, format) in table order; a key missing from a row prints as "-".
 ROWS = [
-    ("ingest_s", "cold ingest, s", "{:.1f}"),
+    ("cold_wall_s", "cold ingest, process start→index, s", "{:.1f}"),
+    ("cold_cpu_s", "  CPU time of it, s", "{:.1f}"),
+    ("ingest_s", "cold ingest, model loaded, s", "{:.1f}"),
     ("parse_s", "  parse + sections, s", "{:.1f}"),
     ("embed_s", "  embed, s", "{:.1f}"),
     ("index_s", "  index write, s", "{:.1f}"),
-    ("model_load_s", "model load (not in ingest), s", "{:.1f}"),
-    ("chunks", "texts embedded, cold", "{:d}"),
-    ("warm_s", "warm re-ingest, s", "{:.2f}"),
+    ("model_load_s", "model load, s", "{:.1f}"),
+    ("chunks", "chunks embedded, cold", "{:d}"),
+    ("sentences", "  + sentence vectors", "{:d}"),
+    ("warm_cli_s", "warm re-ingest, `docqa ingest`, s", "{:.2f}"),
     ("changed_s", "re-ingest, one page changed, s", "{:.1f}"),
-    ("changed_embedded", "  texts re-embedded", "{:d}"),
+    ("changed_embedded", "  chunks re-embedded", "{:d}"),
     ("peak_rss_mb", "peak RSS, MB", "{:.0f}"),
     ("index_mb", "index size on disk, MB", "{:.1f}"),
     ("query_ms_p50", "query p50, ms", "{:.1f}"),
@@ -58,104 +63,6 @@ ROWS = [
 ]
 
 
-# --- docqa ingest (child process) ------------------------------------------------------------
-
-
-def changed_copy(text_path: Path, out_dir: Path, name: str) -> tuple[Path, int]:
-    """Rebuild the sample PDF from its text with one line of one middle page altered.
-    Returns (the PDF, saved under the original file name so it replaces that document; 1-based page)."""
-    from ingest.pages import split_report_pages
-    from ingest.sample import build_sample_pdf
-
-    logging.getLogger("fontTools").setLevel(logging.WARNING)  # its subsetter logs every glyph at INFO
-    text = Path(text_path).read_text(encoding="utf-8")
-    pages = split_report_pages(text)
-    number = len(pages) // 2 + 1
-    line = max((ln for ln in pages[number - 1] if text.count(ln) == 1), key=len)
-    altered = out_dir / "report-changed.txt"
-    altered.write_text(text.replace(line, line.rstrip() + CHANGE_MARK, 1), encoding="utf-8")
-    return build_sample_pdf(altered, out_dir / name), number
-
-
-def _dir_mb(folder: Path) -> float:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
-
-
-def _live_version(index_dir: Path) -> Path:
-    return index_dir / (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
-
-
-def measure_ingest(pdf: Path, workdir: Path, embed_model: str, changed_pdf: Path | None) -> dict:
-    """Cold, warm and one-page-changed ingests into `workdir`/index; the live index stays the cold one."""
-    from qa.embed import load_embedder
-    from qa.pipeline import ingest_files
-
-    start = time.perf_counter()
-    embedder = load_embedder(embed_model)
-    out: dict = {"model": embedder.model_name, "model_load_s": time.perf_counter() - start}
-    settings = Settings(index_dir=workdir / "index", embed_model=embed_model)
-    cold = ingest_files([pdf], settings, embedder)
-    if cold.failed:
-        raise RuntimeError(f"bench ingest failed: {cold.failed[0].error}")
-    out.update({f"{k}_s" if k != "total" else "ingest_s": v for k, v in cold.seconds.items()})
-    out["chunks"] = cold.embedded
-    out["pages"] = cold.files[0].pages
-    out["index_mb"] = _dir_mb(_live_version(settings.index_dir))
-    out["warm_s"] = ingest_files([pdf], settings, embedder).seconds["total"]
-    if changed_pdf is not None:
-        copy = Settings(index_dir=workdir / "index-changed", embed_model=embed_model)
-        shutil.copytree(settings.index_dir, copy.index_dir)
-        changed = ingest_files([changed_pdf], copy, embedder)
-        out["changed_s"] = changed.seconds["total"]
-        out["changed_embedded"] = changed.embedded
-        out["changed_total"] = cold.embedded  # same units: chunk and sentence texts
-    out["peak_rss_mb"] = _peak_rss_mb()
-    return out
-
-
-def _peak_rss_mb() -> float:
-    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    return kib / 1024 * (1 / 1024 if sys.platform == "darwin" else 1)
-
-
-def ingest_in_child(pdf: Path, workdir: Path, embed_model: str, changed_pdf: Path | None) -> dict:
-    """measure_ingest in a fresh interpreter: its RSS and its model load are its own."""
-    args = json.dumps([str(pdf), str(workdir), embed_model, str(changed_pdf) if changed_pdf else None])
-    proc = subprocess.run([sys.executable, "-m", "qa.bench", args], stdout=subprocess.PIPE, check=True,
-                          text=True, cwd=ROOT)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-# --- queries (this process) ------------------------------------------------------------------
-
-
-def _asker(index_dir: Path, settings: Settings):
-    """question -> retrieved pages in rank order, as `docqa ask` and `docqa eval` see them."""
-    from qa.assistant import Assistant
-
-    assistant = Assistant.load(index_dir, settings=settings)
-    return lambda q: list(assistant.ask(q).pages)
-
-
-def measure_queries(index_dir: Path, settings: Settings, rows: list[EvalRow], pages) -> dict:
-    """Warm latency over every row (after one warm-up) and page hit@k over the answerable rows."""
-    ask = _asker(index_dir, settings)
-    ask(rows[0].question)
-    latencies, ranks = [], []
-    for row in rows:
-        start = time.perf_counter()
-        retrieved = ask(row.question)
-        latencies.append((time.perf_counter() - start) * 1000)
-        if row.answerable:
-            entries = [RetrievedPage(doc="", item="", page=p, score=0.0) for p in retrieved]
-            ranks.append(first_gold_rank(entries, gold_pages(row, pages)))
-    return {"query_ms_p50": percentile(latencies, 50), "query_ms_p95": percentile(latencies, 95),
-            "n": len(ranks), **rank_metrics(ranks)}
-
-
-# --- the run ---------------------------------------------------------------------------------
-
-
 def ratios(docqa: dict, peer: dict) -> dict:
     """docqa / peer for every figure both rows have (and the peer's is not zero)."""
     return {key: round(docqa[key] / peer[key], 3) for key, _, _ in ROWS
@@ -164,13 +71,14 @@ def ratios(docqa: dict, peer: dict) -> dict:
 
 
 def run_bench(pdf: Path = SAMPLE_PDF, set_path: Path = DEFAULT_SET, embed_model: str = "default",
-              text_path: Path | None = None) -> dict:
+              text_path: Path | None = None, st_peer: bool = True) -> dict:
     """One side-by-side run. `text_path`: the PDF's source text, for the one-page-changed copy."""
     from ingest.pdf import load_pdf
     from qa.bench.peer import run_peer
     from qa.embed import load_embedder
 
     pdf, rows = Path(pdf).resolve(), load_set(set_path)
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="docqa-bench-") as tmp:
         work = Path(tmp)
         changed, changed_page = (None, None)
@@ -179,22 +87,36 @@ def run_bench(pdf: Path = SAMPLE_PDF, set_path: Path = DEFAULT_SET, embed_model:
             changed, changed_page = changed_copy(text_path, work / "changed", pdf.name)
         docqa = ingest_in_child(pdf, work, embed_model, changed)
         docqa["changed_page"] = changed_page
-        embedder = load_embedder(embed_model)
-        pages = load_pdf(pdf)
-        peer = run_peer(pdf, embedder, rows, pages)
-        peer["peak_rss_mb"] = _peak_rss_mb()  # this process so far: model + peer, no docqa index yet
         settings = Settings(index_dir=work / "index", embed_model=embed_model)
+        docqa["warm_cli_s"] = warm_cli_s(pdf, settings.index_dir, embed_model)
+        pages = load_pdf(pdf)
+        other = run_st_peer(pdf, rows, pages) if st_peer else {}
+        embedder = load_embedder(embed_model)
+        peer = run_peer(pdf, embedder, rows, pages)
+        peer["peak_rss_mb"] = peak_rss_mb()  # this process so far: model + peer, no docqa index yet
         docqa.update(measure_queries(settings.index_dir, settings, rows, pages))
-    return {"timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": _machine(),
-            "pdf": str(pdf), "set": str(set_path), "docqa": docqa, "peer": peer,
-            "ratios": ratios(docqa, peer)}
+    return {"timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "machine": _machine(load_before), "pdf": str(pdf), "set": str(set_path), "docqa": docqa,
+            "peer": peer, "ratios": ratios(docqa, peer), "st_peer": other, "st_ratios": ratios(docqa, other)}
 
 
-def _machine() -> dict:
-    import torch
+def run_st_peer(pdf: Path, rows, pages) -> dict:
+    """The sentence-transformers peer in its own process; its page hit@k on the answerable rows."""
+    from qa.bench.st_peer import run_in_child
 
-    return {"cores": len(os.sched_getaffinity(0)), "torch_threads": torch.get_num_threads(),
-            "python": platform.python_version(), "platform": platform.platform()}
+    answerable = [r for r in rows if r.answerable]
+    out = run_in_child(pdf, [r.question for r in answerable])
+    ranks = [first_gold_rank([RetrievedPage("peer", "", p, 0.0) for p in found], gold_pages(row, pages))
+             for row, found in zip(answerable, out.pop("retrieved"), strict=True)]
+    latencies = out.pop("latencies_ms")
+    return {**out, "query_ms_p50": percentile(latencies, 50), "query_ms_p95": percentile(latencies, 95),
+            "n": len(ranks), **rank_metrics(ranks)}
+
+
+def _machine(load_before: tuple[float, float, float]) -> dict:
+    return {"cores": len(os.sched_getaffinity(0)), "python": platform.python_version(),
+            "platform": platform.platform(), "load_before": [round(x, 2) for x in load_before],
+            "load_after": [round(x, 2) for x in os.getloadavg()]}
 
 
 def _cell(value, fmt: str) -> str:
@@ -207,18 +129,25 @@ def _cell(value, fmt: str) -> str:
 
 
 def format_table(result: dict) -> str:
-    """Readable side-by-side table: one figure per line, docqa | peer | docqa/peer."""
-    docqa, peer, ratio = result["docqa"], result["peer"], result["ratios"]
-    lines = [f"{'':32} {'docqa':>10} {'peer':>10} {'docqa/peer':>11}"]
+    """One figure per line: docqa, then each peer and docqa/peer."""
+    docqa = result["docqa"]
+    peers = [(result.get(key) or {}, result.get(rkey) or {}, name) for key, rkey, name in PEERS
+             if result.get(key)]
+    head = f"{'':36} {'docqa':>9}" + "".join(f" {name:>13} {'docqa/it':>8}" for _, _, name in peers)
+    lines = [head]
     for key, label, fmt in ROWS:
         if key == "changed_embedded" and docqa.get("changed_total") is not None:
             mine = f"{docqa.get(key)}/{docqa['changed_total']}"
         else:
             mine = _cell(docqa.get(key), fmt)
-        theirs, times = _cell(peer.get(key), fmt), _cell(ratio.get(key), "{:.2f}")
-        lines.append(f"{label:32} {mine:>10} {theirs:>10} {times:>11}")
-    lines.append(f"model {docqa.get('model', '?')}; {result['machine']['cores']} cores; "
-                 f"{docqa.get('n', '?')} answerable questions; "
+        cells = "".join(f" {_cell(peer.get(key), fmt):>13} {_cell(ratio.get(key), '{:.2f}'):>8}"
+                        for peer, ratio, _ in peers)
+        lines.append(f"{label:36} {mine:>9}{cells}")
+    machine = result["machine"]
+    load = machine.get("load_before")
+    lines.append(f"model {docqa.get('model', '?')}; {machine['cores']} cores"
+                 + (f", load {load[0]:.1f} before, {machine['load_after'][0]:.1f} after" if load else "")
+                 + f"; {docqa.get('n', '?')} answerable questions; "
                  f"one-page change on p.{docqa.get('changed_page') or '-'}")
     return "\n".join(lines)
 
@@ -243,10 +172,3 @@ def bench_command(pdf: str | None, set_path: str | None, json_mode: bool, embed_
     print(json.dumps(result, ensure_ascii=False, indent=1) if json_mode else format_table(result))
     print(f"wrote {write_result(result)}", file=sys.stderr)
     return 0
-
-
-if __name__ == "__main__":  # the child process of ingest_in_child
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    pdf_arg, work_arg, model_arg, changed_arg = json.loads(sys.argv[1])
-    changed_path = Path(changed_arg) if changed_arg else None
-    print(json.dumps(measure_ingest(Path(pdf_arg), Path(work_arg), model_arg, changed_path)))

