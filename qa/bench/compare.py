@@ -106,7 +106,8 @@ def run_st_peer(pdf: Path, rows, pages) -> dict:
 
     answerable = [r for r in rows if r.answerable]
     out = run_in_child(pdf, [r.question for r in answerable])
-    ranks = [first_gold_rank([RetrievedPage("peer", "", p, 0.0) for p in found], gold_pages(row, pages))
+    ranks = [first_gold_rank([RetrievedPage(doc="peer", item="", page=p, score=0.0) for p in found],
+                             gold_pages(row, pages))
              for row, found in zip(answerable, out.pop("retrieved"), strict=True)]
     latencies = out.pop("latencies_ms")
     return {**out, "query_ms_p50": percentile(latencies, 50), "query_ms_p95": percentile(latencies, 95),

