@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import sys
@@ -106,12 +107,27 @@ def bars_on() -> bool:
     return sys.stderr.isatty()
 
 
+_LABEL: contextvars.ContextVar[str | None] = contextvars.ContextVar("docqa_progress_label", default=None)
+
+
+@contextmanager
+def labelled(desc: str):
+    """Name the embedding bars drawn inside in the caller's units ("545 chunks + 3,836 sentences"):
+    the embedder itself only sees texts."""
+    token = _LABEL.set(desc)
+    try:
+        yield
+    finally:
+        _LABEL.reset(token)
+
+
 @contextmanager
 def progress(total: int, unit: str = "text", desc: str = "embedding", min_total: int = PROGRESS_MIN_TEXTS):
     from tqdm import tqdm
 
     off = total < min_total or not bars_on()
-    with tqdm(total=total, unit=unit, desc=desc, disable=off, leave=False) as bar:
+    label = _LABEL.get() if desc == "embedding" else None
+    with tqdm(total=total, unit=unit, desc=label or desc, disable=off, leave=False) as bar:
         yield bar
 
 

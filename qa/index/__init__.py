@@ -7,13 +7,18 @@ version.
       v-<UTC time>-<hex>/      one version, written whole, then made live:
         index.faiss            chunk vectors: IndexFlatIP over L2-normalised vectors; row i = chunk i
         sentences.faiss        one vector per sentence (ingest.text.split_sentences) of each chunk,
-                               chunks in row order: answers pick sentences by cosine with the question
+                               chunks in row order: answers pick sentences by cosine with the question;
+                               made the way chunker["sentences"] says (qa.index.sentences): each
+                               sentence embedded apart ("separate-v1"), apart by the int8 build
+                               ("int8-v1"), or pooled from its chunk's forward pass ("spans-v1")
         chunks.jsonl           one Chunk per line (ingest.records), in row order
         pages.jsonl            every page's text by doc: citations are checked against it, the UI shows it
         bm25/                  bm25s.BM25.save output (npy without pickle, JSON) over SudachiPy tokens
                                of section path + text (qa.index.tokenize)
         manifest.json          written last: schema, embedder, chunker and tokenizer settings,
-                               documents (doc, path, sha256, pages, chunks), every file's sha256 and size
+                               documents (doc, path, sha256, pages, chunks), every file's sha256 and size.
+                               chunker = {"max_chars", "splitter", "sentences"}; indexes written before
+                               "sentences" replaced "sentence_model" are refused with the rebuild hint
 
 Loading (qa.index.read) refuses a version that is incomplete, damaged (checksums are checked before
 FAISS or bm25s parse anything), from a newer schema, a legacy pickle folder, or built with another

@@ -21,6 +21,7 @@ import numpy as np
 from ingest.records import Chunk
 from ingest.text import split_sentences
 from qa.embed import Embedder
+from qa.embed.base import labelled
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,12 @@ def embed_chunks(chunks: list[Chunk], embedder: Embedder, method: str,
     embeds sentences on their own (default: sentence_model())."""
     texts = [c.text for c in chunks]
     pieces = [split_sentences(t) for t in texts]
+    with labelled(f"embedding {len(texts):,} chunks + {sum(map(len, pieces)):,} sentences"):
+        return _embed_chunks(texts, pieces, embedder, method, apart)
+
+
+def _embed_chunks(texts: list[str], pieces: list[list[str]], embedder: Embedder, method: str,
+                  apart: Embedder | None) -> tuple[np.ndarray, list[np.ndarray]]:
     apart = apart or sentence_model({"sentences": method}, embedder)
     if apart is not embedder:
         return embedder.embed(texts), _apart(apart, [], pieces)[1]
@@ -92,8 +99,8 @@ def embed_chunks(chunks: list[Chunk], embedder: Embedder, method: str,
     if lost:  # never seen; but a sentence not found in its chunk must not get a wrong vector
         log.warning("%d chunks: sentences not found in the chunk text; embedding them apart", len(lost))
     kept = [i for i, s in enumerate(spans) if s is not None]
-    vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    out: list = [None] * len(chunks)
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    out: list = [None] * len(texts)
     if kept:
         vectors[kept], pooled = embedder.embed_spans([texts[i] for i in kept], [spans[i] for i in kept])
         for i, vecs in zip(kept, pooled, strict=True):
