@@ -9,11 +9,14 @@ INDEX ?= index
 
 .PHONY: install run test test-fast lint eval bench sample index
 
+# -qq: errors only; pip's warnings (index locations, setuptools' editable-install notice) are not
+# something a user of docqa can act on.
 $(STAMP): pyproject.toml
-	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
-	touch $(STAMP)
+	@echo "setting up $(VENV) (first run: a few minutes)"
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install -qq --upgrade pip
+	@$(PY) -m pip install -qq -e '.[dev]'
+	@touch $(STAMP)
 
 install: $(STAMP)
 

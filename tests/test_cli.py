@@ -96,3 +96,72 @@ def test_cli_ingest_opens_an_encrypted_pdf_with_its_password(tmp_path, monkeypat
     index = tmp_path / "index"
     assert main(["ingest", str(locked), "--password", "pw", "--index", str(index)]) == 0
     assert [d["doc"] for d in read_manifest(index)["documents"]] == ["locked.pdf"]
+
+
+def test_ingest_summary_counts_chunks_and_sentences_apart(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DOCQA_EMBED_MODEL", "fake-chars-32")
+    pdf = report_pdf(tmp_path / "a.pdf", "Alpha", n_pages=3)
+    index = tmp_path / "index"
+    assert main(["ingest", str(pdf), "--index", str(index)]) == 0
+    first = capsys.readouterr().out.splitlines()
+    assert main(["ingest", str(pdf), "--index", str(index)]) == 0
+    second = capsys.readouterr().out.splitlines()
+    n_chunks = read_manifest(index)["n_vectors"]
+    assert len(first) == 2 and first[0].startswith("indexed")
+    assert f"embedded {n_chunks} chunks + " in first[1] and " sentences; parse " in first[1]
+    assert second[0].startswith("unchanged") and "embedded" not in second[1]
+    assert second[1].startswith("0 indexed, 1 unchanged, 0 failed; ")
+
+
+UNCHANGED_PROBE = """
+import sys
+from qa.cli import main
+code = main(["ingest", {pdf!r}, "--index", {index!r}])
+heavy = {{"onnxruntime", "faiss", "torch", "transformers", "sentence_transformers", "bm25s", "sudachipy"}}
+print(code, sorted(heavy & {{m.split(".")[0] for m in sys.modules}}))
+"""
+
+
+def test_an_unchanged_file_loads_no_model_and_no_index_engine(tmp_path):
+    """`docqa ingest` of a file the index holds: the default model's name is checked, nothing loaded."""
+    import subprocess
+    import sys
+
+    from qa.embed import load_embedder
+    from qa.index.files import sha256_file
+    from qa.index.write import DocUpdate
+    from tests.helpers import ROOT, chunks_of
+
+    pdf = report_pdf(tmp_path / "a.pdf", "Alpha")
+    index = tmp_path / "index"
+    named = FakeEmbedder(384)
+    named.model_name = load_embedder("default").model_name  # the default's name, without its weights
+    update = DocUpdate("a.pdf", str(pdf), sha256_file(pdf), 1, chunks_of("a.pdf", ["売上は増えた。"]))
+    update_index(index, named, Settings(index_dir=index).chunker(), [update])
+    probe = UNCHANGED_PROBE.format(pdf=str(pdf), index=str(index))
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1] == "0 []", out.stdout + out.stderr
+    assert out.stdout.splitlines()[0].startswith("unchanged")
+
+
+def test_third_party_info_lines_stay_out_unless_verbose(capsys):
+    import logging
+
+    from qa.logs import setup_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    root.handlers = []
+    try:
+        setup_logging(verbose=False)
+        chatty = logging.getLogger("bm25s")
+        chatty.setLevel(logging.DEBUG)  # as bm25s does to its own logger at import
+        chatty.debug("Building index from tokens")
+        logging.getLogger("fontTools.subset").info("Glyph names: [...]")
+        logging.getLogger("httpx").info("HTTP Request: GET http://127.0.0.1:7860/")
+        logging.getLogger("qa.pipeline").info("ours")
+        logging.getLogger("onnxruntime").warning("theirs, but a warning")
+        err = capsys.readouterr().err
+        assert err.splitlines() == ["ours", "theirs, but a warning"]
+    finally:
+        root.handlers, root.level = saved

