@@ -52,7 +52,7 @@ def summary_line(report, index_dir) -> str:
     parts = [", ".join(f"{n} {s}" for s, n in counts.items())]
     if report.embedded or report.sentences:
         parts.append(f"embedded {report.embedded:,} chunks + {report.sentences:,} sentences")
-    steps = [(k, v) for k, v in report.seconds.items() if k != "total"]
+    steps = [(k, v) for k, v in report.seconds.items() if k != "total" and (k != "model" or v >= 0.05)]
     if "embed" in report.seconds:
         parts.append(", ".join(f"{k} {v:.1f} s" for k, v in steps))
     parts.append(f"{report.seconds.get('total', 0):.1f} s in all; index at {index_dir}")
