@@ -24,7 +24,7 @@ Modules: errors, files (folder mechanics), rows (jsonl files), manifest, sentenc
 
 from __future__ import annotations
 
-import importlib
+from qa.lazy import exports
 
 _PUBLIC = {
     "Index": "qa.index.read",
@@ -42,10 +42,4 @@ _PUBLIC = {
     "UnsupportedIndexFormat": "qa.index.errors",
 }
 __all__ = sorted(_PUBLIC)
-
-
-def __getattr__(name: str):
-    # PEP 562: `docqa status` reads the manifest without loading FAISS, bm25s or Sudachi.
-    if name in _PUBLIC:
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module 'qa.index' has no attribute {name!r}")
+__getattr__ = exports(__name__, _PUBLIC)

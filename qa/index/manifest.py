@@ -23,34 +23,27 @@ REQUIRED = ("schema_version", "complete", "embed_model", "embed_dim", "normalize
             "distance", "chunker", "tokenizer", "documents", "files", "n_vectors")
 
 
-def new_manifest(embedder: Embedder, chunker: dict, documents: list[dict]) -> dict:
+def compatibility(embedder: Embedder, chunker: dict) -> dict:
+    """The fields an index must share with the running embedder, chunker and tokenizer to be used."""
     return {
-        "schema_version": SCHEMA_VERSION,
-        "app_version": app_version(),
-        "created_at": None,
         "embed_model": embedder.model_name,
         "embed_dim": embedder.dim,
         "normalize_embeddings": True,
         "distance": "ip",
         "chunker": plain(chunker),
         "tokenizer": tok.info(),
-        "documents": documents,
-        "files": {},
-        "n_vectors": 0,
-        "complete": False,
     }
+
+
+def new_manifest(embedder: Embedder, chunker: dict, documents: list[dict]) -> dict:
+    return {"schema_version": SCHEMA_VERSION, "app_version": app_version(), "created_at": None,
+            **compatibility(embedder, chunker),
+            "documents": documents, "files": {}, "n_vectors": 0, "complete": False}
 
 
 def check_compatible(manifest: dict, embedder: Embedder, chunker: dict) -> None:
     """StaleIndexError naming each field where the index differs from the running embedder/chunker."""
-    expected = {
-        "embed_model": embedder.model_name,
-        "embed_dim": embedder.dim,
-        "normalize_embeddings": True,
-        "distance": "ip",
-        "chunker": plain(chunker),
-        "tokenizer": tok.info(),
-    }
+    expected = compatibility(embedder, chunker)
     wrong = [f"{field} {manifest[field]} ≠ {value}" for field, value in expected.items()
              if manifest[field] != value]
     if wrong:
