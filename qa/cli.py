@@ -48,8 +48,15 @@ def cmd_ingest(args) -> int:
     return 1 if report.failed else 0
 
 
+MAX_LISTED_PAGES = 8  # repairs on more pages than this are reported as a page count
+_REASONS = {"blank": "blank", "scanned": "scanned images without a text layer (OCR is not available)"}
+_REPAIRS = (("mapped", "unmapped glyphs mapped"), ("dropped", "unmappable glyphs dropped"),
+            ("accents", "accents joined"), ("spaces", "word spaces restored"))
+
+
 def _file_line(f) -> str:
-    """One line per file: what was indexed, which pages were skipped and why, or why it failed."""
+    """One line per file: what was indexed, which pages were skipped and why, what text was repaired,
+    or why it failed."""
     from ingest.pdf import page_ranges
 
     if f.status == "failed":
@@ -59,10 +66,25 @@ def _file_line(f) -> str:
         line += f": {f.pages} pages, {f.sections} sections, {f.chunks} chunks"
     reasons: dict[str, list[int]] = {}
     for page, why in f.skipped:
-        reasons.setdefault(why.replace("no_text_layer", "no text layer (scanned?)"), []).append(page)
+        reasons.setdefault(_REASONS.get(why, why), []).append(page)
     for why, pages in reasons.items():
         line += f"; skipped page(s) {page_ranges(pages)}: {why}"
-    return line
+    return line + _repair_note(getattr(f, "repairs", []))
+
+
+def _repair_note(repairs: list[tuple[int, dict]]) -> str:
+    """'; repaired: 12 unmapped glyphs mapped (p. 3-5), …': per kind, its total and its pages
+    (their number, when there are many)."""
+    from ingest.pdf import page_ranges
+
+    parts = []
+    for key, words in _REPAIRS:
+        pages = [page for page, counts in repairs if counts.get(key)]
+        if pages:
+            total = sum(counts.get(key, 0) for _, counts in repairs)
+            where = f"p. {page_ranges(pages)}" if len(pages) <= MAX_LISTED_PAGES else f"{len(pages)} pages"
+            parts.append(f"{total} {words} ({where})")
+    return "; repaired: " + ", ".join(parts) if parts else ""
 
 
 def cmd_search(args) -> int:

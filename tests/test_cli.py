@@ -82,7 +82,7 @@ def test_cli_ingest_reports_failures_and_skipped_pages(tmp_path, monkeypatch, ca
     code = main(["ingest", str(mixed), str(locked), "--index", str(index)])
     out, err = capsys.readouterr()
     assert code == 1
-    assert "skipped page(s) 2: no text layer (scanned?)" in out
+    assert "skipped page(s) 2: scanned images without a text layer (OCR is not available)" in out
     assert "failed    [encrypted]" in out and "locked.pdf" in out and "a password is required" in out
     assert "1 indexed, 0 unchanged, 1 failed" in out and "1 file(s) failed" in err
     assert [d["doc"] for d in read_manifest(index)["documents"]] == ["mixed.pdf"]
