@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 MIN_VISIBLE_SIZE = 2.0  # points
 WHITE_LEVEL = 0.95  # fill colour components at or above this read as white
+SIZE_CHANGE = 0.1  # lines whose font sizes differ by more than this share are never joined
 WRAP_TOLERANCE = 2.0  # a line ending within this many font sizes of the text frame was wrapped
 # Characters further apart than this share of the font size are separate words. TeX's interword
 # space shrinks to about 0.22 em and kerns stay under about 0.1 em; pdfplumber's fixed 3 pt glued
@@ -29,6 +30,7 @@ WORD_GAP = 0.15
 # wider than this between Japanese words parts table cells or columns, and keeps a space.
 JAPANESE_GAP = 0.5
 PDFPLUMBER_GAP = 3.0  # pdfplumber's default x_tolerance: spaces in narrower gaps count as restored
+RAISED = 0.35  # TeX lowers the E of its logo by about a third of an em: still the same word
 # A line ending in one of these closes a sentence, a heading or a table cell: never joined on.
 _CJK = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆、，]")
 _OPENS = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆「『（]")
@@ -64,6 +66,8 @@ def _joins(prev: dict, line: dict, frame_right: float) -> bool:
     if starts_unit(line["text"]):
         return False
     size = prev.get("size", 9.0)
+    if abs(size - line.get("size", size)) > SIZE_CHANGE * size:
+        return False  # a heading above body text, body text above a note: not one sentence
     if prev["x1"] >= frame_right - WRAP_TOLERANCE * size:
         return True
     if _STRUCTURE.match(prev["text"]) and not re.match(r"^\s*[①-⑳・○●\-]", prev["text"]):
@@ -119,7 +123,7 @@ def _words(chars: list[dict]) -> list[dict]:
     """pdfplumber words split at gaps over WORD_GAP font sizes; spaces the PDF draws stay inside."""
     from pdfplumber.utils.text import WordExtractor
 
-    extractor = WordExtractor(x_tolerance_ratio=WORD_GAP, keep_blank_chars=True)
+    extractor = WordExtractor(x_tolerance_ratio=WORD_GAP, y_tolerance_ratio=RAISED, keep_blank_chars=True)
     out = []
     for word in extractor.extract_words(chars, return_chars=True):
         inked = [c for c in word["chars"] if c["text"].strip()]
