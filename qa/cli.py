@@ -90,45 +90,60 @@ def _repair_note(repairs: list[tuple[int, dict]]) -> str:
 def cmd_search(args) -> int:
     from qa.embed import load_embedder
     from qa.index import Index
+    from qa.records import label_of, page_text
     from qa.search import search
 
     settings = _settings(args)
     embedder = load_embedder(settings.embed_model)
     index = Index.load(settings.index_dir, embedder, settings.chunker())
-    hits = search(index, embedder, args.question, k=args.k)
+    held = sorted({c.doc for c in index.chunks})
+    unknown = sorted(set(args.doc or ()) - set(held))
+    if unknown:
+        print(f"docqa: unknown document {', '.join(unknown)}; the index holds {', '.join(held)}",
+              file=sys.stderr)
+        return 2
+    hits = search(index, embedder, args.question, k=args.k, docs=tuple(args.doc) if args.doc else None)
     rows = [
-        {"doc": h.chunk.doc, "item": h.chunk.item, "section": h.chunk.section,
-         "page": h.chunk.page_start, "score": round(h.score, 4), "text": h.chunk.text}
+        {"doc": h.chunk.doc, "item": h.chunk.item, "section": h.chunk.section, "page": h.chunk.page_start,
+         "label": label_of(index.pages.get(h.chunk.doc, []), h.chunk.page_start),
+         "score": round(h.score, 4), "text": h.chunk.text}
         for h in hits
     ]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
+    several = len(held) > 1
     for rank, row in enumerate(rows, start=1):
-        print(f"[{rank}] {row['item'] or '-'} · {row['section']} · p.{row['page']}  ({row['score']})")
+        where = f"{row['doc']} · " * several + f"{row['item'] or '-'} · {row['section']}"
+        print(f"[{rank}] {where} · {page_text(row['page'], row['label'])}  ({row['score']})")
         print("    " + row["text"][:160].replace("\n", " "))
     return 0
 
 
 def cmd_ask(args) -> int:
     from qa.assistant import Assistant, QuestionError
+    from qa.records import label_of, page_text
 
     assistant = Assistant.load(settings=_settings(args))
     try:
-        answer = assistant.ask(args.question, items=tuple(args.item) if args.item else None, k=args.k)
+        answer = assistant.ask(args.question, items=tuple(args.item) if args.item else None, k=args.k,
+                               docs=args.doc)
     except QuestionError as exc:
         print(f"docqa: {exc}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
         return 0
+    several = len(assistant.index.pages) > 1
     print(answer.text)
     for c in answer.citations:
-        print(f"  {c.long_label}")
+        print(f"  {c.long_label}" + (f"  ({c.doc})" if several else ""))
     if answer.refused:
         print("Nearest passages:")
         for h, page in list(zip(answer.passages, answer.pages, strict=True))[:3]:
-            print(f"  {h.chunk.item or '-'} · {h.chunk.section} · p.{page}: {h.chunk.text[:80]}")
+            where = page_text(page, label_of(assistant.index.pages.get(h.chunk.doc, []), page))
+            doc = f"{h.chunk.doc} · " if several else ""
+            print(f"  {doc}{h.chunk.item or '-'} · {h.chunk.section} · {where}: {h.chunk.text[:80]}")
     return 0
 
 
@@ -145,11 +160,13 @@ def cmd_eval(args) -> int:
 
     assistant = Assistant.load(settings=_settings(args))
     pages = [p for doc_pages in assistant.index.pages.values() for p in doc_pages]
+    docs = None
     if len(assistant.index.pages) > 1:
         doc = args.doc or next(iter(assistant.index.pages))
-        pages = assistant.index.pages[doc]
+        pages, docs = assistant.index.pages[doc], (doc,)  # gold pages are this document's pages
+        log.info("answering from %s only: the set's gold pages are its pages", doc)
     return eval_command(args.set, args.out, args.json, args.baseline, args.update_baseline,
-                        lambda q: answer_row(assistant.ask(q)), pages)
+                        lambda q: answer_row(assistant.ask(q, docs=docs)), pages)
 
 
 def cmd_status(args) -> int:
@@ -200,6 +217,7 @@ def _index_commands(sub) -> None:
     p = sub.add_parser("search", help="top chunks for a question (dense + BM25)")
     p.add_argument("question")
     p.add_argument("-k", type=int, default=5)
+    p.add_argument("--doc", action="append", help="only this document (its file name); repeatable")
     p.add_argument("--json", action="store_true")
     p.add_argument("--index")
     p.set_defaults(func=cmd_search)
@@ -207,6 +225,7 @@ def _index_commands(sub) -> None:
     p = sub.add_parser("ask", help="answer a question with cited pages")
     p.add_argument("question")
     p.add_argument("--item", action="append", help="only this item (I-1, II, …); repeatable")
+    p.add_argument("--doc", action="append", help="only this document (its file name); repeatable")
     p.add_argument("-k", type=int, default=10, help="passages to retrieve")
     p.add_argument("--json", action="store_true")
     p.add_argument("--index")
