@@ -87,7 +87,8 @@ def page_fonts(page) -> dict[str, FontInfo]:
             if not isinstance(spec, dict):
                 continue
             descriptor = resolve1(spec.get("FontDescriptor")) or {}
-            name = _name(spec.get("BaseFont") or descriptor.get("FontName"))
+            # pdfminer names a char's font by its descriptor's FontName, else "unknown"
+            name = _name(descriptor.get("FontName") or "unknown")
             embedded = any(k in descriptor for k in ("FontFile", "FontFile2", "FontFile3"))
             simple = _name(spec.get("Subtype")) in ("Type1", "TrueType", "MMType1")
             encoding = resolve1(spec.get("Encoding"))

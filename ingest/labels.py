@@ -21,7 +21,8 @@ from dataclasses import dataclass
 log = logging.getLogger(__name__)
 
 EDGE_LINES = 2  # printed numbers are looked for in this many lines at the top and bottom of a page
-MIN_VOTES = 3  # pages that must agree on an offset (fewer in shorter documents)
+MIN_VOTES = 3  # pages that must agree on an offset (fewer in shorter documents) …
+MIN_ROMAN_VOTES = 2  # … roman numerals at a page's edge seldom agree by chance: front matter is short
 SHARE = 0.25  # …and at least this share of the pages printing numbers of that kind
 MAX_HEAD = 40  # a running head around a number is at most this long
 
@@ -120,10 +121,10 @@ def _votes(pages: dict[int, list[Candidate]]) -> Counter:
 
 
 def _accepted(votes: Counter, pages: dict[int, list[Candidate]], n_pages: int) -> dict:
-    need = min(MIN_VOTES, n_pages)
+    need = {False: min(MIN_VOTES, n_pages), True: min(MIN_ROMAN_VOTES, n_pages)}
     kinds = {roman: sum(any(c.roman == roman for c in found) for found in pages.values())
              for roman in (False, True)}
-    return {key: v for key, v in votes.items() if v >= max(need, math.ceil(SHARE * kinds[key[0]]))}
+    return {key: v for key, v in votes.items() if v >= max(need[key[0]], math.ceil(SHARE * kinds[key[0]]))}
 
 
 def _confirmed(pages: dict[int, list[Candidate]], accepted: dict) -> dict[int, tuple[bool, int]]:
