@@ -52,7 +52,8 @@ class PageRead:
 
     lines: list[dict]  # text, x0, x1, top, size, font: in reading order
     candidates: list[Candidate]  # printed page numbers at the page's edges
-    repairs: dict[str, int] = field(default_factory=dict)  # glyph repairs, word spaces restored
+    # glyph repairs (ingest.glyphs), word spaces restored, hidden characters left out
+    repairs: dict[str, int] = field(default_factory=dict)
     image_share: float = 0.0  # share of the page under images (a scan is one big image)
 
 
@@ -172,10 +173,10 @@ def read_page(page) -> PageRead:
     """Lines in reading order, printed page number candidates, repair counts, image coverage."""
     chars = page.chars
     hidden = sum(map(is_hidden, chars))
-    if hidden:
-        log.warning("page %d: %d hidden characters (white or tiny) left out", page.page_number, hidden)
+    if hidden:  # counted: the parent warns once per file
         chars = [c for c in chars if not is_hidden(c)]
     chars, counts = glyphs.repair(chars, glyphs.page_fonts(page))
+    counts["hidden"] = hidden
     lines = [_line(words, counts) for words in reading_order(_words(chars))]
     lines = [line for line in lines if line["text"].strip()]
     return PageRead(lines, candidates(lines), {k: v for k, v in counts.items() if v},

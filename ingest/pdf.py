@@ -198,6 +198,10 @@ def _assemble(path: Path, messages: list[tuple], limits: Limits) -> ExtractResul
         statuses.append(PageStatus(number, status, chars, error, read.repairs))
     if not any(s.status == "ok" for s in statuses):
         raise _nothing_readable(path, statuses)
+    hidden = {s.number: s.repairs["hidden"] for s in statuses if s.repairs.get("hidden")}
+    if hidden:
+        log.warning("%s: %d hidden characters (white or tiny) left out, pages %s", path.name,
+                    sum(hidden.values()), page_ranges(list(hidden)))
     log.info("%s: %d pages, %d skipped", path.name, len(pages), sum(s.status != "ok" for s in statuses))
     return ExtractResult(str(path), tuple(pages), tuple(statuses))
 

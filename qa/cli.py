@@ -51,7 +51,8 @@ def cmd_ingest(args) -> int:
 MAX_LISTED_PAGES = 8  # repairs on more pages than this are reported as a page count
 _REASONS = {"blank": "blank", "scanned": "scanned images without a text layer (OCR is not available)"}
 _REPAIRS = (("mapped", "unmapped glyphs mapped"), ("dropped", "unmappable glyphs dropped"),
-            ("accents", "accents joined"), ("spaces", "word spaces restored"))
+            ("accents", "accents joined"), ("spaces", "word spaces restored"),
+            ("hidden", "hidden characters left out"))
 
 
 def _file_line(f) -> str:
