@@ -1,5 +1,7 @@
 """Reading order (ingest.columns): side-by-side blocks one side at a time, table rows across."""
 
+import pytest
+
 from ingest.columns import reading_order
 
 
@@ -52,3 +54,12 @@ def test_a_wrapped_table_cell_keeps_its_rows():
 def test_a_single_column_page_keeps_its_order():
     words = [word(f"line {i} of running text in one column", 70, 100 + 14 * i) for i in range(6)]
     assert lines_of(words) == [f"line {i} of running text in one column" for i in range(6)]
+
+
+@pytest.mark.slow
+def test_the_manuals_listings_come_before_their_output(luatexja):
+    """PDF page 15: numbered source lines beside their typeset output, read source first."""
+    lines = luatexja.pages[14].text.splitlines()
+    source = lines.index("2 \\[ y=(x-1)^2+2\\quad よって\\quad y>0 \\]")
+    output = lines.index("𝑦 = (𝑥 − 1)2 + 2 よって 𝑦 > 0")
+    assert source < output and lines[source + 1].startswith("3 $5\\in 素")

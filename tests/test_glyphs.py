@@ -70,3 +70,12 @@ def test_word_spaces_come_back_from_gaps(tex_page):
     """Words 2.5 pt apart (TeX's shrunk interword space): pdfplumber's 3 pt rule glued them."""
     page, status = tex_page
     assert "filename is" in page.text and status.repairs["spaces"] >= 8
+
+
+@pytest.mark.slow
+def test_no_unmapped_glyph_reaches_the_manuals_text(luatexja):
+    """Its xy-pic arrow tips (XYATIP10 …) have no Unicode mapping: dropped, and counted."""
+    assert not any("(cid:" in p.text for p in luatexja.pages)
+    assert luatexja.repairs["dropped"] >= 50 and luatexja.repairs["spaces"] > 1000
+    page9 = luatexja.pages[8].text
+    assert "LuaTEX 1.10.0 (or later)" in page9 and "recent luaotfload (v3.1 or later recommended)" in page9

@@ -87,3 +87,11 @@ def test_pdf_page_labels_are_read(tmp_path):
     writer.set_page_label(2, 3, style="/D", start=1)
     writer.write(tmp_path / "labelled.pdf")
     assert [p.label for p in load_pdf(tmp_path / "labelled.pdf")] == ["i", "ii", "1", "2"]
+
+
+@pytest.mark.slow
+def test_the_manuals_printed_pages_are_one_less_than_its_pdf_pages(luatexja):
+    """data/luatexja: an unnumbered title page, then printed 1 on PDF page 2 (its /PageLabels)."""
+    labels = [p.label for p in luatexja.pages]
+    assert labels[1:] == [str(n - 1) for n in range(2, 113)]
+    assert all(not p.text.endswith(f"\n{p.label}") for p in luatexja.pages)  # the folio left the text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ingest import Page, find_boilerplate, split_sections, squash
@@ -285,3 +287,16 @@ def test_chapter_numbers_without_a_dot_need_type_that_stands_out():
 def test_book_numbering(line, level):
     head = find_heading([line], 0)
     assert head is not None and head.level == level and head.item == ""
+
+
+@pytest.mark.slow
+def test_the_manuals_parts_chapters_and_sections(luatexja):
+    sections = split_sections(list(luatexja.pages))
+    paths = [" › ".join(s.path) for s in sections]
+    assert "第 I 部 ユーザーズマニュアル › 1 はじめに › 1.1 背景" in paths
+    assert "第 II 部 リファレンス › 8 フォントメトリックと和文フォント › 8.5 JFM ファイルの構造" in paths
+    assert "第 III 部 実装 › 22 縦組の実装 › 22.2 dir box › 22.2.1 異方向のボックスの整合" in paths
+    assert not any("ソースを以下のいずれかの方法で取得する" in s.title for s in sections)  # a list item
+    numbered = [s for s in sections if s.page_start >= 6]
+    assert all(re.match(r"\d+(\.\d+)* ", s.title) or s.title == "参考文献" for s in numbered), \
+        [s.title for s in numbered if not re.match(r"\d", s.title)]
