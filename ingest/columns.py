@@ -16,7 +16,7 @@ from pdfplumber.utils import cluster_objects
 
 ROW_TOLERANCE = 3.0  # points: words whose tops differ by less share a row (pdfplumber's default)
 GUTTER = 1.2  # a gutter is at least this many font sizes wide
-BLOCK_GAP = 1.0  # white above a one-sided row, in font sizes, that ends a band (a new paragraph)
+BLOCK_GAP = 1.0  # white between rows, in font sizes, that ends a band (a new block or paragraph)
 MIN_ROWS = 3  # rows a side-by-side band holds at least
 ALIGNED = 0.8  # share of one side's rows with a partner on the same baseline: a table, read across
 BASELINE_TOLERANCE = 0.6  # points
@@ -91,8 +91,8 @@ def _grow(rows: list[list[dict]], start: int, gap: tuple[float, float], width: f
     stop = start + 1
     while stop < len(rows):
         fit = _fit(rows[stop], left, right, width)
-        if fit is None:
-            break
+        if fit is None or _gap_above(rows, stop) > BLOCK_GAP * _size(rows[stop - 1 : stop + 1]):
+            break  # a word crosses the gutter, or white parts this row from the band: another block
         left, right = fit
         stop += 1
     while stop - 1 > start and _one_sided(rows[stop - 1], left) and _gap_above(rows, stop - 1) > \
