@@ -47,7 +47,8 @@ class Citation:
 
     @property
     def long_label(self) -> str:
-        return f"[{self.n}] {item_label(self.item)} {self.section} · {self.pages_text}"
+        item = f"{item_label(self.item)} " if self.item else ""
+        return f"[{self.n}] {item}{self.section} · {self.pages_text}"
 
     def to_dict(self) -> dict:
         return {"n": self.n, "doc": self.doc, "item": self.item, "section": self.section,
