@@ -66,7 +66,7 @@ class FontInfo:
     """What the font's dictionary says about how its codes become text."""
 
     to_unicode: bool  # has a ToUnicode map: its text is the producer's own, trusted as is
-    standard: bool  # a simple font read through StandardEncoding (no Encoding, no embedded program)
+    standard: bool  # a Type1 font pdfminer reads through StandardEncoding (no Encoding, no FontFile)
 
 
 def font_encoding(name: str) -> str | None:
@@ -89,10 +89,12 @@ def page_fonts(page) -> dict[str, FontInfo]:
             descriptor = resolve1(spec.get("FontDescriptor")) or {}
             # pdfminer names a char's font by its descriptor's FontName, else "unknown"
             name = _name(descriptor.get("FontName") or "unknown")
-            embedded = any(k in descriptor for k in ("FontFile", "FontFile2", "FontFile3"))
-            simple = _name(spec.get("Subtype")) in ("Type1", "TrueType", "MMType1")
+            # pdfminer reads a Type1 font's own encoding only from a FontFile (not the CFF of a
+            # FontFile3, as dvipdfmx embeds them): otherwise StandardEncoding stands in.
+            type1 = _name(spec.get("Subtype")) in ("Type1", "MMType1")
             encoding = resolve1(spec.get("Encoding"))
-            standard = simple and not embedded and (encoding is None or _name(encoding) == "StandardEncoding")
+            standard = type1 and "FontFile" not in descriptor and (
+                encoding is None or _name(encoding) == "StandardEncoding")
             out[name] = FontInfo("ToUnicode" in spec, standard)
     except Exception:  # a broken resource dictionary: no font knowledge, nothing remapped
         return out

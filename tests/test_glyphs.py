@@ -42,10 +42,10 @@ def test_trusted_text_is_left_alone():
     assert [c["text"] for c in fixed] == ["\\", '"'] and not counts
 
 
-@pytest.fixture(scope="module")
-def tex_page(tmp_path_factory):
+@pytest.fixture(scope="module", params=[False, True], ids=["not-embedded", "cff-embedded"])
+def tex_page(tmp_path_factory, request):
     path = tmp_path_factory.mktemp("tex") / "tex.pdf"
-    tex_pdf(path, [[
+    tex_pdf(path, embedded=request.param, pages=[[
         *words("F1", 72, 700, b"The", b"\x0clename", b"is", b"\\quoted\"", b"on", b"pages", b"1{5", b"|", b"so."),
         *words("F2", 72, 680, b"\x00", b"\x0f"), *words("F1", 100, 680, b"minus", b"bullet"),
         ("F3", 72, 660, b"\x0f"), ("F1", 90, 660, b"arrow"),

@@ -24,24 +24,29 @@ def _literal(data: bytes) -> bytes:
     return bytes(out + b")")
 
 
-def _font(name: str) -> bytes:
-    """A Type1 font dictionary with its descriptor inline: not embedded, no Encoding, no ToUnicode."""
+def _font(name: str, program: int | None) -> bytes:
+    """A Type1 font dictionary with its descriptor inline: no Encoding, no ToUnicode; its program,
+    when given, is a FontFile3 (CFF, as dvipdfmx embeds Type1 fonts)."""
     widths = b" ".join([b"%d" % WIDTH] * 256)
+    embedded = b" /FontFile3 %d 0 R" % program if program else b""
     descriptor = (b"<< /Type /FontDescriptor /FontName /%s /Flags 4 /FontBBox [0 -250 1000 750] /ItalicAngle 0"
-                  b" /Ascent 750 /Descent -250 /CapHeight 700 /StemV 80 >>" % name.encode())
+                  b" /Ascent 750 /Descent -250 /CapHeight 700 /StemV 80%s >>" % (name.encode(), embedded))
     return (b"<< /Type /Font /Subtype /Type1 /BaseFont /%s /FirstChar 0 /LastChar 255 /Widths [%s]"
             b" /FontDescriptor %s >>" % (name.encode(), widths, descriptor))
 
 
-def tex_pdf(path: Path, pages: list[list[tuple[str, float, float, bytes]]]) -> Path:
+def tex_pdf(path: Path, pages: list[list[tuple[str, float, float, bytes]]], embedded: bool = False) -> Path:
     """One page per entry: runs of (font key F1-F4, x, y, raw codes) at 10 pt. A run's codes are
-    set one after another, each WIDTH wide; several runs on a line make word gaps."""
+    set one after another, each WIDTH wide; several runs on a line make word gaps. `embedded`: the
+    fonts carry a (dummy) FontFile3 program, which pdfminer does not read an encoding from."""
     n_fonts = len(FONTS)
-    first_page = 3 + n_fonts  # catalog, pages, fonts, then a page and its contents per page
+    program = 3 + n_fonts  # catalog, pages, fonts, a font program, then a page and its contents per page
+    first_page = program + 1
     kids = b" ".join(b"%d 0 R" % (first_page + 2 * i) for i in range(len(pages)))
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
                b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(pages))]
-    objects += [_font(name) for name in FONTS.values()]
+    objects += [_font(name, program if embedded else None) for name in FONTS.values()]
+    objects.append(b"<< /Subtype /Type1C /Length 4 >>\nstream\nCFF!\nendstream")
     fonts = b" ".join(b"/%s %d 0 R" % (key.encode(), 3 + i) for i, key in enumerate(FONTS))
     for i, runs in enumerate(pages):
         body = b"".join(b"BT /%s 10 Tf %.2f %.2f Td %s Tj ET\n" % (font.encode(), x, y, _literal(codes))
