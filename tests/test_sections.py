@@ -8,8 +8,8 @@ import pytest
 
 from ingest import Page, find_boilerplate, split_sections, squash
 from ingest.boilerplate import strip_boilerplate
+from ingest.headings import ITEM, MAX_TITLE, PART, SUB, SUBTOPIC, TOPIC, find_heading
 from ingest.pages import split_report_pages
-from ingest.sections import ITEM, MAX_TITLE, PART, SUB, SUBTOPIC, TOPIC, find_heading
 from tests.helpers import REPORT_TXT
 
 PAGE_HEADER = "３．各事業年度の業務に係る目標、計画、業務実績、年度評価に係る自己評価及び主務大臣による評価"
