@@ -207,11 +207,12 @@ def _assemble(path: Path, messages: list[tuple], limits: Limits) -> ExtractResul
 
 
 def _without_labels(read: PageRead, label: str) -> list[dict]:
-    """The page's lines less its printed page number (a line of its own, or cut from a running head)."""
+    """The page's lines less its printed page number: a line of its own, else the number in a running
+    head ("第1章 はじめに 13"). A page with both keeps the head whole ("1 はじめに" opening page 1)."""
     lines = list(read.lines)
-    for c in sorted(read.candidates, key=lambda c: (c.line, -c.start)):
-        if not matches(c, label) or c.line >= len(lines) or lines[c.line] is None:
-            continue
+    found = [c for c in read.candidates if matches(c, label) and c.line < len(lines)]
+    whole = [c for c in found if c.whole]
+    for c in whole or found[:1]:
         text = lines[c.line]["text"]
         rest = "" if c.whole else (text[: c.start] + text[c.end :]).strip()
         lines[c.line] = {**lines[c.line], "text": rest} if rest else None

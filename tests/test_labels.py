@@ -95,3 +95,16 @@ def test_the_manuals_printed_pages_are_one_less_than_its_pdf_pages(luatexja):
     labels = [p.label for p in luatexja.pages]
     assert labels[1:] == [str(n - 1) for n in range(2, 113)]
     assert all(not p.text.endswith(f"\n{p.label}") for p in luatexja.pages)  # the folio left the text
+
+
+def test_a_chapter_heading_opening_its_page_keeps_its_number():
+    """'1 Introduction' at the top of printed page 1, whose folio '1' is at the foot: the folio goes."""
+    from ingest.layout import PageRead
+    from ingest.pdf import _without_labels
+
+    page_lines = lines("1 Introduction", "Body text.", "1")
+    read = PageRead(page_lines, candidates(page_lines))
+    assert [line["text"] for line in _without_labels(read, "1")] == ["1 Introduction", "Body text."]
+    running = lines("Chapter 1 Introduction 13", "Body text.")
+    read = PageRead(running, candidates(running))
+    assert [line["text"] for line in _without_labels(read, "13")] == ["Chapter 1 Introduction", "Body text."]
