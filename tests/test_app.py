@@ -258,3 +258,14 @@ def test_chip_shows_the_printed_page_beside_the_pdf_page():
     assert source_of_citation(cited, show_doc=True)["label"] == "[1] manual · 8.5 JFM ファイルの構造 · p.37 · PDF 38"
     same = Citation(2, "report.pdf", "II", "Ⅱ", 5, "…", "c2", "5")
     assert source_of_citation(same)["label"] == "[2] Ⅱ · p.5" and same.label == "[2] Ⅱ · p.5"
+
+
+def test_the_ask_handler_passes_the_document_filter(two_docs):
+    from qa.ui.layout import _doc_choices, _on_ask
+
+    assert _doc_choices(two_docs) == [("すべて / all", "all"), ("tiny.pdf", "tiny.pdf"),
+                                      ("gamma annual report.pdf", "gamma annual report.pdf")]
+    on_ask = _on_ask(two_docs)
+    out = on_ask("How many staff did Gamma have?", [], "all", False, [], "gamma annual report.pdf")
+    sources = out[4]
+    assert sources and {s["doc"] for s in sources} == {"gamma annual report.pdf"}

@@ -142,7 +142,8 @@ def _on_ask(runtime: Runtime):
     def on_ask(message, history, item_filter, llm, turns_v, doc_filter="all"):
         history = list(history or [])
         try:
-            reply = runtime.respond(message, history, item_filter, use_llm=bool(llm), doc_filter=doc_filter)
+            only = {"doc_filter": doc_filter} if doc_filter and doc_filter != "all" else {}
+            reply = runtime.respond(message, history, item_filter, use_llm=bool(llm), **only)
         except QuestionError:
             gr.Warning("質問を入力してください。 / Type a question first.")
             return history, message, gr.update(), turns_v, gr.update(), *_cleared()
