@@ -10,6 +10,9 @@ signal.alarm is not used: it fails outside the main thread (Gradio runs handlers
 
 Errors are IngestError with kind: not_pdf, encrypted, corrupt, too_large, too_many_pages,
 resource_limit (memory or CPU limit hit), timeout (wall deadline), no_text (no page has text).
+
+The child reads each page with ingest.layout.read_page (a pure function of the page); the parent
+decides what needs the whole document: printed page labels (ingest.labels) and the text frame.
 """
 
 from __future__ import annotations
@@ -19,16 +22,20 @@ import multiprocessing
 import os
 import signal
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.layout import page_lines, rejoin, split_label
+from ingest.labels import assign, matches, pdf_labels
+from ingest.layout import PageRead, merge_lines, read_page
 from ingest.records import Page
 
 log = logging.getLogger(__name__)
 
 MIB = 1 << 20
 MIN_CHARS = 10  # a page with fewer non-space characters has no usable text layer (scanned or blank)
+SCANNED_SHARE = 0.5  # a page without text counts as a scan when images cover this share of it
+OCR_NOTE = "OCR is not available: run OCR on the file first"
 # Test hook: seconds the child sleeps before each page, to simulate a parser that hangs.
 PAGE_DELAY_ENV = "DOCQA_TEST_PAGE_DELAY"
 # forkserver: children fork from a small clean server (safe from a threaded parent, and fast,
@@ -60,9 +67,11 @@ class Limits:
 @dataclass(frozen=True)
 class PageStatus:
     number: int  # 1-based
-    status: str  # "ok", "no_text_layer" (scanned or blank) or "failed" (the parser raised)
+    status: str  # "ok", "blank" (no text, no large image), "scanned" (no text, an image covers most
+    # of it) or "failed" (the parser raised)
     chars: int = 0  # non-space characters found
     error: str = ""
+    repairs: dict[str, int] = field(default_factory=dict)  # ingest.glyphs counts, word spaces restored
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,11 @@ class ExtractResult:
     def skipped(self) -> list[PageStatus]:
         """Pages left out of the index, each with its reason."""
         return [s for s in self.statuses if s.status != "ok"]
+
+    @property
+    def repairs(self) -> Counter:
+        """Repairs over all pages (see PageStatus.repairs)."""
+        return sum((Counter(s.repairs) for s in self.statuses), Counter())
 
 
 def extract(path: Path | str, *, password: str | None = None, limits: Limits | None = None) -> ExtractResult:
@@ -167,19 +181,42 @@ def _died(path: Path, exitcode: int | None, limits: Limits) -> IngestError:
 
 def _assemble(path: Path, messages: list[tuple], limits: Limits) -> ExtractResult:
     """Pages from the child's raw lines; pages without a text layer are kept empty and reported."""
-    raw = [m[1:] for m in messages if m[0] == "page"]  # (number, label, lines, error)
-    frame_right = max((line["x1"] for _, _, lines, _ in raw for line in lines), default=0.0)
+    raw = [m[1:] for m in messages if m[0] == "page"]  # (number, PageRead, error)
+    printed = next((m[1] for m in messages if m[0] == "labels"), None)
+    labels = assign({number: read.candidates for number, read, _ in raw}, len(raw), printed)
+    frame_right = max((line["x1"] for _, read, _ in raw for line in read.lines), default=0.0)
     pages, statuses = [], []
-    for number, label, lines, error in raw:
-        text = "\n".join(rejoin(lines, frame_right))
+    for (number, read, error), label in zip(raw, labels, strict=True):
+        lines = merge_lines(_without_labels(read, label), frame_right)
+        text = "\n".join(line["text"] for line in lines)
         chars = sum(not c.isspace() for c in text)
-        status = "failed" if error else "ok" if chars >= limits.min_chars else "no_text_layer"
-        pages.append(Page(number, label or str(number), text if status == "ok" else ""))
-        statuses.append(PageStatus(number, status, chars, error))
+        status = "failed" if error else "ok" if chars >= limits.min_chars else \
+            "scanned" if read.image_share >= SCANNED_SHARE else "blank"
+        ok = status == "ok"
+        styles = tuple((line["size"], line["font"]) for line in lines) if ok else ()
+        pages.append(Page(number, label, text if ok else "", styles))
+        statuses.append(PageStatus(number, status, chars, error, read.repairs))
     if not any(s.status == "ok" for s in statuses):
         raise _nothing_readable(path, statuses)
+    hidden = {s.number: s.repairs["hidden"] for s in statuses if s.repairs.get("hidden")}
+    if hidden:
+        log.warning("%s: %d hidden characters (white or tiny) left out, pages %s", path.name,
+                    sum(hidden.values()), page_ranges(list(hidden)))
     log.info("%s: %d pages, %d skipped", path.name, len(pages), sum(s.status != "ok" for s in statuses))
     return ExtractResult(str(path), tuple(pages), tuple(statuses))
+
+
+def _without_labels(read: PageRead, label: str) -> list[dict]:
+    """The page's lines less its printed page number: a line of its own, else the number in a running
+    head ("第1章 はじめに 13"). A page with both keeps the head whole ("1 はじめに" opening page 1)."""
+    lines = list(read.lines)
+    found = [c for c in read.candidates if matches(c, label) and c.line < len(lines)]
+    whole = [c for c in found if c.whole]
+    for c in whole or found[:1]:
+        text = lines[c.line]["text"]
+        rest = "" if c.whole else (text[: c.start] + text[c.end :]).strip()
+        lines[c.line] = {**lines[c.line], "text": rest} if rest else None
+    return [line for line in lines if line is not None]
 
 
 def _nothing_readable(path: Path, statuses: list[PageStatus]) -> IngestError:
@@ -187,9 +224,13 @@ def _nothing_readable(path: Path, statuses: list[PageStatus]) -> IngestError:
     if failed:
         return IngestError(path, "corrupt", f"no page could be read (page {failed[0].number}: "
                            f"{failed[0].error}); nothing indexed")
-    empty = page_ranges([s.number for s in statuses])
-    return IngestError(path, "no_text", f"no page has a text layer (pages {empty} skipped as scanned "
-                       "or empty); nothing indexed — run OCR on the file first")
+    scanned = [s.number for s in statuses if s.status == "scanned"]
+    blank = [s.number for s in statuses if s.status == "blank"]
+    parts = ([f"pages {page_ranges(scanned)} skipped as scanned images"] if scanned else []) + \
+        ([f"pages {page_ranges(blank)} blank"] if blank else [])
+    note = f" — {OCR_NOTE}" if scanned else ""
+    return IngestError(path, "no_text",
+                       f"no page has a text layer ({', '.join(parts)}); nothing indexed{note}")
 
 
 def page_ranges(numbers: list[int]) -> str:
@@ -246,6 +287,7 @@ def _parse(conn, path: Path, password: str | None, limits: Limits, delay: float)
                               f"{limits.max_pages}; nothing was parsed")
         if n_pages == 0:
             raise IngestError(path, "corrupt", "the PDF has no pages (its page tree is empty or broken)")
+        conn.send(("labels", pdf_labels(pdf.doc, n_pages)))
         for number, page in enumerate(pdf.pages, start=1):
             if delay:
                 time.sleep(delay)
@@ -253,22 +295,20 @@ def _parse(conn, path: Path, password: str | None, limits: Limits, delay: float)
             page.close()  # frees the page's layout cache: memory stays flat on long reports
 
 
-def _read_page(page) -> tuple[str | None, list[dict], str]:
-    """(printed label, lines, error). A page the parser chokes on is reported, not fatal."""
+def _read_page(page) -> tuple[PageRead, str]:
+    """(what the page holds, error). A page the parser chokes on is reported, not fatal."""
     from pdfplumber.utils.exceptions import PdfminerException
 
     try:
-        lines, label = split_label(page_lines(page))
+        return read_page(page), ""
     except PdfminerException as e:
         if isinstance(e.args[0] if e.args else None, MemoryError):
             raise MemoryError from e  # one page over the memory limit stops the whole file
-        return None, [], f"{type(e.args[0]).__name__ if e.args else 'error'}: {e}"
+        return PageRead([], []), f"{type(e.args[0]).__name__ if e.args else 'error'}: {e}"
     except (MemoryError, RecursionError):
         raise
     except Exception as e:
-        return None, [], f"{type(e).__name__}: {e}"
-    keep = ("text", "x1", "size")  # all that line rejoining needs: small messages to the parent
-    return label, [{k: line[k] for k in keep} for line in lines], ""
+        return PageRead([], []), f"{type(e).__name__}: {e}"
 
 
 def _open(path: Path, password: str | None):

@@ -55,18 +55,21 @@ class Assistant:
     def _idf(self, token: str) -> float:
         return extractive._idf(self._df, len(self.index.chunks), token)
 
-    def retrieve(self, question: str | Query, *, items=None, k: int = 10) -> list[Hit]:
-        """Top-k chunks for a question (hybrid search), best first."""
-        return search(self.index, self.embedder, question, k=_clamp(k), items=items)
+    def retrieve(self, question: str | Query, *, items=None, k: int = 10, docs=None) -> list[Hit]:
+        """Top-k chunks for a question (hybrid search), best first; `docs` keeps to those documents."""
+        return search(self.index, self.embedder, question, k=_clamp(k), items=items, docs=self._docs(docs))
 
-    def as_retriever(self, *, k: int = 10, items: tuple[str, ...] | None = None):
+    def as_retriever(self, *, k: int = 10, items: tuple[str, ...] | None = None,
+                     docs: tuple[str, ...] | None = None):
         """A langchain-core BaseRetriever over this index."""
         from qa.retriever import DocqaRetriever
 
-        return DocqaRetriever(assistant=self, k=k, items=items)
+        return DocqaRetriever(assistant=self, k=k, items=items, docs=docs)
 
-    def ask(self, question: str, *, items: tuple[str, ...] | None = None, k: int = 10) -> Answer:
-        """Answer from the report with verified citations, or refuse and show the nearest passages."""
+    def ask(self, question: str, *, items: tuple[str, ...] | None = None, k: int = 10,
+            docs: tuple[str, ...] | None = None) -> Answer:
+        """Answer from the report with verified citations, or refuse and show the nearest passages.
+        `items` keeps to those items, `docs` to those documents (file names, as `docqa status` lists)."""
         question = (question or "").strip()[:MAX_QUESTION_CHARS]
         if not question:
             raise QuestionError("the question is empty")
@@ -75,11 +78,12 @@ class Assistant:
         qvec = self.embedder.embed([query.text], query=True)[0]
         k = _clamp(k)
         # More than shown: passages on a page already shown are dropped below.
+        docs = self._docs(docs)
         hits = search(self.index, self.embedder, query, k=SEARCH_DEPTH * k,
-                      items=tuple(items) if items else None, qvec=qvec)
+                      items=tuple(items) if items else None, qvec=qvec, docs=docs)
         t_retrieve = time.perf_counter()
         sentences = extractive.candidate_sentences(hits, query, self._idf, self._similarity(query, qvec),
-                                                extra=self._rating_passages(query, hits))
+                                                extra=self._rating_passages(query, hits, docs))
         chosen = extractive.pick(sentences, query, self._idf)
         citations = extractive.cite(chosen, self.index.pages)
         refused = not citations or self._weak(query, hits, chosen)
@@ -92,6 +96,18 @@ class Assistant:
         return Answer(question, _compose(citations, query.lang), tuple(citations), hits, False,
                       query.lang, timings, pages=pages)
 
+    def _docs(self, docs) -> tuple[str, ...] | None:
+        """A document filter as a tuple of indexed documents (a lone name is one), None for all."""
+        if not docs:
+            return None
+        docs = (docs,) if isinstance(docs, str) else tuple(docs)
+        held = {c.doc for c in self.index.chunks}
+        unknown = [d for d in docs if d not in held]
+        if unknown:
+            raise QuestionError(f"unknown document {', '.join(unknown)}; "
+                                f"the index holds {', '.join(sorted(held))}")
+        return docs
+
     def _similarity(self, query: Query, qvec):
         """sim(chunk_id, i): the question's cosine with a chunk's i-th sentence; None without vectors."""
         if self.index.sentences is None:
@@ -100,14 +116,14 @@ class Assistant:
             self.sentence_embedder.embed([query.text], query=True)[0]
         return lambda chunk_id, i: float(self.index.sentences.of(chunk_id)[i] @ svec)
 
-    def _rating_passages(self, query: Query, hits: list[Hit]) -> list[Hit]:
+    def _rating_passages(self, query: Query, hits: list[Hit], docs=None) -> list[Hit]:
         """A rating question about an item also reads the item's own rating statement (評定：B),
         which a short question seldom retrieves on its own."""
         if query.kind != "rating" or not query.items:
             return []
         seen = {h.chunk.id for h in hits[: extractive.PASSAGES_READ]}
         found = [c for c in self.index.chunks if c.item in query.items and c.id not in seen
-                 and _RATING_LINE.search(c.text)]
+                 and (not docs or c.doc in docs) and _RATING_LINE.search(c.text)]
         return [Hit(c, 0.0, None, None) for c in found[:RATING_PASSAGES]]
 
     def _weak(self, query: Query, hits: list[Hit], chosen) -> bool:

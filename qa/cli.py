@@ -48,8 +48,16 @@ def cmd_ingest(args) -> int:
     return 1 if report.failed else 0
 
 
+MAX_LISTED_PAGES = 8  # repairs on more pages than this are reported as a page count
+_REASONS = {"blank": "blank", "scanned": "scanned images without a text layer (OCR is not available)"}
+_REPAIRS = (("mapped", "unmapped glyphs mapped"), ("dropped", "unmappable glyphs dropped"),
+            ("accents", "accents joined"), ("spaces", "word spaces restored"),
+            ("hidden", "hidden characters left out"))
+
+
 def _file_line(f) -> str:
-    """One line per file: what was indexed, which pages were skipped and why, or why it failed."""
+    """One line per file: what was indexed, which pages were skipped and why, what text was repaired,
+    or why it failed."""
     from ingest.pdf import page_ranges
 
     if f.status == "failed":
@@ -59,54 +67,84 @@ def _file_line(f) -> str:
         line += f": {f.pages} pages, {f.sections} sections, {f.chunks} chunks"
     reasons: dict[str, list[int]] = {}
     for page, why in f.skipped:
-        reasons.setdefault(why.replace("no_text_layer", "no text layer (scanned?)"), []).append(page)
+        reasons.setdefault(_REASONS.get(why, why), []).append(page)
     for why, pages in reasons.items():
         line += f"; skipped page(s) {page_ranges(pages)}: {why}"
-    return line
+    return line + _repair_note(getattr(f, "repairs", []))
+
+
+def _repair_note(repairs: list[tuple[int, dict]]) -> str:
+    """'; repaired: 12 unmapped glyphs mapped (p. 3-5), …': per kind, its total and its pages
+    (their number, when there are many)."""
+    from ingest.pdf import page_ranges
+
+    parts = []
+    for key, words in _REPAIRS:
+        pages = [page for page, counts in repairs if counts.get(key)]
+        if pages:
+            total = sum(counts.get(key, 0) for _, counts in repairs)
+            where = f"p. {page_ranges(pages)}" if len(pages) <= MAX_LISTED_PAGES else f"{len(pages)} pages"
+            parts.append(f"{total} {words} ({where})")
+    return "; repaired: " + ", ".join(parts) if parts else ""
 
 
 def cmd_search(args) -> int:
     from qa.embed import load_embedder
     from qa.index import Index
+    from qa.records import label_of, page_text
     from qa.search import search
 
     settings = _settings(args)
     embedder = load_embedder(settings.embed_model)
     index = Index.load(settings.index_dir, embedder, settings.chunker())
-    hits = search(index, embedder, args.question, k=args.k)
+    held = sorted({c.doc for c in index.chunks})
+    unknown = sorted(set(args.doc or ()) - set(held))
+    if unknown:
+        print(f"docqa: unknown document {', '.join(unknown)}; the index holds {', '.join(held)}",
+              file=sys.stderr)
+        return 2
+    hits = search(index, embedder, args.question, k=args.k, docs=tuple(args.doc) if args.doc else None)
     rows = [
-        {"doc": h.chunk.doc, "item": h.chunk.item, "section": h.chunk.section,
-         "page": h.chunk.page_start, "score": round(h.score, 4), "text": h.chunk.text}
+        {"doc": h.chunk.doc, "item": h.chunk.item, "section": h.chunk.section, "page": h.chunk.page_start,
+         "label": label_of(index.pages.get(h.chunk.doc, []), h.chunk.page_start),
+         "score": round(h.score, 4), "text": h.chunk.text}
         for h in hits
     ]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
+    several = len(held) > 1
     for rank, row in enumerate(rows, start=1):
-        print(f"[{rank}] {row['item'] or '-'} · {row['section']} · p.{row['page']}  ({row['score']})")
+        where = f"{row['doc']} · " * several + f"{row['item'] or '-'} · {row['section']}"
+        print(f"[{rank}] {where} · {page_text(row['page'], row['label'])}  ({row['score']})")
         print("    " + row["text"][:160].replace("\n", " "))
     return 0
 
 
 def cmd_ask(args) -> int:
     from qa.assistant import Assistant, QuestionError
+    from qa.records import label_of, page_text
 
     assistant = Assistant.load(settings=_settings(args))
     try:
-        answer = assistant.ask(args.question, items=tuple(args.item) if args.item else None, k=args.k)
+        answer = assistant.ask(args.question, items=tuple(args.item) if args.item else None, k=args.k,
+                               docs=args.doc)
     except QuestionError as exc:
         print(f"docqa: {exc}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
         return 0
+    several = len(assistant.index.pages) > 1
     print(answer.text)
     for c in answer.citations:
-        print(f"  {c.long_label}")
+        print(f"  {c.long_label}" + (f"  ({c.doc})" if several else ""))
     if answer.refused:
         print("Nearest passages:")
         for h, page in list(zip(answer.passages, answer.pages, strict=True))[:3]:
-            print(f"  {h.chunk.item or '-'} · {h.chunk.section} · p.{page}: {h.chunk.text[:80]}")
+            where = page_text(page, label_of(assistant.index.pages.get(h.chunk.doc, []), page))
+            doc = f"{h.chunk.doc} · " if several else ""
+            print(f"  {doc}{h.chunk.item or '-'} · {h.chunk.section} · {where}: {h.chunk.text[:80]}")
     return 0
 
 
@@ -123,11 +161,13 @@ def cmd_eval(args) -> int:
 
     assistant = Assistant.load(settings=_settings(args))
     pages = [p for doc_pages in assistant.index.pages.values() for p in doc_pages]
+    docs = None
     if len(assistant.index.pages) > 1:
         doc = args.doc or next(iter(assistant.index.pages))
-        pages = assistant.index.pages[doc]
+        pages, docs = assistant.index.pages[doc], (doc,)  # gold pages are this document's pages
+        log.info("answering from %s only: the set's gold pages are its pages", doc)
     return eval_command(args.set, args.out, args.json, args.baseline, args.update_baseline,
-                        lambda q: answer_row(assistant.ask(q)), pages)
+                        lambda q: answer_row(assistant.ask(q, docs=docs)), pages)
 
 
 def cmd_status(args) -> int:
@@ -178,6 +218,7 @@ def _index_commands(sub) -> None:
     p = sub.add_parser("search", help="top chunks for a question (dense + BM25)")
     p.add_argument("question")
     p.add_argument("-k", type=int, default=5)
+    p.add_argument("--doc", action="append", help="only this document (its file name); repeatable")
     p.add_argument("--json", action="store_true")
     p.add_argument("--index")
     p.set_defaults(func=cmd_search)
@@ -185,6 +226,7 @@ def _index_commands(sub) -> None:
     p = sub.add_parser("ask", help="answer a question with cited pages")
     p.add_argument("question")
     p.add_argument("--item", action="append", help="only this item (I-1, II, …); repeatable")
+    p.add_argument("--doc", action="append", help="only this document (its file name); repeatable")
     p.add_argument("-k", type=int, default=10, help="passages to retrieve")
     p.add_argument("--json", action="store_true")
     p.add_argument("--index")

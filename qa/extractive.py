@@ -12,7 +12,7 @@ from ingest.text import normalize, split_sentences, squash
 from ingest.vocabulary import FRAME_TERMS, ITEM_REF
 from qa.index.tokenize import tokenize
 from qa.query import Query
-from qa.records import Citation, Hit
+from qa.records import Citation, Hit, label_of
 
 PASSAGES_READ = 6  # top chunks whose sentences compete for the answer
 MAX_SENTENCES = 3
@@ -216,5 +216,6 @@ def cite(sentences: list[Sentence], pages_by_doc: dict[str, list[Page]]) -> list
         page = locate(quote, chunk, pages)
         if page is None or any(squash(quote) == squash(c.quote) for c in out):
             continue
-        out.append(Citation(len(out) + 1, chunk.doc, chunk.item, chunk.section, page, quote, chunk.id))
+        out.append(Citation(len(out) + 1, chunk.doc, chunk.item, chunk.section, page, quote, chunk.id,
+                            label_of(pages, page)))
     return out

@@ -28,6 +28,7 @@ class FileResult:
     error: str = ""
     kind: str = ""  # IngestError kind when failed: not_pdf, encrypted, corrupt, timeout, …
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (page, why) left out of the index
+    repairs: list[tuple[int, dict]] = field(default_factory=list)  # (page, counts): ingest.glyphs, spaces
 
 
 @dataclass
@@ -77,7 +78,8 @@ def parse_file(path: Path, settings: Settings, limits: Limits | None = None,
         chunks=chunks, status="ok", pages=tuple(pages),
     )
     result = FileResult(str(path), "indexed", len(pages), len(sections), len(chunks),
-                        skipped=[(s.number, s.error or s.status) for s in extracted.skipped])
+                        skipped=[(s.number, s.error or s.status) for s in extracted.skipped],
+                        repairs=[(s.number, s.repairs) for s in extracted.statuses if s.repairs])
     return update, result
 
 

@@ -22,17 +22,19 @@ TOPIC_BOOST = 1.15  # a chunk of an item the question names by topic only
 
 
 def search(index: Index, embedder: Embedder, question: str | Query, k: int = 10,
-           items: tuple[str, ...] | None = None, qvec=None) -> list[Hit]:
-    """Top-k chunks for `question`, best first; `items` restricts to those items."""
+           items: tuple[str, ...] | None = None, qvec=None, docs: tuple[str, ...] | None = None) -> list[Hit]:
+    """Top-k chunks for `question`, best first; `items` restricts to those items, `docs` to those
+    documents (Chunk.doc, the file name)."""
     query = question if isinstance(question, Query) else analyse(question)
     if qvec is None:
         qvec = embedder.embed([query.text], query=True)[0]
-    # With an item filter, each leg ranks everything first: the filter keeps LEG_DEPTH of its items.
-    depth = len(index.chunks) if items else LEG_DEPTH
+    keep = _keeper(items, docs)
+    # With a filter, each leg ranks everything first: the filter keeps LEG_DEPTH of what it lets through.
+    depth = len(index.chunks) if keep else LEG_DEPTH
     dense_results = index.search_dense(qvec, depth)
-    dense = _ranks(dense_results, index, items)
+    dense = _ranks(dense_results, index, keep)
     cosine = dict(dense_results)
-    bm25 = _ranks(index.search_bm25(tokenize(query.lexical), depth), index, items)
+    bm25 = _ranks(index.search_bm25(tokenize(query.lexical), depth), index, keep)
     weight = BM25_WEIGHT[query.lang]
     hits = []
     for row in dense.keys() | bm25.keys():
@@ -49,9 +51,16 @@ def _boost(chunk: Chunk, query: Query) -> float:
     return 1.0
 
 
-def _ranks(results: list[tuple[int, float]], index: Index, items) -> dict[int, int]:
-    if items:
-        results = [(row, s) for row, s in results if index.chunks[row].item in items][:LEG_DEPTH]
+def _keeper(items, docs):
+    """The filter a chunk must pass, or None when nothing is filtered."""
+    if not items and not docs:
+        return None
+    return lambda chunk: (not items or chunk.item in items) and (not docs or chunk.doc in docs)
+
+
+def _ranks(results: list[tuple[int, float]], index: Index, keep) -> dict[int, int]:
+    if keep:
+        results = [(row, s) for row, s in results if keep(index.chunks[row])][:LEG_DEPTH]
     return {row: rank for rank, (row, _score) in enumerate(results, 1)}
 
 

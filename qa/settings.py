@@ -37,7 +37,7 @@ class Settings(BaseSettings):
 
     def chunker(self) -> dict:
         """The ingest settings recorded in the index manifest; a change needs a re-ingest."""
-        return {"max_chars": self.chunk_chars, "splitter": "sections-v1",
+        return {"max_chars": self.chunk_chars, "splitter": "sections-v2",
                 "sentence_model": self.sentence_model}
 
 

@@ -72,11 +72,20 @@ def test_retriever_returns_documents_with_metadata(assistant):
     assert {"doc", "item", "section", "page_start", "page_end", "score"} <= set(docs[0].metadata)
 
 
-def test_eval_set_holds_the_baseline(assistant, tmp_path):
-    """The regression gate of `docqa eval --baseline`: fails when a metric drops past tolerance."""
+@pytest.mark.parametrize(("index", "doc", "question_set", "baseline"), [
+    ("sample_index", "report.pdf", "qa.jsonl", "baseline.json"),
+    ("luatexja_index", "luatexja-ja.pdf", "luatexja-dev.jsonl", "baseline-luatexja.json"),
+])
+def test_eval_set_holds_the_baseline(request, index, doc, question_set, baseline, tmp_path):
+    """The regression gate of `docqa eval --baseline`: fails when a metric drops past tolerance. The
+    sample report and a real TeX-typeset manual, each against its own baseline."""
     from qa.evaluation.runner import answer_row
 
-    code = eval_command(ROOT / "eval" / "qa.jsonl", tmp_path / "results.jsonl", True,
-                        ROOT / "eval" / "baseline.json", False, lambda q: answer_row(assistant.ask(q)),
-                        assistant.index.pages["report.pdf"], results_dir=tmp_path)
+    if index == "sample_index":
+        held = request.getfixturevalue("assistant")  # the module's, loaded once
+    else:
+        held = Assistant.load(request.getfixturevalue(index))
+    code = eval_command(ROOT / "eval" / question_set, tmp_path / "results.jsonl", True,
+                        ROOT / "eval" / baseline, False, lambda q: answer_row(held.ask(q)),
+                        held.index.pages[doc], results_dir=tmp_path)
     assert code == 0

@@ -102,7 +102,34 @@ def test_encrypted_with_the_password(tmp_path, good):
 def test_many_blank_pages_within_limit_are_no_text(tmp_path):
     path = blank_pages_pdf(tmp_path / "blank.pdf", 30)
     err = failure(path)
-    assert err.kind == "no_text" and "pages 1-30" in str(err)
+    assert err.kind == "no_text" and "pages 1-30 blank" in str(err) and "OCR" not in str(err)
+
+
+def test_blank_and_scanned_pages_are_told_apart(tmp_path):
+    """No text and no image: blank. No text under a page-sized image: a scan, and OCR is not here."""
+    from fpdf import FPDF
+    from PIL import Image
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    pdf.add_page()
+    pdf.text(20, 30, "A page with enough text on it.")
+    pdf.add_page()  # blank
+    pdf.add_page()
+    pdf.image(Image.new("RGB", (60, 40), (90, 90, 90)), x=20, y=20, w=30)  # a logo: still blank
+    pdf.add_page()
+    pdf.image(Image.new("RGB", (210, 297), (220, 220, 210)), x=0, y=0, w=210)  # a scan
+    pdf.output(str(tmp_path / "mixed.pdf"))
+    result = extract(tmp_path / "mixed.pdf", limits=FAST)
+    assert [s.status for s in result.statuses] == ["ok", "blank", "blank", "scanned"]
+    err = failure(text_only_scans(tmp_path))
+    assert err.kind == "no_text" and "skipped as scanned images" in str(err) and "OCR is not available" in str(err)
+
+
+def text_only_scans(tmp_path):
+    from tests.hostile_pdfs import text_pdf
+
+    return text_pdf(tmp_path / "scans.pdf", [None, None])
 
 
 def test_extract_matches_load_pdf():

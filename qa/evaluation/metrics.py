@@ -45,7 +45,8 @@ class CitedPage(BaseModel):
     doc: str
     item: str
     section: str
-    page: int
+    page: int  # the PDF page (gold pages are PDF pages)
+    label: str = ""  # the page's printed label, as the citation shows it
 
 
 class RetrievedPage(BaseModel):

@@ -33,7 +33,7 @@ _REPLY_FIELDS = ("answer", "refused", "citations", "retrieved")
 
 def answer_row(answer) -> dict:
     """A qa Answer as the reply part of one results row (answer, refused, citations, retrieved)."""
-    citations = [{"doc": c.doc, "item": c.item, "section": c.section, "page": c.page}
+    citations = [{"doc": c.doc, "item": c.item, "section": c.section, "page": c.page, "label": c.page_label}
                  for c in answer.citations]
     retrieved = [{"doc": h.chunk.doc, "item": h.chunk.item, "page": page, "score": round(h.score, 5)}
                  for h, page in zip(answer.passages, answer.pages, strict=True)]

@@ -11,14 +11,14 @@ from ingest.vocabulary import (
     ITEM_REF,
     REPORT_YEAR,
     YEAR,
-    item_label,
     western_year,
     year_form,
 )
 from qa.assistant import QuestionError
-from qa.records import Answer
+from qa.records import Answer, label_of, page_text, place
 
 ITEM_CHOICES = ("all", *ITEM_LABELS)  # the item filter: "all", then canonical ids
+DOC_CHARS = 20  # a document's name on a chip is cut here
 MAX_NEAREST = 3  # passages shown with a refusal
 SHORT_FOLLOW_UP = 12  # characters of content below which a message leans on the previous question
 
@@ -144,16 +144,25 @@ def sanitize(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def source_of_citation(c) -> dict:
-    return {"kind": "citation", "label": c.label, "doc": c.doc, "item": c.item, "section": c.section,
-            "page": c.page, "quote": c.quote, "chunk_id": c.chunk_id}
+def _doc_name(doc: str) -> str:
+    stem = doc.rsplit(".", 1)[0] if doc.lower().endswith(".pdf") else doc
+    return stem if len(stem) <= DOC_CHARS else stem[: DOC_CHARS - 1] + "…"
 
 
-def source_of_passage(n: int, hit, page: int) -> dict:
+def source_of_citation(c, show_doc: bool = False) -> dict:
+    """What a citation chip shows and opens: "[1] Ⅰ－１ · p.5", "[2] manual · 8.5 JFM … · p.37 · PDF 38"."""
+    doc = f"{_doc_name(c.doc)} · " if show_doc else ""
+    label = f"[{c.n}] {doc}{place(c.item, c.section)} · {c.pages_text}"
+    return {"kind": "citation", "label": label, "doc": c.doc, "item": c.item, "section": c.section,
+            "page": c.page, "page_label": c.page_label, "quote": c.quote, "chunk_id": c.chunk_id}
+
+
+def source_of_passage(n: int, hit, page: int, page_label: str = "", show_doc: bool = False) -> dict:
     ch = hit.chunk
-    label = f"({n}) {item_label(ch.item)} · p.{page}"
+    doc = f"{_doc_name(ch.doc)} · " if show_doc else ""
+    label = f"({n}) {doc}{place(ch.item, ch.section)} · {page_text(page, page_label)}"
     return {"kind": "passage", "label": label, "doc": ch.doc, "item": ch.item, "section": ch.section,
-            "page": page, "text": ch.text, "chunk_id": ch.id}
+            "page": page, "page_label": page_label, "text": ch.text, "chunk_id": ch.id}
 
 
 def _snippet(text: str, n: int = 80) -> str:
@@ -161,21 +170,26 @@ def _snippet(text: str, n: int = 80) -> str:
     return flat if len(flat) <= n else flat[:n] + "…"
 
 
-def format_answer(answer: Answer, question: str, asked: str) -> Reply:
+def format_answer(answer: Answer, question: str, asked: str, pages_by_doc=None) -> Reply:
+    """The reply's markdown and its source chips. `pages_by_doc` (the index's pages) gives passages
+    their printed page labels; chips name the document when the index holds several."""
+    pages_by_doc = pages_by_doc or {}
+    show_doc = len(pages_by_doc) > 1
     lines = []
     if question != asked.strip():
         lines.append(f"*{'Read as' if answer.lang == 'en' else '解釈'}: {sanitize(question)}*\n")
     if answer.refused:
         lines.append(f"**{sanitize(answer.text)}**")
-        sources = [source_of_passage(i, h, p) for i, (h, p)
-                   in enumerate(zip(answer.passages, answer.pages, strict=True), 1)][:MAX_NEAREST]
+        shown = list(zip(answer.passages, answer.pages, strict=True))[:MAX_NEAREST]
+        sources = [source_of_passage(i, h, p, label_of(pages_by_doc.get(h.chunk.doc, []), p), show_doc)
+                   for i, (h, p) in enumerate(shown, 1)]
         if sources:
             lines.append("\n" + ("Nearest passages (not an answer):" if answer.lang == "en"
                                  else "近い箇所（回答ではありません）:"))
             lines.extend(f"- **{s['label']}** {sanitize(_snippet(s['text']))}" for s in sources)
     else:
         lines.append(sanitize(answer.text))
-        sources = [source_of_citation(c) for c in answer.citations]
+        sources = [source_of_citation(c, show_doc) for c in answer.citations]
         lines.append("\n" + ("Sources: " if answer.lang == "en" else "出典: ")
                      + " · ".join(f"**{s['label']}**" for s in sources))
     return Reply(question, "\n".join(lines), sources, answer.refused, answer)
@@ -189,11 +203,18 @@ def filter_items(item_filter: str | None) -> tuple[str, ...] | None:
     return (item_filter,)
 
 
-def respond(assistant, message: str, history=None, item_filter: str | None = "all", ask=None) -> Reply:
-    """Answer one chat message. `ask` replaces assistant.ask (the LLM mode); QuestionError if empty."""
+def filter_docs(doc_filter: str | None) -> tuple[str, ...] | None:
+    return None if not doc_filter or doc_filter == "all" else (doc_filter,)
+
+
+def respond(assistant, message: str, history=None, item_filter: str | None = "all", ask=None,
+            doc_filter: str | None = "all") -> Reply:
+    """Answer one chat message. `ask` replaces assistant.ask (the LLM mode); QuestionError if empty.
+    `doc_filter` names the one document to answer from ("all": every indexed document)."""
     if not (message or "").strip():
         raise QuestionError("the question is empty")
     question = resolve(message, history)
     ask = ask or assistant.ask
-    answer = ask(question, items=filter_items(item_filter))
-    return format_answer(answer, question, message)
+    docs = filter_docs(doc_filter)
+    answer = ask(question, items=filter_items(item_filter), **({"docs": docs} if docs else {}))
+    return format_answer(answer, question, message, assistant.index.pages)

@@ -83,13 +83,14 @@ def build_demo(runtime: Runtime) -> gr.Blocks:
         current = gr.State([])  # sources behind the chips shown now
         with gr.Tabs():
             with gr.Tab("質問 / Ask", id="ask"):
-                ask_tab(runtime, turns, current)
+                doc_filter = ask_tab(runtime, turns, current)
             with gr.Tab("文書 / Documents", id="docs"):
-                docs_tab(runtime, header)
+                docs_tab(runtime, header, doc_filter)
     return demo
 
 
-def ask_tab(runtime: Runtime, turns, current) -> None:
+def ask_tab(runtime: Runtime, turns, current):
+    """The Ask tab; returns its document filter (the Documents tab refreshes its choices)."""
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=340):
             w = _chat_column(runtime)
@@ -98,7 +99,7 @@ def ask_tab(runtime: Runtime, turns, current) -> None:
                      gr.Image(type="pil", show_label=False, interactive=False, height=560, format="png",
                               elem_id="page-image", buttons=["fullscreen", "download"]),
                      gr.HTML("", elem_id="page-text")]
-    ask_inputs = [w.question, w.chat, w.item, w.use_llm, turns]
+    ask_inputs = [w.question, w.chat, w.item, w.use_llm, turns, w.doc]
     ask_outputs = [w.chat, w.question, w.chips, turns, current, *panel]
     on_ask = _on_ask(runtime)
     w.question.submit(on_ask, ask_inputs, ask_outputs)
@@ -107,6 +108,7 @@ def ask_tab(runtime: Runtime, turns, current) -> None:
     w.chat.select(_on_message, [turns], [w.chips, current])
     w.clear.click(lambda: ([], "", gr.update(choices=[], value=None, visible=False), [], [], *_cleared()),
                   None, [w.chat, w.question, w.chips, turns, current, *panel])
+    return w.doc
 
 
 def _chat_column(runtime: Runtime) -> SimpleNamespace:
@@ -123,6 +125,8 @@ def _chat_column(runtime: Runtime) -> SimpleNamespace:
     with gr.Row():
         w.item = gr.Dropdown(ITEM_FILTER, value="all", label="項目 / Item", elem_id="item-filter",
                              min_width=160)
+        w.doc = gr.Dropdown(_doc_choices(runtime), value="all", label="文書 / Document", elem_id="doc-filter",
+                            min_width=160)
         w.use_llm = gr.Checkbox(False, label="Use LLM", visible=runtime.llm_configured, elem_id="use-llm")
         w.clear = gr.Button("会話をクリア / Clear chat", elem_id="clear", min_width=120)
     gr.Examples([[q] for q in EXAMPLES], inputs=[w.question], label="質問例 / Examples")
@@ -130,11 +134,16 @@ def _chat_column(runtime: Runtime) -> SimpleNamespace:
     return w
 
 
+def _doc_choices(runtime: Runtime) -> list[tuple[str, str]]:
+    return [("すべて / all", "all")] + [(name, name) for name in runtime.document_names()]
+
+
 def _on_ask(runtime: Runtime):
-    def on_ask(message, history, item_filter, llm, turns_v):
+    def on_ask(message, history, item_filter, llm, turns_v, doc_filter="all"):
         history = list(history or [])
         try:
-            reply = runtime.respond(message, history, item_filter, use_llm=bool(llm))
+            only = {"doc_filter": doc_filter} if doc_filter and doc_filter != "all" else {}
+            reply = runtime.respond(message, history, item_filter, use_llm=bool(llm), **only)
         except QuestionError:
             gr.Warning("質問を入力してください。 / Type a question first.")
             return history, message, gr.update(), turns_v, gr.update(), *_cleared()
@@ -173,7 +182,7 @@ def _cleared():
     return PLACEHOLDER, None, ""
 
 
-def docs_tab(runtime: Runtime, header) -> None:
+def docs_tab(runtime: Runtime, header, doc_filter) -> None:
     gr.Markdown("PDF を追加すると検索できるようになります。 / Add a PDF: it is checked, indexed, then "
                 "searchable from the Ask tab. Text PDFs only (scanned pages have no text to search).")
     upload = gr.File(label="PDF を追加 / Add a PDF", file_types=[".pdf"], file_count="single",
@@ -184,11 +193,11 @@ def docs_tab(runtime: Runtime, header) -> None:
 
     def on_upload(path, progress=gr.Progress(track_tqdm=True)):  # noqa: B008 (Gradio injects it)
         if not path:
-            return gr.update(), gr.update(), gr.update(), gr.update()
+            return gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
         progress(0.05, desc="Checking the file / 確認中")
         ok, message = runtime.upload(path, Path(path).name)
         progress(1.0, desc="Done")
         text = html.escape(message) if ok else f"**Not added.** {html.escape(message)}"
-        return text, runtime.documents(), None, _header(runtime)
+        return text, runtime.documents(), None, _header(runtime), gr.update(choices=_doc_choices(runtime))
 
-    upload.upload(on_upload, [upload], [status, table, upload, header], concurrency_limit=1)
+    upload.upload(on_upload, [upload], [status, table, upload, header, doc_filter], concurrency_limit=1)

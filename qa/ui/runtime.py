@@ -54,15 +54,19 @@ class Runtime:
         except (ImportError, AttributeError):
             log.warning("DOCQA_LLM is set but qa.llm is not available; answering extractively")
             return None
-        return lambda question, items=None: ask(self.assistant, question, items=items)
+        return lambda question, items=None, docs=None: ask(self.assistant, question, items=items, docs=docs)
 
     def respond(self, message: str, history=None, item_filter: str | None = "all",
-                use_llm: bool = False) -> chat.Reply:
+                use_llm: bool = False, doc_filter: str | None = "all") -> chat.Reply:
         assistant = self.assistant
         if assistant is None:
             return chat.Reply(message, NO_INDEX)
         ask = self.llm_ask() if use_llm else None
-        return chat.respond(assistant, message, history, item_filter, ask=ask)
+        return chat.respond(assistant, message, history, item_filter, ask=ask, doc_filter=doc_filter)
+
+    def document_names(self) -> list[str]:
+        """The indexed documents, for the document filter."""
+        return [d["doc"] for d in self.assistant.index.documents] if self.assistant else []
 
     def pdf_roots(self) -> list[Path]:
         return [ROOT, Path(self.settings.index_dir).resolve().parent, documents.uploads_dir(self.settings)]

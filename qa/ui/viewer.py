@@ -206,9 +206,12 @@ def show_source(source: dict, page_text: str, pdf_path: Path | None) -> SourceVi
 
 def _meta_html(source: dict, have_pdf: bool) -> str:
     from ingest.vocabulary import item_label
+    from qa.records import page_text
 
-    parts = [f"<b>{html.escape(item_label(source.get('item', '')))}</b>",
+    where = page_text(int(source.get("page", 0)), str(source.get("page_label", "")))
+    item = source.get("item", "")
+    parts = [f"<b>{html.escape(item_label(item))}</b>" if item else "",
              html.escape(source.get("section", "")),
-             f"{html.escape(source.get('doc', ''))} · p.{int(source.get('page', 0))}"]
+             f"{html.escape(source.get('doc', ''))} · {html.escape(where)}"]
     note = "" if have_pdf else "<br><i>The PDF file is not available here; showing its text.</i>"
     return "<div class='docqa-meta'>" + "<br>".join(p for p in parts if p) + note + "</div>"
