@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ingest import glyphs
+import ingest.glyphs as glyphs
 from ingest.columns import reading_order
 from ingest.labels import Candidate, candidates
 
