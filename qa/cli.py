@@ -66,13 +66,13 @@ def _file_line(f) -> str:
 
 
 def cmd_search(args) -> int:
+    from qa.backends import open_index
     from qa.embed import load_embedder
-    from qa.index import Index
     from qa.search import search
 
     settings = _settings(args)
     embedder = load_embedder(settings.embed_model)
-    index = Index.load(settings.index_dir, embedder, settings.chunker())
+    index = open_index(settings, embedder)
     hits = search(index, embedder, args.question, k=args.k)
     rows = [
         {"doc": h.chunk.doc, "item": h.chunk.item, "section": h.chunk.section,
@@ -131,9 +131,9 @@ def cmd_eval(args) -> int:
 
 
 def cmd_status(args) -> int:
-    from qa.index import read_manifest
+    from qa.backends import read_manifest
 
-    manifest = read_manifest(_settings(args).index_dir)
+    manifest = read_manifest(_settings(args))
     for doc in manifest.get("documents", []):
         print(f"{doc['doc']}: {doc['n_pages']} pages, {doc['n_chunks']} chunks, sha256 {doc['sha256'][:12]}")
     print(f"model {manifest['embed_model']} (dim {manifest['embed_dim']}), {manifest['n_vectors']} vectors")
