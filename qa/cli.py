@@ -35,14 +35,24 @@ def cmd_ingest(args) -> int:
     from qa.pipeline import ingest_files
 
     settings = _settings(args)
+    engine = {}
+    if args.engine == "ray":  # the same ingest, spread over a Ray cluster (qa.cluster, `scale` extra)
+        try:
+            from qa.cluster.ray_ingest import ingest_files
+        except ImportError as exc:
+            print(f"docqa: --engine ray needs the scale extra (pip install 'docqa[scale]'): {exc}",
+                  file=sys.stderr)
+            return 2
+        engine = {"address": args.address}
     report = ingest_files([Path(p) for p in args.paths], settings, load_embedder(settings.embed_model),
-                          rebuild=args.rebuild, password=args.password)
+                          rebuild=args.rebuild, password=args.password, **engine)
     for f in report.files:
         print(_file_line(f))
     secs = " ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
     counts = {s: sum(f.status == s for f in report.files) for s in ("indexed", "unchanged", "failed")}
+    where = settings.index_dir if settings.backend == "local" else f"Qdrant ({settings.index_dir.name})"
     print(", ".join(f"{n} {s}" for s, n in counts.items()) +
-          f"; embedded {report.embedded} new chunks; {secs}; index at {settings.index_dir}")
+          f"; embedded {report.embedded} new texts; {secs}; index at {where}")
     if report.failed:
         print(f"docqa: {len(report.failed)} file(s) failed and added nothing to the index", file=sys.stderr)
     return 1 if report.failed else 0
@@ -173,6 +183,10 @@ def _index_commands(sub) -> None:
     p.add_argument("--password", help="password of encrypted PDFs")
     p.add_argument("--rebuild", action="store_true",
                    help="start a new index version from these files alone (after a settings or model change)")
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="local: this process (default); ray: parse and embed on a Ray cluster")
+    p.add_argument("--address", help="--engine ray: 'auto' (the running cluster) or ray://HOST:PORT; "
+                   "default: a new local cluster of this machine's cores")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("search", help="top chunks for a question (dense + BM25)")
