@@ -153,10 +153,15 @@ def cmd_status(args) -> int:
 def cmd_bench(args) -> int:
     from qa.bench.compare import bench_command
 
+    if args.scale:  # synthetic reports: ingest throughput, query latency vs corpus size (qa.bench.scale)
+        from qa.bench.scale import scale_command
+
+        sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else None
+        return scale_command(args.scale, sizes, _settings(args), args.json)
     if args.load:  # the loopback load test of the running app (qa.bench.loadtest)
         from qa.bench.loadtest import load_command
 
-        return load_command(_settings(args), args.clients, args.per_client, args.set, args.json)
+        return load_command(_settings(args), args.clients, args.per_client, args.set, args.json, args.url)
     return bench_command(args.pdf, args.set, args.json, Settings().embed_model)
 
 
@@ -236,6 +241,13 @@ def _report_commands(sub) -> None:
     p.add_argument("--clients", type=int, default=8, help="--load: concurrent clients")
     p.add_argument("--per-client", type=int, default=25, help="--load: questions per client")
     p.add_argument("--index", help="--load: index folder (default: DOCQA_INDEX_DIR or ./index)")
+    p.add_argument("--url", action="append", help="--load: a running replica's loopback URL instead of a "
+                   "new app; repeat for several (client i talks to replica i mod n)")
+    p.add_argument("--scale", type=int, metavar="N",
+                   help="instead: ingest N synthetic reports in-process and on Ray, then query latency "
+                   "against corpus size for the local and Qdrant backends (qa.bench.scale)")
+    p.add_argument("--sizes", help="--scale: corpus sizes in chunks, comma-separated "
+                   "(default 1000,10000,50000,100000,250000)")
     p.set_defaults(func=cmd_bench)
 
 
