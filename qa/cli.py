@@ -153,7 +153,7 @@ def cmd_status(args) -> int:
 def cmd_bench(args) -> int:
     from qa.bench.compare import bench_command
 
-    if args.scale:  # synthetic reports: ingest throughput, query latency vs corpus size (qa.bench.scale)
+    if args.scale is not None:  # synthetic reports: ingest speed, latency vs corpus size (qa.bench.scale)
         from qa.bench.scale import scale_command
 
         sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else None
@@ -245,7 +245,8 @@ def _report_commands(sub) -> None:
                    "new app; repeat for several (client i talks to replica i mod n)")
     p.add_argument("--scale", type=int, metavar="N",
                    help="instead: ingest N synthetic reports in-process and on Ray, then query latency "
-                   "against corpus size for the local and Qdrant backends (qa.bench.scale)")
+                   "against corpus size for the local and Qdrant backends (qa.bench.scale); N = 0: "
+                   "latency only, corpora grown from the index at --index")
     p.add_argument("--sizes", help="--scale: corpus sizes in chunks, comma-separated "
                    "(default 1000,10000,50000,100000,250000)")
     p.set_defaults(func=cmd_bench)

@@ -23,7 +23,8 @@ import numpy as np
 from ingest.pages import split_report_pages
 from ingest.records import Chunk
 
-_DIGITS = re.compile(r"[0-9]+|[０-９]+")
+# Figures (two digits or more): single digits number the report's sections (１．, （２）) and stay.
+_DIGITS = re.compile(r"[0-9]{2,}|[０-９]{2,}")
 _NUMBER_TOKEN = re.compile(r"\d+(?:\.\d+)?")
 NOISE = 0.02  # per-dimension sigma on 384-dim unit vectors: |noise| ~ 0.39, cosine with the original ~0.93
 
@@ -38,13 +39,16 @@ def _new_number(match: re.Match, rng: random.Random) -> str:
 
 
 def synthetic_text(text: str, seed: int) -> str:
-    """The report with its pages after the first shuffled and its numbers changed."""
+    """The report with its pages after the first shuffled and its figures changed; the line that
+    starts a page (a form or item header) is kept as it is, so the pages stay the same."""
     rng = random.Random(seed)
     pages = split_report_pages(text)
     body = pages[1:]
     rng.shuffle(body)
-    lines = [line for page in [pages[0], *body] for line in page]
-    return _DIGITS.sub(lambda m: _new_number(m, rng), "\n".join(lines))
+    lines = []
+    for page in [pages[0], *body]:
+        lines += page[:1] + [_DIGITS.sub(lambda m: _new_number(m, rng), line) for line in page[1:]]
+    return "\n".join(lines)
 
 
 def synthetic_reports(text_path: Path, n: int, folder: Path) -> list[Path]:
