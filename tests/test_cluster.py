@@ -61,3 +61,23 @@ def test_ray_ingest_writes_the_vectors_of_an_in_process_ingest(local_ray, tmp_pa
     assert np.array_equal(a.sentences.vectors, b.sentences.vectors)
     again = ray_ingest_files([TINY], there, embedder)
     assert [f.status for f in again.files] == ["unchanged"] and again.embedded == 0
+
+
+@pytest.mark.slow
+def test_ray_ingest_into_qdrant(local_ray, tmp_path):
+    pytest.importorskip("qdrant_client", reason="the scale extra (qdrant-client) is not installed")
+    from qa.backends import open_index
+    from qa.cluster.ray_ingest import ingest_files as ray_ingest_files
+
+    embedder = load_embedder()
+    here = Settings(index_dir=tmp_path / "index", backend="qdrant", qdrant_path=tmp_path / "here")
+    there = here.model_copy(update={"qdrant_path": tmp_path / "there"})
+    assert not ingest_files([TINY], here, embedder).failed
+    assert not ray_ingest_files([TINY], there, embedder).failed
+    a, b = open_index(here, embedder), open_index(there, embedder)
+    assert a.chunks == b.chunks and len(a.chunks) > 0
+    for chunk in a.chunks:
+        assert np.array_equal(a.sentences.of(chunk.id), b.sentences.of(chunk.id))
+        found_a = a.backend.search_dense(a.sentences.of(chunk.id)[0], 3)
+        found_b = b.backend.search_dense(a.sentences.of(chunk.id)[0], 3)
+        assert [(f.chunk, f.score) for f in found_a] == [(f.chunk, f.score) for f in found_b]

@@ -70,7 +70,12 @@ def connect(address: str | None):
         logging.getLogger("ray").setLevel(logging.ERROR)  # the local cluster's startup notices
         quiet = {"logging_level": logging.ERROR, "log_to_driver": False}
         if address:
-            ray.init(address=address, **quiet)
+            try:
+                ray.init(address=address, **quiet)
+            except ConnectionError as exc:  # no cluster there: say so, not a traceback
+                from qa.index import DocqaIndexError
+
+                raise DocqaIndexError(f"cannot reach a Ray cluster at {address}: {exc}") from None
         else:
             ray.init(num_cpus=cores(), include_dashboard=False, object_store_memory=LOCAL_OBJECT_STORE,
                      **quiet)
