@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from qa.backends.base import Found, Where, rrf_fuse
 from qa.backends.local import LocalBackend, as_backend
-from qa.backends.sparse import B, K1, doc_vector, query_vector, term_id
+from qa.backends.sparse import K1, B, doc_vector, query_vector, term_id
 from qa.embed import FakeEmbedder
 from qa.index import Index, read_manifest, update_index
 from qa.index.read import _top

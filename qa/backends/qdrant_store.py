@@ -45,7 +45,8 @@ def _client(url: str, path: str):
     try:
         client = QdrantClient(url=url, timeout=TIMEOUT_S) if url else QdrantClient(path=path)
     except RuntimeError as e:  # "already accessed by another instance": local mode is one process
-        raise DocqaIndexError(f"cannot open the Qdrant folder {path}: {e}. Local mode serves one "
+        reason = str(e).rstrip(".")
+        raise DocqaIndexError(f"cannot open the Qdrant folder {path}: {reason}. Local mode serves one "
                               "process; run a Qdrant server (README, 'Scale out') for several") from None
     atexit.register(client.close)  # before interpreter shutdown, where its __del__ fails noisily
     return client
