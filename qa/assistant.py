@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from qa import extractive
+from qa.backends import open_index
 from qa.embed import Embedder, load_embedder
 from qa.index import Index
 from qa.index.sentences import sentence_embedder
@@ -50,7 +51,7 @@ class Assistant:
         if index_dir is not None:
             settings = settings.model_copy(update={"index_dir": Path(index_dir)})
         embedder = embedder or load_embedder(settings.embed_model)
-        return cls(Index.load(settings.index_dir, embedder, settings.chunker()), embedder, settings)
+        return cls(open_index(settings, embedder), embedder, settings)  # index folder or Qdrant
 
     def _idf(self, token: str) -> float:
         return extractive._idf(self._df, len(self.index.chunks), token)

@@ -35,14 +35,24 @@ def cmd_ingest(args) -> int:
     from qa.pipeline import ingest_files
 
     settings = _settings(args)
+    engine = {}
+    if args.engine == "ray":  # the same ingest, spread over a Ray cluster (qa.cluster, `scale` extra)
+        try:
+            from qa.cluster.ray_ingest import ingest_files
+        except ImportError as exc:
+            print(f"docqa: --engine ray needs the scale extra (pip install 'docqa[scale]'): {exc}",
+                  file=sys.stderr)
+            return 2
+        engine = {"address": args.address}
     report = ingest_files([Path(p) for p in args.paths], settings, load_embedder(settings.embed_model),
-                          rebuild=args.rebuild, password=args.password)
+                          rebuild=args.rebuild, password=args.password, **engine)
     for f in report.files:
         print(_file_line(f))
     secs = " ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
     counts = {s: sum(f.status == s for f in report.files) for s in ("indexed", "unchanged", "failed")}
+    where = settings.index_dir if settings.backend == "local" else f"Qdrant ({settings.index_dir.name})"
     print(", ".join(f"{n} {s}" for s, n in counts.items()) +
-          f"; embedded {report.embedded} new chunks; {secs}; index at {settings.index_dir}")
+          f"; embedded {report.embedded} new texts; {secs}; index at {where}")
     if report.failed:
         print(f"docqa: {len(report.failed)} file(s) failed and added nothing to the index", file=sys.stderr)
     return 1 if report.failed else 0
@@ -89,15 +99,15 @@ def _repair_note(repairs: list[tuple[int, dict]]) -> str:
 
 
 def cmd_search(args) -> int:
+    from qa.backends import open_index
     from qa.embed import load_embedder
-    from qa.index import Index
     from qa.records import label_of, page_text
     from qa.search import search
 
     settings = _settings(args)
     embedder = load_embedder(settings.embed_model)
-    index = Index.load(settings.index_dir, embedder, settings.chunker())
-    held = sorted({c.doc for c in index.chunks})
+    index = open_index(settings, embedder)
+    held = sorted(d["doc"] for d in index.documents)
     unknown = sorted(set(args.doc or ()) - set(held))
     if unknown:
         print(f"docqa: unknown document {', '.join(unknown)}; the index holds {', '.join(held)}",
@@ -171,9 +181,9 @@ def cmd_eval(args) -> int:
 
 
 def cmd_status(args) -> int:
-    from qa.index import read_manifest
+    from qa.backends import read_manifest
 
-    manifest = read_manifest(_settings(args).index_dir)
+    manifest = read_manifest(_settings(args))
     for doc in manifest.get("documents", []):
         print(f"{doc['doc']}: {doc['n_pages']} pages, {doc['n_chunks']} chunks, sha256 {doc['sha256'][:12]}")
     print(f"model {manifest['embed_model']} (dim {manifest['embed_dim']}), {manifest['n_vectors']} vectors")
@@ -183,10 +193,15 @@ def cmd_status(args) -> int:
 def cmd_bench(args) -> int:
     from qa.bench.compare import bench_command
 
+    if args.scale is not None:  # synthetic reports: ingest speed, latency vs corpus size (qa.bench.scale)
+        from qa.bench.scale import scale_command
+
+        sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else None
+        return scale_command(args.scale, sizes, _settings(args), args.json)
     if args.load:  # the loopback load test of the running app (qa.bench.loadtest)
         from qa.bench.loadtest import load_command
 
-        return load_command(_settings(args), args.clients, args.per_client, args.set, args.json)
+        return load_command(_settings(args), args.clients, args.per_client, args.set, args.json, args.url)
     return bench_command(args.pdf, args.set, args.json, Settings().embed_model)
 
 
@@ -213,6 +228,10 @@ def _index_commands(sub) -> None:
     p.add_argument("--password", help="password of encrypted PDFs")
     p.add_argument("--rebuild", action="store_true",
                    help="start a new index version from these files alone (after a settings or model change)")
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="local: this process (default); ray: parse and embed on a Ray cluster")
+    p.add_argument("--address", help="--engine ray: 'auto' (the running cluster) or ray://HOST:PORT; "
+                   "default: a new local cluster of this machine's cores")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("search", help="top chunks for a question (dense + BM25)")
@@ -264,6 +283,14 @@ def _report_commands(sub) -> None:
     p.add_argument("--clients", type=int, default=8, help="--load: concurrent clients")
     p.add_argument("--per-client", type=int, default=25, help="--load: questions per client")
     p.add_argument("--index", help="--load: index folder (default: DOCQA_INDEX_DIR or ./index)")
+    p.add_argument("--url", action="append", help="--load: a running replica's loopback URL instead of a "
+                   "new app; repeat for several (client i talks to replica i mod n)")
+    p.add_argument("--scale", type=int, metavar="N",
+                   help="instead: ingest N synthetic reports in-process and on Ray, then query latency "
+                   "against corpus size for the local and Qdrant backends (qa.bench.scale); N = 0: "
+                   "latency only, corpora grown from the index at --index")
+    p.add_argument("--sizes", help="--scale: corpus sizes in chunks, comma-separated "
+                   "(default 1000,10000,50000,100000,250000)")
     p.set_defaults(func=cmd_bench)
 
 

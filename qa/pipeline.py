@@ -9,8 +9,9 @@ from pathlib import Path
 
 from ingest import chunk_sections, split_sections
 from ingest.pdf import IngestError, Limits, extract
+from qa.backends import open_backend
 from qa.embed import Embedder
-from qa.index import DocUpdate, StaleIndexError, check_compatible, read_manifest, update_index
+from qa.index import DocUpdate
 from qa.index.files import sha256_file
 from qa.index.sentences import sentence_embedder
 from qa.settings import Settings
@@ -83,19 +84,6 @@ def parse_file(path: Path, settings: Settings, limits: Limits | None = None,
     return update, result
 
 
-def _known_hashes(root: Path, settings: Settings, embedder: Embedder) -> dict[str, str]:
-    """Documents the index already holds as they would be built now (same file, model, chunker)."""
-    try:
-        manifest = read_manifest(root)  # verified: a damaged index must not make files look "unchanged"
-    except Exception:  # no index yet, or one we will refuse later with a clear message
-        return {}
-    try:
-        check_compatible(manifest, embedder, settings.chunker())
-    except StaleIndexError:
-        return {}  # written with other settings: updating it will say so and suggest --rebuild
-    return {d["doc"]: d["sha256"] for d in manifest.get("documents", [])}
-
-
 def ingest_files(paths: list[Path], settings: Settings, embedder: Embedder, *,
                  limits: Limits | None = None, rebuild: bool = False,
                  password: str | None = None) -> IngestReport:
@@ -106,7 +94,7 @@ def ingest_files(paths: list[Path], settings: Settings, embedder: Embedder, *,
     `password` opens encrypted PDFs (the same one for every file).
     """
     report, start = IngestReport(), time.perf_counter()
-    known = {} if rebuild else _known_hashes(settings.index_dir, settings, embedder)
+    known = {} if rebuild else open_backend(settings, embedder).known_documents()
     updates = [u for path in map(Path, paths) if (u := _parse_one(path, settings, limits, password, known,
                                                                   report))]
     report.seconds["parse"] = time.perf_counter() - start
@@ -144,8 +132,7 @@ def _write(updates: list[DocUpdate], settings: Settings, embedder: Embedder, reb
     sentence_model = sentence_embedder(settings.chunker(), embedder)
     timers = [timed] if sentence_model is embedder else [timed, _TimedEmbedder(sentence_model)]
     index_start = time.perf_counter()
-    update_index(settings.index_dir, timed, settings.chunker(), updates, rebuild=rebuild,
-                 sentence_embedder=timers[-1])
+    open_backend(settings, timed).add(updates, timed, rebuild=rebuild, sentence_embedder=timers[-1])
     report.seconds["embed"] = sum(t.seconds for t in timers)
     report.seconds["index"] = time.perf_counter() - index_start - report.seconds["embed"]
     report.embedded = sum(t.count for t in timers)

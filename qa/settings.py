@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +35,23 @@ class Settings(BaseSettings):
         "'int8': the int8 build of the default model: 6 s less cold ingest on the sample, same dev-set "
         "scores, but a second model in memory (peak RSS 1.3 -> 1.9 GB).",
     )
+
+    # Scale out (README "Scale out"; the `scale` extra): where the index lives, how ingest runs.
+    backend: Literal["local", "qdrant"] = Field(
+        "local", description="Search backend: 'local' (the index folder: FAISS + bm25s) or 'qdrant' "
+        "(a Qdrant server at qdrant_url, or qdrant-client's local mode at qdrant_path).")
+    qdrant_url: str = Field("", description="Qdrant server URL (http://host:6333) for backend=qdrant.")
+    qdrant_path: Path | None = Field(None, description="Folder for qdrant-client's local mode when no "
+                                     "qdrant_url is set (one process at a time); ':memory:' not here.")
+    qdrant_collection: str = Field("", description="Collection name prefix for backend=qdrant; "
+                                   "default: docqa_ + the index folder's name.")
+    hnsw_threshold: int = Field(100_000, ge=1, description="Chunk vectors above which the local "
+                                "backend stores FAISS HNSW instead of a flat (exact) index.")
+    ray_actors: int = Field(0, ge=0, description="Embedding actors for `ingest --engine ray`; 0: one "
+                            "per ray_actor_cpus CPUs of the cluster.")
+    ray_actor_cpus: int = Field(2, ge=1, description="CPUs each Ray embedding actor reserves (its "
+                                "ONNX Runtime threads).")
+    ray_batch_size: int = Field(256, ge=16, description="Texts per embedding call in a Ray actor.")
 
     def chunker(self) -> dict:
         """The ingest settings recorded in the index manifest; a change needs a re-ingest."""

@@ -6,6 +6,7 @@ version.
       .lock                    fcntl.flock held by the one writer
       v-<UTC time>-<hex>/      one version, written whole, then made live:
         index.faiss            chunk vectors: IndexFlatIP over L2-normalised vectors; row i = chunk i
+                               (IndexHNSWFlat above Settings.hnsw_threshold chunks: qa.index.dense)
         sentences.faiss        one vector per sentence (ingest.text.split_sentences) of each chunk,
                                chunks in row order: answers pick sentences by cosine with the question
         chunks.jsonl           one Chunk per line (ingest.records), in row order
@@ -13,13 +14,15 @@ version.
         bm25/                  bm25s.BM25.save output (npy without pickle, JSON) over SudachiPy tokens
                                of section path + text (qa.index.tokenize)
         manifest.json          written last: schema, embedder, chunker and tokenizer settings,
+                               dense_index ({"type": "flat"} or "hnsw" with its parameters),
                                documents (doc, path, sha256, pages, chunks), every file's sha256 and size
 
 Loading (qa.index.read) refuses a version that is incomplete, damaged (checksums are checked before
 FAISS or bm25s parse anything), from a newer schema, a legacy pickle folder, or built with another
 embedder, chunker or tokenizer (qa.index.manifest). Writing (qa.index.write) takes the lock, builds a
 new version folder, fsyncs it, writes the manifest last and switches CURRENT; old versions are pruned.
-Modules: errors, files (folder mechanics), rows (jsonl files), manifest, sentences, tokenize, read, write.
+Modules: errors, files (folder mechanics), rows (jsonl files), manifest, dense, sentences, tokenize,
+read, write.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import numpy as np
 
 from ingest.records import Chunk, Page
 from qa.embed import Embedder
-from qa.index import files, rows, sentences
+from qa.index import dense, files, rows, sentences
 from qa.index import tokenize as tok
 from qa.index.errors import DocqaIndexError, IndexLockedError, IndexMissingError
 from qa.index.manifest import new_manifest
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 KEEP_PREVIOUS = 2  # complete versions kept besides the live one, for readers mid-load and rollback
 LOCK_TIMEOUT = 10.0  # seconds a writer waits for another writer
+HNSW_THRESHOLD = 100_000  # chunk vectors above which the dense index is HNSW (Settings.hnsw_threshold)
 
 
 @dataclass(frozen=True)
@@ -46,24 +47,26 @@ class DocUpdate:
 
 def update_index(root: str | Path, embedder: Embedder, chunker: dict, docs: list[DocUpdate], *,
                  rebuild: bool = False, lock_timeout: float = LOCK_TIMEOUT,
-                 sentence_embedder: Embedder | None = None) -> Index:
+                 sentence_embedder: Embedder | None = None, hnsw_threshold: int = HNSW_THRESHOLD) -> Index:
     """Replace the chunks of each doc in `docs` (adding new docs), write a new version, make it live.
 
     Vectors of chunk ids already in the index are reused; only new chunk texts are embedded.
     A stale or damaged live index is refused unless `rebuild`, which starts from an empty index
     (so `docs` must then hold every document). `sentence_embedder` defaults to the model the
-    chunker settings name (qa.index.sentences.sentence_embedder).
+    chunker settings name (qa.index.sentences.sentence_embedder). Above `hnsw_threshold` chunks
+    the dense index is HNSW instead of flat (qa.index.dense).
     """
     root = Path(root)
     with _writer_lock(root, lock_timeout):
         old = Index.empty(embedder, chunker) if rebuild else _load_or_empty(root, embedder, chunker)
         documents, chunks = merge(old.documents, old.chunks, docs)
         pages = {**old.pages, **{d.doc: list(d.pages) for d in docs}}
-        return _rewrite(root, old, embedder, chunker, documents, chunks, pages, sentence_embedder)
+        return _rewrite(root, old, embedder, chunker, documents, chunks, pages, sentence_embedder,
+                        hnsw_threshold)
 
 
 def remove_document(root: str | Path, embedder: Embedder, chunker: dict, doc: str, *,
-                    lock_timeout: float = LOCK_TIMEOUT) -> Index:
+                    lock_timeout: float = LOCK_TIMEOUT, hnsw_threshold: int = HNSW_THRESHOLD) -> Index:
     """Write a new version without `doc`. ValueError if the index does not hold it."""
     root = Path(root)
     with _writer_lock(root, lock_timeout):
@@ -73,7 +76,8 @@ def remove_document(root: str | Path, embedder: Embedder, chunker: dict, doc: st
         documents = [d for d in old.documents if d["doc"] != doc]
         chunks = [c for c in old.chunks if c.doc != doc]
         pages = {d: p for d, p in old.pages.items() if d != doc}
-        return _rewrite(root, old, embedder, chunker, documents, chunks, pages)
+        return _rewrite(root, old, embedder, chunker, documents, chunks, pages,
+                        hnsw_threshold=hnsw_threshold)
 
 
 @contextlib.contextmanager
@@ -119,12 +123,12 @@ def _vectors_for(old: Index, chunks: list[Chunk], embedder: Embedder) -> np.ndar
 
 
 def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict, documents: list[dict],
-             chunks: list[Chunk], pages: dict[str, list[Page]], sentence_embedder=None) -> Index:
+             chunks: list[Chunk], pages: dict[str, list[Page]], sentence_embedder=None,
+             hnsw_threshold: int = HNSW_THRESHOLD) -> Index:
     """Build the new version in memory, write it, make it live; on failure the old one stays live."""
     manifest = new_manifest(embedder, chunker, documents)
     vectors = _vectors_for(old, chunks, embedder)
-    dense = faiss.IndexFlatIP(embedder.dim)
-    dense.add(vectors)
+    dense_index, manifest["dense_index"] = dense.build(vectors, embedder.dim, hnsw_threshold)
     bm25, tokens = None, bm25_tokens(chunks)
     if any(tokens):  # bm25s cannot index a corpus without a single token
         bm25 = bm25s.BM25()
@@ -135,7 +139,7 @@ def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict, document
     extra = {sentences.SENTENCES_FILE: sentences.to_faiss(sentence_vectors, embedder.dim)}
     try:
         page_rows = [(d["doc"], page) for d in documents for page in pages.get(d["doc"], [])]
-        version = write_version(root, dense, chunks, bm25, manifest, page_rows, extra)
+        version = write_version(root, dense_index, chunks, bm25, manifest, page_rows, extra)
     except Exception as e:
         full = isinstance(e, OSError) and e.errno == errno.ENOSPC
         problem = "disk full" if full else f"{type(e).__name__}: {e}"
@@ -145,7 +149,7 @@ def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict, document
         files.prune(root, KEEP_PREVIOUS)
     except OSError as e:  # old versions left behind cost disk space, not correctness
         log.warning("could not remove old index versions: %s", e)
-    return Index(chunks, dense, bm25, manifest, version.name, pages, sentence_vectors)
+    return Index(chunks, dense_index, bm25, manifest, version.name, pages, sentence_vectors)
 
 
 def write_version(root: Path, vectors, chunks: list[Chunk], bm25, manifest: dict,
