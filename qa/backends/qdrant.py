@@ -82,7 +82,7 @@ class QdrantBackend:
         record = self._point(self.docs_name, _doc_point(doc))
         if record is None:
             return []
-        return [Page(n, label, text) for n, label, text in record.payload.get("pages", [])]
+        return [Page(*row) for row in record.payload.get("pages", [])]  # number, label, text[, styles]
 
     def all_chunks(self) -> list[Chunk]:
         """Every chunk in ingest order (payloads only, no vectors)."""
@@ -216,7 +216,7 @@ class QdrantBackend:
             if update.doc not in old:
                 old[update.doc] = manifest["next_seq"]
                 manifest["next_seq"] += 1
-            pages = [[p.number, p.label, p.text] for p in update.pages]
+            pages = [[p.number, p.label, p.text, [list(s) for s in p.styles]] for p in update.pages]
             payload = {**entry, "kind": "document", "seq": old[update.doc],
                        "n_tokens": doc_tokens[update.doc], "pages": pages}
             points.append(models.PointStruct(id=_doc_point(update.doc), vector={}, payload=payload))
