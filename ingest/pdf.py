@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.layout import page_lines, rejoin, split_label
@@ -70,6 +70,7 @@ class ExtractResult:
     path: str
     pages: tuple[Page, ...]  # every page in order; pages that are not "ok" have empty text
     statuses: tuple[PageStatus, ...]
+    tables: dict[int, list] = field(default_factory=dict)  # page -> ruled tables' cells (ingest.tables)
 
     @property
     def skipped(self) -> list[PageStatus]:
@@ -179,7 +180,8 @@ def _assemble(path: Path, messages: list[tuple], limits: Limits) -> ExtractResul
     if not any(s.status == "ok" for s in statuses):
         raise _nothing_readable(path, statuses)
     log.info("%s: %d pages, %d skipped", path.name, len(pages), sum(s.status != "ok" for s in statuses))
-    return ExtractResult(str(path), tuple(pages), tuple(statuses))
+    tables = {m[1]: m[2] for m in messages if m[0] == "tables"}
+    return ExtractResult(str(path), tuple(pages), tuple(statuses), tables)
 
 
 def _nothing_readable(path: Path, statuses: list[PageStatus]) -> IngestError:
@@ -250,6 +252,8 @@ def _parse(conn, path: Path, password: str | None, limits: Limits, delay: float)
             if delay:
                 time.sleep(delay)
             conn.send(("page", number, *_read_page(page)))
+            if tables := _ruled_tables(page):
+                conn.send(("tables", number, tables))
             page.close()  # frees the page's layout cache: memory stays flat on long reports
 
 
@@ -269,6 +273,19 @@ def _read_page(page) -> tuple[str | None, list[dict], str]:
         return None, [], f"{type(e).__name__}: {e}"
     keep = ("text", "x1", "size")  # all that line rejoining needs: small messages to the parent
     return label, [{k: line[k] for k in keep} for line in lines], ""
+
+
+def _ruled_tables(page) -> list:
+    """Cells of the page's ruled tables; [] when it has none or the table finder fails."""
+    from ingest.tables import ruled_tables
+
+    try:
+        return ruled_tables(page)
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as e:  # a table the finder chokes on loses its structure, not the page
+        log.debug("find_tables failed: %s", e)
+        return []
 
 
 def _open(path: Path, password: str | None):

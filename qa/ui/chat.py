@@ -6,19 +6,10 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.text import normalize
-from ingest.vocabulary import (
-    ITEM_LABELS,
-    ITEM_REF,
-    REPORT_YEAR,
-    YEAR,
-    item_label,
-    western_year,
-    year_form,
-)
+from ingest.vocabulary import ITEM_REF, OVERVIEW, YEAR, item_label, western_year, year_form
 from qa.assistant import QuestionError
 from qa.records import Answer
 
-ITEM_CHOICES = ("all", *ITEM_LABELS)  # the item filter: "all", then canonical ids
 MAX_NEAREST = 3  # passages shown with a refusal
 SHORT_FOLLOW_UP = 12  # characters of content below which a message leans on the previous question
 
@@ -62,11 +53,12 @@ def is_follow_up(message: str) -> bool:
     return named and len(rest) <= SHORT_FOLLOW_UP // 2 or not rest
 
 
-def rewrite(message: str, previous: str | None) -> str:
+def rewrite(message: str, previous: str | None, report_year: int | None = None) -> str:
     """The question a follow-up stands for: the previous question with the year or item swapped.
 
     「その前年度は？」 after 「令和2年度の一般管理費は？」 -> 「令和元年度の一般管理費は？」.
     A message that is not a follow-up, or has no previous question, is returned as is.
+    `report_year`: the year "the previous year" counts from when the previous question names none.
     """
     message = message.strip()
     if not previous or not is_follow_up(message):
@@ -75,10 +67,11 @@ def rewrite(message: str, previous: str | None) -> str:
     english = not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", previous)
     prev_year = _year_key(norm_prev)
     new_year = _year_key(norm_msg)
-    if new_year is None and _PREVIOUS_YEAR.search(norm_msg):
-        new_year = (prev_year or REPORT_YEAR) - 1
-    elif new_year is None and _NEXT_YEAR.search(norm_msg):
-        new_year = (prev_year or REPORT_YEAR) + 1
+    base = prev_year or report_year
+    if new_year is None and base and _PREVIOUS_YEAR.search(norm_msg):
+        new_year = base - 1
+    elif new_year is None and base and _NEXT_YEAR.search(norm_msg):
+        new_year = base + 1
     new_item = ITEM_REF.search(norm_msg)
     question, changed = norm_prev, False
     if new_year:
@@ -124,12 +117,12 @@ def user_messages(history) -> list[str]:
     return [m for m in out if m.strip()]
 
 
-def resolve(message: str, history) -> str:
+def resolve(message: str, history, report_year: int | None = None) -> str:
     """Resolve `message` against the conversation, follow-ups of follow-ups included."""
     context = None
     for earlier in user_messages(history):
-        context = rewrite(earlier, context)
-    return rewrite(message, context)
+        context = rewrite(earlier, context, report_year)
+    return rewrite(message, context, report_year)
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -181,10 +174,25 @@ def format_answer(answer: Answer, question: str, asked: str) -> Reply:
     return Reply(question, "\n".join(lines), sources, answer.refused, answer)
 
 
-def filter_items(item_filter: str | None) -> tuple[str, ...] | None:
+def known_items(assistant) -> tuple[str, ...]:
+    """The item ids of the indexed documents, in order (read from their profiles at ingest)."""
+    index = getattr(assistant, "index", None)
+    profiles = getattr(index, "profiles", {}) or {}
+    return tuple(dict.fromkeys(i.id for p in profiles.values() for i in p.items))
+
+
+def item_choices(assistant) -> list[tuple[str, str]]:
+    """(label, id) for the item filter: all, then every item the indexed documents have."""
+    items = known_items(assistant)
+    labels = [("すべて / all", "all")]
+    labels += [("概要 / overview" if i == OVERVIEW else item_label(i), i) for i in items]
+    return labels
+
+
+def filter_items(item_filter: str | None, known: tuple[str, ...] = ()) -> tuple[str, ...] | None:
     if not item_filter or item_filter == "all":
         return None
-    if item_filter not in ITEM_LABELS:
+    if item_filter not in known:
         raise QuestionError(f"unknown item {item_filter!r}")
     return (item_filter,)
 
@@ -193,7 +201,8 @@ def respond(assistant, message: str, history=None, item_filter: str | None = "al
     """Answer one chat message. `ask` replaces assistant.ask (the LLM mode); QuestionError if empty."""
     if not (message or "").strip():
         raise QuestionError("the question is empty")
-    question = resolve(message, history)
+    vocabulary = getattr(assistant, "vocabulary", None)
+    question = resolve(message, history, getattr(vocabulary, "report_year", None))
     ask = ask or assistant.ask
-    answer = ask(question, items=filter_items(item_filter))
+    answer = ask(question, items=filter_items(item_filter, known_items(assistant)))
     return format_answer(answer, question, message)

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import gradio as gr
 
-from ingest.vocabulary import ITEM_LABELS
 from qa.assistant import QuestionError
+from qa.ui.chat import item_choices
 from qa.ui.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -22,8 +22,6 @@ EXAMPLES = [
     "What rating did IPA give itself for item II?",
     "How did IPA perform against its PR KPI?",
 ]
-ITEM_FILTER = [("すべて / all", "all"), ("概要 / overview", "overview")] + [
-    (label, item) for item, label in ITEM_LABELS.items() if item != "overview"]
 CJK_FONTS = ["Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Hiragino Kaku Gothic ProN",
              "Yu Gothic UI", "Meiryo", "IPAexGothic", "ui-sans-serif", "system-ui", "sans-serif"]
 CSS = """
@@ -121,7 +119,7 @@ def _chat_column(runtime: Runtime) -> SimpleNamespace:
                                 placeholder="質問を入力… / Ask a question…")
         w.send = gr.Button("質問 / Ask", variant="primary", scale=1, min_width=90, elem_id="send")
     with gr.Row():
-        w.item = gr.Dropdown(ITEM_FILTER, value="all", label="項目 / Item", elem_id="item-filter",
+        w.item = gr.Dropdown(item_choices(runtime.assistant), value="all", label="項目 / Item", elem_id="item-filter",
                              min_width=160)
         w.use_llm = gr.Checkbox(False, label="Use LLM", visible=runtime.llm_configured, elem_id="use-llm")
         w.clear = gr.Button("会話をクリア / Clear chat", elem_id="clear", min_width=120)

@@ -1,0 +1,41 @@
+"""Choosing what to quote: the best candidate; for a question that asks several things, the best
+candidate for each further ask, chosen for its own answer type; then near-ties."""
+
+from __future__ import annotations
+
+from ingest.text import squash
+from qa.reader.candidates import Candidate
+from qa.reader.model import Weights
+
+MAX_QUOTES = 3  # one to three quoted sentences or rows (list items come on top of these)
+
+
+def score(cands: list[Candidate], weights: Weights) -> list[Candidate]:
+    """Each candidate's probability of holding the answer, best first."""
+    for c in cands:
+        c.score = weights.answer.prob(c.features)
+    return sorted(cands, key=lambda c: (-c.score, c.rank, c.index))
+
+
+def pick(ranked: list[Candidate], parts: list[list[Candidate]], weights: Weights) -> list[Candidate]:
+    """The best candidate, the best for each further ask (`parts`, ranked for that ask), near-ties."""
+    if not ranked:
+        return []
+    chosen = [ranked[0]]
+    for part in parts:  # an ask whose best candidate is already quoted is answered
+        best = part[0] if part else None
+        if best is not None and not _overlaps(best, chosen) and best.score >= weights.part_floor \
+                and len(chosen) < MAX_QUOTES:
+            chosen.append(best)
+    for c in ranked[1:]:
+        if len(chosen) >= MAX_QUOTES or c.score < weights.second_ratio * ranked[0].score:
+            break
+        if not _overlaps(c, chosen):
+            chosen.append(c)
+    return chosen
+
+
+def _overlaps(c: Candidate, chosen: list[Candidate]) -> bool:
+    """Already quoted: the same text, or one holds the other (a row inside its sentence)."""
+    key = squash(c.text)
+    return any(key in squash(o.text) or squash(o.text) in key for o in chosen)

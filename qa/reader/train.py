@@ -1,0 +1,152 @@
+"""Training the reader's weights (dev only: scikit-learn is a dev dependency, never imported at run
+time). `make train` runs qa.reader.crossval, which calls these.
+
+Data: every question of the eval sets, read once by the real pipeline (Assistant.read), with every
+candidate's features. Labels come from the sets: a candidate is positive when its quote holds one of
+the row's must_contain strings; a question is answerable unless its type is unanswerable. No
+question text reaches the model, only features.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from qa.evaluation.metrics import EvalRow, contains_all
+from qa.extractive import expand
+from qa.query import Query
+from qa.reader import refusal
+from qa.reader.candidates import Candidate
+from qa.reader.compose import answer_text, compose
+from qa.reader.features import FEATURES
+from qa.reader.model import Linear, Weights
+from qa.reader.reading import Reading
+from qa.reader.select import pick
+
+MAX_FALSE_REFUSAL = 0.03  # calibrate the refusal threshold below the 0.05 target, for margin
+MEDIAN_CHARS = 280  # selection thresholds must keep the median answer under this (target: 300)
+SECOND_RATIOS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+PART_FLOORS = (0.05, 0.1, 0.2, 0.3, 0.5, 1.01)
+C = 1.0  # inverse regularisation strength of both regressions
+
+
+@dataclass
+class Sample:
+    """One question as the pipeline read it, with what the set says about it."""
+
+    set: str
+    row: EvalRow
+    query: Query
+    reading: Reading
+    assistant: object  # the Assistant that read it (its pages and vocabulary compose answers)
+    labels: list[float] = field(default_factory=list)  # per ranked candidate
+    part_labels: list[list[float]] = field(default_factory=list)
+
+
+def collect(set_name: str, rows: list[EvalRow], assistant) -> list[Sample]:
+    out = []
+    for row in rows:
+        query, reading, _hits = assistant.read(row.question)
+        sample = Sample(set_name, row, query, reading, assistant)
+        sample.labels = [_label(c, row, assistant) for c in reading.ranked]
+        sample.part_labels = [[_label(c, row, assistant) for c in part] for part in reading.parts]
+        out.append(sample)
+    return out
+
+
+def _label(c: Candidate, row: EvalRow, assistant) -> float:
+    """The share of must_contain strings the candidate's quote holds (0 for unanswerable rows)."""
+    if not row.answerable or not row.must_contain:
+        return 0.0
+    pages = assistant.index.pages.get(c.hit.chunk.doc, [])
+    quote = c.row.line if c.row else expand(c.text, c.hit.chunk, pages)
+    return sum(contains_all(quote, [m]) for m in row.must_contain) / len(row.must_contain)
+
+
+def _fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray, names: tuple[str, ...]) -> Linear:
+    scaler = StandardScaler().fit(x)
+    model = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
+    model.fit(scaler.transform(x), y, sample_weight=weight)
+    return Linear(names, model.coef_[0], float(model.intercept_[0]), scaler.mean_, scaler.scale_)
+
+
+def fit_answer(samples: list[Sample]) -> Linear:
+    """P(candidate holds the answer) over every candidate of answerable questions."""
+    xs, ys, ws = [], [], []
+    for s in samples:
+        groups = [(s.reading.ranked, s.labels), *zip(s.reading.parts, s.part_labels, strict=True)]
+        if not s.row.answerable or not s.row.must_contain:
+            continue
+        for cands, labels in groups:
+            for c, label in zip(cands, labels, strict=True):
+                xs.append([c.features.get(f, 0.0) for f in FEATURES])
+                ys.append(int(label > 0))
+                ws.append(label if label > 0 else 1.0)
+    return _fit(np.asarray(xs), np.asarray(ys), np.asarray(ws), FEATURES)
+
+
+def rescore(samples: list[Sample], answer: Linear) -> None:
+    """Score every candidate with `answer` and re-sort, as the reader would with these weights."""
+    for s in samples:
+        for group in [s.reading.ranked, *s.reading.parts]:
+            for c in group:
+                c.score = answer.prob(c.features)
+            group.sort(key=lambda c: (-c.score, c.rank, c.index))
+
+
+def refusal_features(s: Sample) -> dict[str, float]:
+    """The assessment's features with the top probabilities of the current scores."""
+    f = dict(s.reading.assessment.features)
+    scores = [c.score for c in s.reading.ranked]
+    f["top_prob"] = scores[0] if scores else 0.0
+    f["second_prob"] = scores[1] if len(scores) > 1 else 0.0
+    return f
+
+
+def fit_refusal(samples: list[Sample]) -> tuple[Linear, float]:
+    """P(answerable) and the threshold that keeps training false refusals under MAX_FALSE_REFUSAL."""
+    rows = [refusal_features(s) for s in samples]
+    x = np.asarray([[r[f] for f in refusal.FEATURES] for r in rows])
+    y = np.asarray([int(s.row.answerable) for s in samples])
+    model = _fit(x, y, np.ones(len(y)), refusal.FEATURES)
+    answerable = sorted(model.prob(r) for r, s in zip(rows, samples, strict=True) if s.row.answerable)
+    allowed = int(MAX_FALSE_REFUSAL * len(answerable))
+    threshold = answerable[allowed] if answerable else 0.5  # refuse strictly below: `allowed` refused
+    return model, float(threshold)
+
+
+def _answer(s: Sample, weights: Weights) -> str:
+    chosen = pick(s.reading.ranked, s.reading.parts, weights)
+    composed = compose(chosen, s.query, s.assistant.index.pages, s.assistant.vocabulary)
+    return answer_text(composed, s.query.lang) if composed.citations else ""
+
+
+def fit_selection(samples: list[Sample], weights: Weights) -> Weights:
+    """The second-sentence ratio and part floor with the best training accuracy at a median answer
+    under MEDIAN_CHARS."""
+    answerable = [s for s in samples if s.row.answerable and s.row.must_contain]
+    best, best_key = weights, (-1.0, 0.0)
+    for ratio in SECOND_RATIOS:
+        for floor in PART_FLOORS:
+            trial = Weights(weights.answer, weights.refusal, weights.refuse_below, ratio, floor, "trial")
+            texts = [_answer(s, trial) for s in answerable]
+            ok = sum(contains_all(t, s.row.must_contain) for t, s in zip(texts, answerable, strict=True))
+            median = statistics.median(len(t) for t in texts) if texts else 0
+            key = (ok / max(1, len(texts)), -median)
+            if median <= MEDIAN_CHARS and key > best_key:
+                best, best_key = trial, key
+    return best
+
+
+def train(samples: list[Sample], source: str = "trained") -> Weights:
+    """All weights from these samples: answer model, selection thresholds, refusal model."""
+    answer = fit_answer(samples)
+    rescore(samples, answer)
+    refusal_model, threshold = fit_refusal(samples)
+    weights = Weights(answer, refusal_model, threshold, 0.8, 0.3, source)
+    chosen = fit_selection(samples, weights)
+    return Weights(answer, refusal_model, threshold, chosen.second_ratio, chosen.part_floor, source)
