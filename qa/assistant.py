@@ -55,12 +55,12 @@ class Assistant:
 
     @classmethod
     def load(cls, index_dir: str | Path | None = None, *, settings: Settings | None = None,
-             embedder: Embedder | None = None) -> Assistant:
+             embedder: Embedder | None = None, weights: reader_model.Weights | None = None) -> Assistant:
         settings = settings or Settings()
         if index_dir is not None:
             settings = settings.model_copy(update={"index_dir": Path(index_dir)})
         embedder = embedder or load_embedder(settings.embed_model)
-        return cls(Index.load(settings.index_dir, embedder, settings.chunker()), embedder, settings)
+        return cls(Index.load(settings.index_dir, embedder, settings.chunker()), embedder, settings, weights)
 
     def _chunk_tokens(self, chunk) -> frozenset[str]:
         return frozenset().union(*(self._tokens(s) for s in split_sentences(chunk.text)))

@@ -49,8 +49,9 @@ def folds_of(samples: list[train.Sample], k: int) -> list[int]:
     return fold
 
 
-def run(samples: list[train.Sample], weights_of) -> dict[str, dict]:
-    """Ask every question with the weights `weights_of(i)` gives it; metrics per set."""
+def run(samples: list[train.Sample], weights_of, out: Path | None = None) -> dict[str, dict]:
+    """Ask every question with the weights `weights_of(i)` gives it; metrics per set (and, with
+    `out`, each set's results rows in out/<set>.jsonl, the format of `docqa eval --out`)."""
     results: dict[str, list[dict]] = {}
     for i, s in enumerate(samples):
         s.assistant.weights = weights_of(i)
@@ -59,20 +60,24 @@ def run(samples: list[train.Sample], weights_of) -> dict[str, dict]:
         row = {"id": s.row.id, "question": s.row.question, **answer_row(answer),
                "latency_ms": round((time.perf_counter() - start) * 1000, 1)}
         results.setdefault(s.set, []).append(row)
-    out = {}
+    metrics = {}
     for name, rows in results.items():
         set_rows = [s.row for s in samples if s.set == name]
         assistant = next(s.assistant for s in samples if s.set == name)
         pages = next(iter(assistant.index.pages.values()))
-        out[name] = compute_metrics(set_rows, rows, pages)
-    return out
+        metrics[name] = compute_metrics(set_rows, rows, pages)
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / f"{name}.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                                              encoding="utf-8")
+    return metrics
 
 
-def cross_validate(samples: list[train.Sample], k: int) -> dict[str, dict]:
+def cross_validate(samples: list[train.Sample], k: int, out: Path | None = None) -> dict[str, dict]:
     fold = folds_of(samples, k)
     weights = [train.train([s for s, f in zip(samples, fold, strict=True) if f != j], f"fold {j}")
                for j in range(k)]
-    return run(samples, lambda i: weights[fold[i]])
+    return run(samples, lambda i: weights[fold[i]], out)
 
 
 def table(in_sample: dict, cv: dict) -> str:
@@ -106,8 +111,9 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     samples = _collect({"sample": args.sample_index, "manual": args.manual_index})
     weights = train.train(samples, "make train")
-    in_sample = run(samples, lambda i: weights)
-    cv = cross_validate(samples, args.folds)
+    report = Path(args.report)
+    in_sample = run(samples, lambda i: weights, report / "in-sample")
+    cv = cross_validate(samples, args.folds, report / "cv")
     _write(weights, samples, args, in_sample, cv)
     return 0
 

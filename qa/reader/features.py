@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ingest.layout import starts_unit
-from ingest.text import normalize
+from ingest.text import normalize, split_sentences
 from ingest.vocabulary import OVERVIEW, YEAR, western_year
 from qa.query import Query
 from qa.reader.candidates import Candidate, Context
@@ -15,7 +15,8 @@ from qa.reader.terms import coverage
 from qa.reader.types import AnswerType
 
 FEATURES = (
-    "dense", "dense_rel", "dense_en", "lexical", "lexical_rel", "lexical_en", "context", "rank",
+    "dense", "dense_rel", "dense_en", "lexical", "lexical_rel", "lexical_en", "context", "passage", "before",
+    "rank", "typed_passage", "typed_before", "focus", "focus_before", "typed_focus", "focus_near",
     "type_has", "type_near", "unit_match", "unit_other", "new_numbers", "year_match", "year_other",
     "item_match", "overview", "plan", "result", "wants_match", "row", "row_year", "row_label",
     "heading", "short", "long", "list_intro", "bullet", "rating_line",
@@ -33,12 +34,19 @@ _DIGITS = re.compile(r"\d+")
 
 
 def featurize(cands: list[Candidate], query: Query, ctx: Context, terms: dict[str, float],
-              answer: AnswerType | None = None) -> None:
-    """Fill each candidate's spans and features for `query` (or one ask of it: `answer`, `terms`)."""
+              answer: AnswerType | None = None, focus: dict[str, float] | None = None) -> None:
+    """Fill each candidate's spans and features for `query` (or one ask of it: `answer`, `terms`,
+    `focus`: the words next to its question word)."""
     answer = answer or query.answer
     for c in cands:
         c.spans = tuple(_fresh(spans(c.text, answer.kind), c.text, query))
         c.features = _features(c, query, ctx, terms, answer)
+        if focus:
+            toks = ctx.tokens(c.text)
+            c.features["focus"] = coverage(toks, focus, ctx.idf)
+            c.features["focus_before"] = coverage(toks | _before(c, ctx), focus, ctx.idf)
+            c.features["typed_focus"] = c.features["type_near"] * c.features["focus_before"]
+            c.features["focus_near"] = _near(c.spans, c.text, focus)
     top_dense = max((c.features["dense"] for c in cands), default=0.0)
     top_lex = max((c.features["lexical"] for c in cands), default=0.0)
     for c in cands:
@@ -66,9 +74,13 @@ def _features(c: Candidate, query: Query, ctx: Context, terms: dict[str, float],
     around = ctx.tokens(c.hit.chunk.section) | (ctx.tokens(c.row.context) if c.row else frozenset())
     lexical = coverage(toks, terms, ctx.idf)
     context = coverage(toks | around, terms, ctx.idf)
+    passage = coverage(ctx.chunk_tokens(c.hit.chunk), terms, ctx.idf)
+    before = coverage(toks | _before(c, ctx), terms, ctx.idf)  # the sentences that lead into it
     f = {"dense": c.dense, "dense_en": c.dense * en, "lexical": lexical, "lexical_en": lexical * en,
-         "context": context, "rank": 1.0 / (1.0 + c.rank)}
+         "context": context, "passage": passage, "before": before, "rank": 1.0 / (1.0 + c.rank)}
     f.update(_typed(c, answer, terms))
+    f["typed_passage"] = f["type_near"] * passage
+    f["typed_before"] = f["type_near"] * before
     f.update(_years(c, query))
     f.update(_place(c, query, answer))
     f.update(_row(c, query, terms, ctx))
@@ -82,26 +94,45 @@ def _features(c: Candidate, query: Query, ctx: Context, terms: dict[str, float],
     return f
 
 
+BEFORE = 2  # sentences before a candidate that often name its topic (a heading, the lead-in)
+
+
+def _before(c: Candidate, ctx: Context) -> frozenset[str]:
+    sentences = split_sentences(c.hit.chunk.text)
+    out = frozenset()
+    for s in sentences[max(0, c.index - BEFORE) : c.index]:
+        out = out | ctx.tokens(s)
+    return out
+
+
 def _typed(c: Candidate, answer: AnswerType, terms: dict[str, float]) -> dict:
     """Does the candidate hold the asked type, in the asked unit, near the question's terms?"""
     want = _matching(c.spans, answer)
     units = answer.units()
     numbers = [s for s in c.spans if s.kind in ("number", "money", "percent")]
-    near = 0.0
-    if want:
-        text = normalize(c.text).lower()
-        places = [m.start() for t in terms for m in re.finditer(re.escape(t), text)] if terms else []
-        if places:
-            gaps = {s: min(abs(p - s.start) for p in places) for s in want}
-            want.sort(key=gaps.get)
-            near = 1.0 / (1.0 + gaps[want[0]] / NEAR_CHARS)
-        c.spans = tuple(want)  # the asked type only, nearest to the question's terms first
+    near = _near(want, c.text, terms, order=True)
+    c.spans = tuple(want)  # the asked type only, nearest to the question's terms first
     return {
         "type_has": float(bool(want)), "type_near": near,
         "unit_match": float(bool(units) and any(s.unit in units for s in numbers)),
         "unit_other": float(bool(units) and bool(numbers) and not any(s.unit in units for s in numbers)),
         "new_numbers": min(1.0, len(numbers) / 2),
     }
+
+
+def _near(found: list[Span] | tuple[Span, ...], text: str, terms: dict[str, float], order: bool = False) -> float:
+    """1 for a span right next to a question term, falling off with the gap; 0 without either.
+    `order`: sort `found` (a list) nearest first."""
+    if not found or not terms:
+        return 0.0
+    flat = normalize(text).lower()
+    places = [m.start() for t in terms for m in re.finditer(re.escape(t), flat)]
+    if not places:
+        return 0.0
+    gaps = {s: min(abs(p - s.start) for p in places) for s in found}
+    if order:
+        found.sort(key=gaps.get)
+    return 1.0 / (1.0 + min(gaps.values()) / NEAR_CHARS)
 
 
 def _matching(found: tuple[Span, ...], answer: AnswerType) -> list[Span]:

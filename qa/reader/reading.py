@@ -13,7 +13,7 @@ from qa.reader.features import featurize
 from qa.reader.model import Weights
 from qa.reader.refusal import Assessment, assess, reason
 from qa.reader.select import pick, score
-from qa.reader.terms import part_terms, query_terms
+from qa.reader.terms import focus_terms, part_terms, query_terms
 from qa.records import Hit
 
 PART_CONTEXT = 0.3  # weight of the rest of the question's terms when reading one of its asks
@@ -34,13 +34,14 @@ def read(query: Query, hits: list[Hit], ctx: Context, weights: Weights, pages: d
          document_text: str, extra: list[Hit] = ()) -> Reading:
     frame = ctx.vocabulary.frame
     cands = dedupe(gather(hits, ctx, extra))
-    featurize(cands, query, ctx, query_terms(query, frame))
+    featurize(cands, query, ctx, query_terms(query, frame), focus=focus_terms(query.norm, frame))
     ranked = score(cands, weights)
     parts = []
     for i, (part, answer) in enumerate(zip(query.parts, query.part_answers, strict=True)):
         sim = ctx.part_sims[i] if i < len(ctx.part_sims) else None
         copies = [replace(c, dense=sim(c.hit.chunk.id, c.index) if sim else c.dense) for c in cands]
-        featurize(copies, query, ctx, part_terms(part, query, frame, PART_CONTEXT), answer)
+        featurize(copies, query, ctx, part_terms(part, query, frame, PART_CONTEXT), answer,
+                  focus_terms(part, frame))
         parts.append(score(copies, weights))
     chosen = pick(ranked, parts, weights)
     assessment = assess(query, ranked, hits, ctx, document_text)

@@ -19,8 +19,12 @@ from qa.records import Hit
 
 FEATURES = ("top_prob", "second_prob", "top_lexical", "top_context", "top_dense", "type_found",
             "missing_passages", "missing_document", "typed", "en")
-NEAR_TERMS = 0.5  # a candidate holding this share of the question's terms is "near" them
+NEAR = 10  # candidates with the most of the question's terms (in and around them) that count as near
 PASSAGES_CHECKED = 10  # retrieved passages a distinctive term is looked for in
+# An English name worth looking for in Japanese text: an acronym or mixed case (ISMAP, CyberREX),
+# a code with digits (ISO27400), or Japanese; a capitalised word (Security, Regional) is a translation.
+_DISTINCTIVE = re.compile(r"[A-Z].*[A-Z]|[A-Za-z].*\d|\d.*[A-Za-z]|[\u3041-\u30ff\u3400-\u9fff]")
+_FISCAL = re.compile(r"FY\s*\d+|\d{4}", re.I)
 _ENGLISH_WORD = re.compile(r"[A-Za-z][a-z]+")  # a common word in an English aside, not a name
 _PLAN = re.compile(r"目標|計画|予定|見込|target|plan|goal", re.I)
 _TYPE_WORDS = {
@@ -42,7 +46,7 @@ def assess(query: Query, ranked: list[Candidate], hits: list[Hit], ctx: Context,
     """The signals the refusal decision reads. `document_text`: every chunk, lowercased."""
     vocabulary = ctx.vocabulary
     top = ranked[0] if ranked else None
-    near = [c for c in ranked if c.features.get("context", 0.0) >= NEAR_TERMS]
+    near = sorted(ranked, key=lambda c: -c.features.get("before", 0.0))[:NEAR]
     passages = frozenset().union(*(ctx.chunk_tokens(h.chunk) for h in hits[:PASSAGES_CHECKED]))
     missing, term = _missing(query, vocabulary, passages, document_text)
     features = {
@@ -71,7 +75,7 @@ def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str],
     """(share of distinctive terms missing from the passages, 1.0 if one is missing from the whole
     document) and that term. Distinctive: nouns of two or more characters, or names in English."""
     if query.lang == "en":
-        names = [n for n in english_names(query.norm) if not re.fullmatch(r"[\d.,%]+|FY\d+", n)]
+        names = [n for n in english_names(query.norm) if _DISTINCTIVE.search(n) and not _FISCAL.fullmatch(n)]
         absent = [n for n in names if n.lower() not in document_text]
         share = len(absent) / len(names) if names else 0.0
         return (share, float(bool(absent))), (absent[0] if absent else "")

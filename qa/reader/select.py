@@ -18,15 +18,17 @@ def score(cands: list[Candidate], weights: Weights) -> list[Candidate]:
 
 
 def pick(ranked: list[Candidate], parts: list[list[Candidate]], weights: Weights) -> list[Candidate]:
-    """The best candidate, the best for each further ask (`parts`, ranked for that ask), near-ties."""
+    """The best candidate for each ask (`parts`, each ranked for its ask) or, for a question that asks
+    one thing, the best overall; then near-ties."""
     if not ranked:
         return []
     chosen = [ranked[0]]
-    for part in parts:  # an ask whose best candidate is already quoted is answered
-        best = part[0] if part else None
-        if best is not None and not _overlaps(best, chosen) and best.score >= weights.part_floor \
-                and len(chosen) < MAX_QUOTES:
-            chosen.append(best)
+    if parts:
+        firsts = [part[0] for part in parts if part]
+        chosen = [max(firsts, key=lambda c: c.score)] if firsts else chosen
+        for best in firsts:
+            if not _overlaps(best, chosen) and best.score >= weights.part_floor and len(chosen) < MAX_QUOTES:
+                chosen.append(best)
     for c in ranked[1:]:
         if len(chosen) >= MAX_QUOTES or c.score < weights.second_ratio * ranked[0].score:
             break

@@ -18,6 +18,12 @@ QUESTION_WORDS = frozenset({
     "なる", "教える", "どの", "どう", "どれ", "どんな", "どのよう", "です", "ます", "か", "何れ", "ちゃう",
     "くらい", "位", "程", "って", "けど", "聞く", "知る", "いう", "言う", "思う", "的", "等", "こと", "もの",
 })
+# Words that name the kind of answer asked for, not what it is about: the text rarely repeats them.
+TYPE_WORDS = frozenset({
+    "名前", "名称", "数", "件数", "人数", "金額", "額", "理由", "割合", "率", "時期", "日付", "全部", "具体",
+    "一番", "一体", "全て", "総額", "合計", "number", "name", "amount", "ゃう", "っけ", "だっけ", "かな",
+})
+_INTERROGATIVE = re.compile(r"^(?:何|なに|なん|どの|どう|どれ|どこ|どんな|いく|いつ|誰|だれ)")
 # "Ⅰ－１（セキュリティ対策の強化）", "項目Ⅲ": the item is steered by search, not matched in sentences.
 _ITEM_REF = re.compile(ITEM_REF.pattern + r"(?:\s*[（(][^）)]*[）)])?")
 
@@ -49,10 +55,30 @@ def content_terms(text: str, frame: frozenset[str]) -> tuple[str, ...]:
     text = _ITEM_REF.sub(" ", normalize(text))
     out = []
     for token in tokenize(text):
-        if token in QUESTION_WORDS or token in frame or (token.isdigit() and len(token) <= 2):
+        if token in QUESTION_WORDS or token in TYPE_WORDS or token in frame or _INTERROGATIVE.match(token) \
+                or (token.isdigit() and len(token) <= 2):
             continue
         out.append(token)
     return tuple(dict.fromkeys(out))
+
+
+FOCUS_REACH = 2  # content words on each side of a question word that say what is counted or named
+_SKIP = ("助詞", "助動詞", "補助記号", "空白", "接尾辞")
+
+
+def focus_terms(text: str, frame: frozenset[str]) -> dict[str, float]:
+    """The words next to the question word: 「応募何人」 counts applicants, 「積立金はいくら」 asks the
+    reserve. Japanese only (an English question's word order has no such anchor); {} when none."""
+    from qa.reader.morph import tag
+
+    morphemes = [m for m in tag(normalize(text)) if m.pos[0] not in _SKIP]
+    near: list[str] = []
+    for i, m in enumerate(morphemes):
+        if _INTERROGATIVE.match(m.surface) or m.surface in ("幾ら", "幾つ"):
+            near += [x.surface for x in morphemes[max(0, i - FOCUS_REACH) : i]]
+            near += [x.surface for x in morphemes[i + 1 : i + 1 + FOCUS_REACH]]
+    terms = set(content_terms(" ".join(near), frame)) if near else set()
+    return dict.fromkeys(sorted(terms), 1.0)
 
 
 def query_terms(query: Query, frame: frozenset[str]) -> dict[str, float]:

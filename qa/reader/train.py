@@ -16,8 +16,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from qa.evaluation.metrics import EvalRow, contains_all
-from qa.extractive import expand
+from qa.evaluation.metrics import EvalRow, contains_all, gold_pages
 from qa.query import Query
 from qa.reader import refusal
 from qa.reader.candidates import Candidate
@@ -28,9 +27,9 @@ from qa.reader.reading import Reading
 from qa.reader.select import pick
 
 MAX_FALSE_REFUSAL = 0.03  # calibrate the refusal threshold below the 0.05 target, for margin
-MEDIAN_CHARS = 280  # selection thresholds must keep the median answer under this (target: 300)
-SECOND_RATIOS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
-PART_FLOORS = (0.05, 0.1, 0.2, 0.3, 0.5, 1.01)
+MEDIAN_CHARS = 300  # selection thresholds must keep the median answer at most this (the target)
+SECOND_RATIOS = (0.3, 0.5, 0.7, 0.85, 1.01)
+PART_FLOORS = (0.0, 0.02, 0.05, 0.1, 0.3, 1.01)
 C = 1.0  # inverse regularisation strength of both regressions
 
 
@@ -43,8 +42,12 @@ class Sample:
     query: Query
     reading: Reading
     assistant: object  # the Assistant that read it (its pages and vocabulary compose answers)
-    labels: list[float] = field(default_factory=list)  # per ranked candidate
-    part_labels: list[list[float]] = field(default_factory=list)
+    labels: dict[int, float] = field(default_factory=dict)  # id(candidate) -> label: lists get re-sorted
+
+    def groups(self):
+        """(candidates, their labels): the whole question's, then each ask's."""
+        for cands in [self.reading.ranked, *self.reading.parts]:
+            yield cands, [self.labels[id(c)] for c in cands]
 
 
 def collect(set_name: str, rows: list[EvalRow], assistant) -> list[Sample]:
@@ -52,19 +55,30 @@ def collect(set_name: str, rows: list[EvalRow], assistant) -> list[Sample]:
     for row in rows:
         query, reading, _hits = assistant.read(row.question)
         sample = Sample(set_name, row, query, reading, assistant)
-        sample.labels = [_label(c, row, assistant) for c in reading.ranked]
-        sample.part_labels = [[_label(c, row, assistant) for c in part] for part in reading.parts]
+        gold = _gold(row, assistant)
+        for cands in [reading.ranked, *reading.parts]:
+            sample.labels.update((id(c), label(c, row, query, assistant, gold)) for c in cands)
         out.append(sample)
     return out
 
 
-def _label(c: Candidate, row: EvalRow, assistant) -> float:
-    """The share of must_contain strings the candidate's quote holds (0 for unanswerable rows)."""
+def _gold(row: EvalRow, assistant) -> set[int]:
+    pages = next(iter(assistant.index.pages.values()), [])
+    return gold_pages(row, pages) if row.answerable else set()
+
+
+def label(c: Candidate, row: EvalRow, query: Query, assistant, gold: set[int]) -> float:
+    """The share of must_contain strings in what quoting this candidate alone would answer (its
+    sentence, a table row with its named cell, a list with its items), counted only when cited on a
+    gold page: short figures such as "12" are in many sentences that do not answer. 0 for
+    unanswerable rows."""
     if not row.answerable or not row.must_contain:
         return 0.0
-    pages = assistant.index.pages.get(c.hit.chunk.doc, [])
-    quote = c.row.line if c.row else expand(c.text, c.hit.chunk, pages)
-    return sum(contains_all(quote, [m]) for m in row.must_contain) / len(row.must_contain)
+    composed = compose([c], query, assistant.index.pages, assistant.vocabulary)
+    if not composed.citations or composed.citations[0].page not in gold:
+        return 0.0
+    text = answer_text(composed, "ja")
+    return sum(contains_all(text, [m]) for m in row.must_contain) / len(row.must_contain)
 
 
 def _fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray, names: tuple[str, ...]) -> Linear:
@@ -74,19 +88,38 @@ def _fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray, names: tuple[str, ...
     return Linear(names, model.coef_[0], float(model.intercept_[0]), scaler.mean_, scaler.scale_)
 
 
-def fit_answer(samples: list[Sample]) -> Linear:
-    """P(candidate holds the answer) over every candidate of answerable questions."""
-    xs, ys, ws = [], [], []
+def _groups(samples: list[Sample]):
+    """(candidates, labels) of the whole question and of each ask, for answerable rows."""
     for s in samples:
-        groups = [(s.reading.ranked, s.labels), *zip(s.reading.parts, s.part_labels, strict=True)]
-        if not s.row.answerable or not s.row.must_contain:
-            continue
-        for cands, labels in groups:
-            for c, label in zip(cands, labels, strict=True):
-                xs.append([c.features.get(f, 0.0) for f in FEATURES])
-                ys.append(int(label > 0))
-                ws.append(label if label > 0 else 1.0)
-    return _fit(np.asarray(xs), np.asarray(ys), np.asarray(ws), FEATURES)
+        if s.row.answerable and s.row.must_contain:
+            yield from s.groups()
+
+
+def fit_answer(samples: list[Sample]) -> Linear:
+    """Which candidate holds the answer, learned from pairs within a question (a positive against
+    each negative of the same question: logistic regression on their difference), then calibrated
+    to a probability on all candidates (Platt scaling)."""
+    groups = [([[c.features.get(f, 0.0) for f in FEATURES] for c in cands], labels)
+              for cands, labels in _groups(samples)]
+    scaler = StandardScaler().fit(np.asarray([x for xs, _ in groups for x in xs]))
+    diffs, ys, ws = [], [], []
+    for xs, labels in groups:
+        z = scaler.transform(np.asarray(xs))
+        pos = [i for i, label in enumerate(labels) if label > 0]
+        neg = [i for i, label in enumerate(labels) if label <= 0]
+        for i in pos:
+            for j in neg:
+                diffs += [z[i] - z[j], z[j] - z[i]]
+                ys += [1, 0]
+                ws += [labels[i], labels[i]]
+    pairwise = LogisticRegression(C=C, max_iter=2000, fit_intercept=False)
+    pairwise.fit(np.asarray(diffs), np.asarray(ys), sample_weight=np.asarray(ws))
+    w = pairwise.coef_[0]
+    raw = np.asarray([[scaler.transform(np.asarray([x]))[0] @ w] for xs, _ in groups for x in xs])
+    y = np.asarray([int(label > 0) for _, labels in groups for label in labels])
+    platt = LogisticRegression(C=1e4, max_iter=2000).fit(raw, y)
+    a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    return Linear(FEATURES, w * a, b, scaler.mean_, scaler.scale_)
 
 
 def rescore(samples: list[Sample], answer: Linear) -> None:
