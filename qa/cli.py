@@ -100,6 +100,8 @@ def cmd_ask(args) -> int:
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
         return 0
+    if answer.span is not None:
+        print(f"→ {answer.span.text} [{answer.span.n}]")
     print(answer.text)
     for c in answer.citations:
         print(f"  {c.long_label}")

@@ -159,7 +159,10 @@ def format_answer(answer: Answer, question: str, asked: str) -> Reply:
     if question != asked.strip():
         lines.append(f"*{'Read as' if answer.lang == 'en' else '解釈'}: {sanitize(question)}*\n")
     if answer.refused:
-        lines.append(f"**{sanitize(answer.text)}**")
+        head = answer.text.removesuffix(answer.reason).strip() if answer.reason else answer.text
+        lines.append(f"**{sanitize(head)}**")
+        if answer.reason:
+            lines.append(f"\n{'Why' if answer.lang == 'en' else '理由'}: {sanitize(answer.reason)}")
         sources = [source_of_passage(i, h, p) for i, (h, p)
                    in enumerate(zip(answer.passages, answer.pages, strict=True), 1)][:MAX_NEAREST]
         if sources:
@@ -167,7 +170,7 @@ def format_answer(answer: Answer, question: str, asked: str) -> Reply:
                                  else "近い箇所（回答ではありません）:"))
             lines.extend(f"- **{s['label']}** {sanitize(_snippet(s['text']))}" for s in sources)
     else:
-        lines.append(sanitize(answer.text))
+        lines.append(with_span(answer))
         sources = [source_of_citation(c) for c in answer.citations]
         lines.append("\n" + ("Sources: " if answer.lang == "en" else "出典: ")
                      + " · ".join(f"**{s['label']}**" for s in sources))
@@ -187,6 +190,18 @@ def item_choices(assistant) -> list[tuple[str, str]]:
     labels = [("すべて / all", "all")]
     labels += [("概要 / overview" if i == OVERVIEW else item_label(i), i) for i in items]
     return labels
+
+
+def with_span(answer: Answer) -> str:
+    """The answer text, sanitized, with its span (the figure, name or cell) in bold inside its quote."""
+    span, text = answer.span, answer.text
+    cited = next((c for c in answer.citations if span and c.n == span.n), None)
+    body = " ".join(cited.quote.split("\n")) if cited else ""
+    at = text.find(body) if body else -1
+    if span is None or at < 0 or body[span.start : span.end] != span.text:
+        return sanitize(text)
+    start, end = at + span.start, at + span.end
+    return f"{sanitize(text[:start])}**{sanitize(text[start:end])}**{sanitize(text[end:])}"
 
 
 def filter_items(item_filter: str | None, known: tuple[str, ...] = ()) -> tuple[str, ...] | None:

@@ -96,12 +96,15 @@ def ask_tab(runtime: Runtime, turns, current) -> None:
                      gr.Image(type="pil", show_label=False, interactive=False, height=560, format="png",
                               elem_id="page-image", buttons=["fullscreen", "download"]),
                      gr.HTML("", elem_id="page-text")]
+            whole = gr.Checkbox(False, label="ページ全体 / Whole page", elem_id="whole-page")
     ask_inputs = [w.question, w.chat, w.item, w.use_llm, turns]
     ask_outputs = [w.chat, w.question, w.chips, turns, current, *panel]
     on_ask = _on_ask(runtime)
     w.question.submit(on_ask, ask_inputs, ask_outputs)
     w.send.click(on_ask, ask_inputs, ask_outputs, api_name="ask")  # the endpoint qa.bench.loadtest drives
-    w.chips.change(_on_chip(runtime), [w.chips, current], panel).then(None, None, None, js=SCROLL_TO_MARK)
+    w.chips.change(_on_chip(runtime), [w.chips, current, whole], panel).then(None, None, None,
+                                                                           js=SCROLL_TO_MARK)
+    whole.change(_on_chip(runtime), [w.chips, current, whole], panel)
     w.chat.select(_on_message, [turns], [w.chips, current])
     w.clear.click(lambda: ([], "", gr.update(choices=[], value=None, visible=False), [], [], *_cleared()),
                   None, [w.chat, w.question, w.chips, turns, current, *panel])
@@ -119,8 +122,8 @@ def _chat_column(runtime: Runtime) -> SimpleNamespace:
                                 placeholder="質問を入力… / Ask a question…")
         w.send = gr.Button("質問 / Ask", variant="primary", scale=1, min_width=90, elem_id="send")
     with gr.Row():
-        w.item = gr.Dropdown(item_choices(runtime.assistant), value="all", label="項目 / Item", elem_id="item-filter",
-                             min_width=160)
+        w.item = gr.Dropdown(item_choices(runtime.assistant), value="all", label="項目 / Item",
+                             elem_id="item-filter", min_width=160)
         w.use_llm = gr.Checkbox(False, label="Use LLM", visible=runtime.llm_configured, elem_id="use-llm")
         w.clear = gr.Button("会話をクリア / Clear chat", elem_id="clear", min_width=120)
     gr.Examples([[q] for q in EXAMPLES], inputs=[w.question], label="質問例 / Examples")
@@ -149,11 +152,11 @@ def _on_ask(runtime: Runtime):
 
 
 def _on_chip(runtime: Runtime):
-    def on_chip(choice, sources):
+    def on_chip(choice, sources, whole=False):
         source = next((s for s in sources or [] if s["label"] == choice), None)
         if source is None or runtime.assistant is None:
             return _cleared()
-        view = runtime.source_view(source)
+        view = runtime.source_view(source, whole=bool(whole))
         return view.meta_html, view.image, f"<div class='docqa-page'>{view.text_html}</div>"
 
     return on_chip
