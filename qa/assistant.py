@@ -17,6 +17,7 @@ from qa.query import Query, Vocabulary, analyse
 from qa.reader import model as reader_model
 from qa.reader.candidates import PASSAGES_READ, Context
 from qa.reader.compose import answer_text
+from qa.reader.morph import tag
 from qa.reader.reading import Reading, read
 from qa.reader.terms import Tokens, idf_of
 from qa.records import REFUSAL, Answer, Hit
@@ -52,6 +53,7 @@ class Assistant:
             for row in rows:
                 self._tables.setdefault((doc, row.page), []).append(row)
         self._text = "\n".join(c.text for c in index.chunks).lower()  # is a term anywhere at all?
+        tag("何件")  # loads the part-of-speech dictionary now, not on the first question
 
     @classmethod
     def load(cls, index_dir: str | Path | None = None, *, settings: Settings | None = None,

@@ -81,7 +81,8 @@ _JA = [  # (kind, pattern) in priority order, on normalize()d text
 _EN = [
     ("rating", re.compile(r"\brat(?:ing|ed)\b|\bgrade\b")),
     ("reason", re.compile(r"\bwhy\b|\breasons?\b|\bcaused?\b|\bbecause\b")),
-    ("person", re.compile(r"\bwho\b|\bwhose\b|name of the (?:person|president|chair)")),
+    ("person", re.compile(r"^(?:\w+ ){0,2}who\b|\bwho (?:is|was|were|are|did|does|received|won|leads?)\b|"
+                          r"name of the (?:person|president|chair)")),
     ("date", re.compile(r"\bwhen\b|what date|which date|what month|which month|what year|since when")),
     ("place", re.compile(r"\bwhere\b|which (?:country|countries|city|cities|region|prefecture)")),
     ("percent", re.compile(r"what (?:percentage|share|proportion|ratio|rate)|\bpercent|how many times (?:more|"
