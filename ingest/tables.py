@@ -159,8 +159,8 @@ class _State:
             self.above = (self.above + [lines[i]])[-2:]
 
     def header_in(self, label: str) -> str:
-        """A header line run into the row's label (「令和2年度 令和3年度予算額」, 「区別 予算 決算運営費交付金」):
-        read it as the header, keep the rest as the label."""
+        """A header line run into the row's label (「令和2年度 令和3年度予算額」,
+        「区別 予算 決算運営費交付金」): read it as the header, keep the rest as the label."""
         if found := year_header(label):
             self.header = found
             return label[list(YEAR.finditer(normalize(label)))[-1].end() :].strip()

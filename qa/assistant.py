@@ -41,7 +41,8 @@ class Assistant:
     def __init__(self, index: Index, embedder: Embedder, settings: Settings,
                  weights: reader_model.Weights | None = None):
         self.index, self.embedder, self.settings = index, embedder, settings
-        self.weights = weights or reader_model.load()  # replaceable: cross-validation swaps them
+        # Replaceable: cross-validation swaps them. Trained on one embedder's cosines (see for_embedder).
+        self.weights = (weights or reader_model.load()).for_embedder(embedder.model_name)
         self.sentence_embedder = sentence_embedder(index.manifest.get("chunker", {}), embedder)
         # Every sentence and section path tokenized once, now: answering reads them over and over.
         self._tokens = Tokens([*(s for c in index.chunks for s in split_sentences(c.text)),

@@ -120,8 +120,8 @@ def english_terms(norm: str) -> str:
 
 
 # An ask: a clause with its own question word. "何件で、…何名ですか" asks two things.
-_ASK = re.compile(r"何|なん|なに|いくら|いくつ|いつ|どの|どう|どれ|どこ|誰|だれ|名前|名称|how|what|which|when|who|where",
-                  re.I)
+_ASK = re.compile(r"何|なん|なに|いくら|いくつ|いつ|どの|どう|どれ|どこ|誰|だれ|名前|名称|"
+                  r"how|what|which|when|who|where", re.I)
 _JOINTS = re.compile(
     r"(?<=[でかとして])、|、(?=そのうち)|[?？]\s*(?=\S)|,\s*and\s+|\s+and\s+(?=how|what|which|when|who)", re.I
 )

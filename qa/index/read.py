@@ -33,7 +33,8 @@ class Index:
 
     def __init__(self, chunks: list[Chunk], vectors, bm25, manifest: dict, version: str | None = None,
                  pages: dict[str, list[Page]] | None = None, sentences: SentenceVectors | None = None,
-                 profiles: dict[str, DocProfile] | None = None, tables: dict[str, list[TableRow]] | None = None):
+                 profiles: dict[str, DocProfile] | None = None,
+                 tables: dict[str, list[TableRow]] | None = None):
         self.chunks = chunks
         self.profiles = profiles or {}  # doc -> its own vocabulary (items, years, organisation)
         self.tables = tables or {}  # doc -> its table rows, in page order

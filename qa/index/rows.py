@@ -73,7 +73,8 @@ def read_profiles(path: Path) -> dict[str, DocProfile]:
 
 def write_tables(version: Path, tables: list[tuple[str, TableRow]]) -> None:
     rows = ({"doc": doc, **row.to_dict()} for doc, row in tables)
-    write_bytes(version / TABLES_FILE, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode())
+    lines = (json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    write_bytes(version / TABLES_FILE, "".join(lines).encode())
 
 
 def read_tables(path: Path) -> dict[str, list[TableRow]]:

@@ -4,6 +4,7 @@ beside its row, and the answer span (the figure, name or cell inside the first q
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ingest.records import Page
@@ -25,13 +26,15 @@ class Composed:
 
 
 def compose(chosen: list[Candidate], query: Query, pages_by_doc: dict[str, list[Page]],
-            vocabulary: Vocabulary) -> Composed:
+            vocabulary: Vocabulary, terms: tuple[str, ...] = ()) -> Composed:
+    """Citations for the chosen candidates (checked), with list items, named cells and the span.
+    `terms`: the question's content terms, to choose which sentence of a long quote to keep."""
     citations: list[Citation] = []
     notes: list[str] = []
     span = None
     for c in chosen:
         pages = pages_by_doc.get(c.hit.chunk.doc, [])
-        quote = c.row.line if c.row else expand(c.text, c.hit.chunk, pages)
+        quote = c.row.line if c.row else trim(expand(c.text, c.hit.chunk, pages), c, terms)
         page = locate(quote, c.hit.chunk, pages)
         if page is None or any(squash(quote) == squash(x.quote) for x in citations):
             continue
@@ -50,6 +53,51 @@ def compose(chosen: list[Candidate], query: Query, pages_by_doc: dict[str, list[
                                           page, block, c.hit.chunk.id))
                 notes.append("")
     return Composed(tuple(citations), tuple(notes), span)
+
+
+TRIM_CHARS = 160  # a longer quote is cut to the sentences, then the clauses, that hold its answer
+_SENTENCE_END = re.compile(r"(?<=[。．！？])")
+_CLAUSE_END = re.compile(r"(?<=[、，,；;])")
+
+
+def trim(quote: str, c: Candidate, terms: tuple[str, ...] = ()) -> str:
+    """The shortest run of the quote's sentences (then clauses) that holds every span of the asked
+    type it has; a quote without spans, or short enough, is kept whole. A run of a quote is still
+    printed on its page, so it is checked like any quote."""
+    if len(quote) <= TRIM_CHARS:
+        return quote
+    wanted = [s.text(c.text).strip() for s in c.spans if s.text(c.text).strip()]
+    if not wanted:  # no span: the sentence holding the most of the question's terms
+        return _best_sentence(quote, terms)
+    for splitter in (_SENTENCE_END, _CLAUSE_END):
+        pieces = [p for p in splitter.split(quote) if p]
+        run = _covering(pieces, wanted)
+        if run and len(run) <= TRIM_CHARS:
+            return run.strip()
+        if run:
+            quote = run.strip()
+    return quote
+
+
+def _best_sentence(quote: str, terms: tuple[str, ...]) -> str:
+    pieces = [p for p in _SENTENCE_END.split(quote) if p.strip()]
+    if len(pieces) < 2 or not terms:
+        return quote
+    best = max(pieces, key=lambda p: sum(t in normalize(p).lower() for t in terms))
+    return best.strip()
+
+
+def _covering(pieces: list[str], wanted: list[str]) -> str:
+    """The shortest contiguous run of pieces holding every wanted string ("" when none holds one)."""
+    best = ""
+    for i in range(len(pieces)):
+        for j in range(i + 1, len(pieces) + 1):
+            run = "".join(pieces[i:j])
+            if all(w in run for w in wanted if w in "".join(pieces)):
+                if not best or len(run) < len(best):
+                    best = run
+                break
+    return best if any(w in best for w in wanted) else ""
 
 
 def _list_items(c: Candidate, quote: str, query: Query, pages: list[Page], number: int) -> list[str]:

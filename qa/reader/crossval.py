@@ -68,8 +68,8 @@ def run(samples: list[train.Sample], weights_of, out: Path | None = None) -> dic
         metrics[name] = compute_metrics(set_rows, rows, pages)
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
-            (out / f"{name}.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                                              encoding="utf-8")
+            lines = (json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+            (out / f"{name}.jsonl").write_text("".join(lines), encoding="utf-8")
     return metrics
 
 
@@ -133,6 +133,7 @@ def _collect(indexes: dict[str, str]) -> list[train.Sample]:
 
 def _write(weights: Weights, samples, args, in_sample: dict, cv: dict) -> None:
     spec = weights.to_dict()
+    spec["embed_model"] = samples[0].assistant.embedder.model_name
     spec["trained"] = {"by": "qa/reader/train.py via `make train` (qa.reader.crossval)",
                        "at": datetime.now(UTC).isoformat(timespec="seconds"),
                        "sets": {name: sum(s.set == name for s in samples) for name in SETS},

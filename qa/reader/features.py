@@ -26,8 +26,9 @@ SHORT_CHARS, LONG_CHARS = 12, 200
 _PLAN = re.compile(r"目標|計画|予定|見込")
 _RESULT = re.compile(r"実績|達成|結果|となった|を実施|開催")
 _OVERALL = re.compile(r"全体|総合|総括|overall|as a whole", re.I)
-_LIST_INTRO = re.compile(r"(?:[0-9０-９]+|[一二三四五六七八九十])\s*(?:つ|分野|項目|点|件|社|組織|団体|機関|窓口|種類|テーマ|"
-                         r"プロジェクト|PJ)(?:の|に|を|は|が)|次の|以下の|下記の|[:：]\s*$")
+_LIST_INTRO = re.compile(r"(?:[0-9０-９]+|[一二三四五六七八九十])\s*"
+                         r"(?:つ|分野|項目|点|件|社|組織|団体|機関|窓口|種類|テーマ|プロジェクト|PJ)"
+                         r"(?:の|に|を|は|が)|次の|以下の|下記の|[:：]\s*$")
 _HEADING = re.compile(r"^[＜<【\[［○●■◆〇].*[＞>】\]］]?$")
 _RATING_LINE = re.compile(r"評定\s*[:：]\s*[SABCD](?![A-Za-z])")
 _DIGITS = re.compile(r"\d+")
@@ -60,7 +61,8 @@ def _fresh(found: list[Span], text: str, query: Query) -> list[Span]:
     out = []
     for s in found:
         piece = normalize(s.text(text)).replace(",", "")
-        if s.kind in ("number", "money", "percent") and any(d == n for d in asked for n in _DIGITS.findall(piece)):
+        said = _DIGITS.findall(piece)
+        if s.kind in ("number", "money", "percent") and any(d in said for d in asked):
             continue
         if s.kind in ("name", "person", "place") and piece and piece in query.norm:
             continue
@@ -120,7 +122,8 @@ def _typed(c: Candidate, answer: AnswerType, terms: dict[str, float]) -> dict:
     }
 
 
-def _near(found: list[Span] | tuple[Span, ...], text: str, terms: dict[str, float], order: bool = False) -> float:
+def _near(found: list[Span] | tuple[Span, ...], text: str, terms: dict[str, float],
+          order: bool = False) -> float:
     """1 for a span right next to a question term, falling off with the gap; 0 without either.
     `order`: sort `found` (a list) nearest first."""
     if not found or not terms:

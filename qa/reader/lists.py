@@ -11,8 +11,8 @@ from ingest.text import normalize, squash
 
 LIST_MAX = 8  # items quoted when neither the question nor the text says how many
 ITEM_MAX_CHARS = 120  # a longer "item" is a paragraph: the list has ended
-_ANNOUNCED = re.compile(r"([0-9]+|[一二三四五六七八九十])\s*(?:つ|分野|項目|点|件|社|組織|団体|機関|窓口|種類|テーマ|"
-                        r"プロジェクト|PJ|サービス|か国|カ国)")
+_ANNOUNCED = re.compile(r"([0-9]+|[一二三四五六七八九十])\s*"
+                        r"(?:つ|分野|項目|点|件|社|組織|団体|機関|窓口|種類|テーマ|プロジェクト|PJ|サービス|か国|カ国)")
 _INTRO = re.compile(_ANNOUNCED.pattern + r"|次の|以下の|下記の|次のとおり|以下のとおり|[:：]\s*$")
 _KANJI = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # Bullet markers; items of one list share their marker's class.

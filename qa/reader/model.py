@@ -9,7 +9,7 @@ import functools
 import json
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +17,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 WEIGHTS_FILE = Path(__file__).with_name("weights.json")
+RAW_COSINES = ("dense", "dense_en", "top_dense")  # features whose scale belongs to one embedder
 FORMAT = 1
 
 
@@ -43,6 +44,11 @@ class Linear:
                 "bias": round(self.bias, 6), "mean": self.mean.round(6).tolist(),
                 "scale": self.scale.round(6).tolist()}
 
+    def without(self, names) -> Linear:
+        """The same model with these features' weights zeroed (they read as neutral)."""
+        kept = np.asarray([0.0 if f in names else 1.0 for f in self.features])
+        return Linear(self.features, self.weights * kept, self.bias, self.mean, self.scale)
+
     def logit(self, values: dict[str, float]) -> float:
         x = np.fromiter((values.get(f, 0.0) for f in self.features), dtype=float, count=len(self.features))
         return float(((x - self.mean) / self.scale) @ self.weights + self.bias)
@@ -59,9 +65,21 @@ class Weights:
     second_ratio: float  # a further sentence must score this share of the best one's probability
     part_floor: float  # a further ask's best sentence needs at least this probability
     source: str = "fallback"
+    embed_model: str = ""  # the embedder whose cosines the weights were trained on ("" for any)
+
+    def for_embedder(self, model_name: str) -> Weights:
+        """These weights for another embedder: its raw cosines mean something else, so the features
+        that read them are neutralised (relative ones, like dense_rel, still count)."""
+        if not self.embed_model or self.embed_model == model_name:
+            return self
+        log.info("reader weights were trained with %s, not %s: raw cosine features left out",
+                 self.embed_model, model_name)
+        return replace(self, answer=self.answer.without(RAW_COSINES),
+                       refusal=self.refusal.without(RAW_COSINES), embed_model=model_name)
 
     def to_dict(self) -> dict:
-        return {"format": FORMAT, "answer": self.answer.to_dict(), "refusal": self.refusal.to_dict(),
+        return {"format": FORMAT, "embed_model": self.embed_model,
+                "answer": self.answer.to_dict(), "refusal": self.refusal.to_dict(),
                 "select": {"refuse_below": self.refuse_below, "second_ratio": self.second_ratio,
                            "part_floor": self.part_floor}}
 
@@ -71,7 +89,8 @@ class Weights:
             raise ValueError(f"weights format {spec.get('format')} is not {FORMAT}")
         select = spec["select"]
         return cls(Linear.of(spec["answer"]), Linear.of(spec["refusal"]), float(select["refuse_below"]),
-                   float(select["second_ratio"]), float(select["part_floor"]), source)
+                   float(select["second_ratio"]), float(select["part_floor"]), source,
+                   spec.get("embed_model", ""))
 
 
 # Hand-set stand-in when no trained weights are shipped: similarity, term coverage, the asked type.

@@ -34,7 +34,8 @@ def read(query: Query, hits: list[Hit], ctx: Context, weights: Weights, pages: d
          document_text: str, extra: list[Hit] = ()) -> Reading:
     frame = ctx.vocabulary.frame
     cands = dedupe(gather(hits, ctx, extra))
-    featurize(cands, query, ctx, query_terms(query, frame), focus=focus_terms(query.norm, frame))
+    terms = query_terms(query, frame)
+    featurize(cands, query, ctx, terms, focus=focus_terms(query.norm, frame))
     ranked = score(cands, weights)
     parts = []
     for i, (part, answer) in enumerate(zip(query.parts, query.part_answers, strict=True)):
@@ -47,7 +48,7 @@ def read(query: Query, hits: list[Hit], ctx: Context, weights: Weights, pages: d
     assessment = assess(query, ranked, hits, ctx, document_text)
     answerable = weights.refusal.prob(assessment.features)
     refused = not chosen or assessment.year_outside is not None or answerable < weights.refuse_below
-    composed = None if refused else compose(chosen, query, pages, ctx.vocabulary)
+    composed = None if refused else compose(chosen, query, pages, ctx.vocabulary, tuple(terms))
     if composed is not None and not composed.citations:
         refused, composed = True, None
     why = reason(query, assessment, ctx.vocabulary) if refused else ""

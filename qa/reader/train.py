@@ -25,6 +25,7 @@ from qa.reader.features import FEATURES
 from qa.reader.model import Linear, Weights
 from qa.reader.reading import Reading
 from qa.reader.select import pick
+from qa.reader.terms import query_terms
 
 MAX_FALSE_REFUSAL = 0.03  # calibrate the refusal threshold below the 0.05 target, for margin
 MEDIAN_CHARS = 300  # selection thresholds must keep the median answer at most this (the target)
@@ -74,11 +75,15 @@ def label(c: Candidate, row: EvalRow, query: Query, assistant, gold: set[int]) -
     unanswerable rows."""
     if not row.answerable or not row.must_contain:
         return 0.0
-    composed = compose([c], query, assistant.index.pages, assistant.vocabulary)
+    composed = compose([c], query, assistant.index.pages, assistant.vocabulary, _terms(query, assistant))
     if not composed.citations or composed.citations[0].page not in gold:
         return 0.0
     text = answer_text(composed, "ja")
     return sum(contains_all(text, [m]) for m in row.must_contain) / len(row.must_contain)
+
+
+def _terms(query: Query, assistant) -> tuple[str, ...]:
+    return tuple(query_terms(query, assistant.vocabulary.frame))
 
 
 def _fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray, names: tuple[str, ...]) -> Linear:
@@ -154,7 +159,8 @@ def fit_refusal(samples: list[Sample]) -> tuple[Linear, float]:
 
 def _answer(s: Sample, weights: Weights) -> str:
     chosen = pick(s.reading.ranked, s.reading.parts, weights)
-    composed = compose(chosen, s.query, s.assistant.index.pages, s.assistant.vocabulary)
+    composed = compose(chosen, s.query, s.assistant.index.pages, s.assistant.vocabulary,
+                       _terms(s.query, s.assistant))
     return answer_text(composed, s.query.lang) if composed.citations else ""
 
 

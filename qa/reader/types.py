@@ -62,17 +62,19 @@ _JA = [  # (kind, pattern) in priority order, on normalize()d text
     ("reason", re.compile(r"なぜ|なんで|何で|理由|どうして|原因|要因")),
     ("person", re.compile(r"誰|だれ|どなた|氏名|人物")),
     ("percent", re.compile(r"何\s*[%％]|何割|何パーセント|割合|比率|[^効]率は|率って|率を|何倍")),
-    ("money", re.compile(r"いくら|金額|何円|何千円|何百万円|何億円|予算額?は|決算額?は|費用は|経費は|コストは")),
+    ("money", re.compile(r"いくら|金額|何円|何千円|何百万円|何億円|予算額?は|決算額?は|"
+                         r"費用は|経費は|コストは")),
     ("date", re.compile(r"いつ|何月|何日|何年(?!度)|時期|時点は|開始日|期間は")),
     ("place", re.compile(r"どこで|どこに|どこの(?:国|地域|都市|県)|どの(?:国|地域|都市|都道府県|県)|場所")),
-    ("list", re.compile(r"(?:[0-9]+|[一二三四五六七八九十])\s*(?:つ|分野|項目|点|件|社|組織|団体|機関|窓口|種類|個)"
-                        r"(?:の|って|は|を|と)|どのような|どんな|どれ(?!くらい|ぐらい|だけ|ほど)|全部|すべて|挙げ|"
+    ("list", re.compile(r"(?:[0-9]+|[一二三四五六七八九十])\s*"
+                        r"(?:つ|分野|項目|点|件|社|組織|団体|機関|窓口|種類|個)(?:の|って|は|を|と)|どのような|どんな|どれ(?!くらい|ぐらい|だけ|ほど)|全部|すべて|挙げ|"
                         r"列挙|一覧")),
-    ("name", re.compile(r"何という|なんという|名前|名称|何て|なんて|どこ|どの(?:組織|団体|機関|企業|会社|サービス|"
-                        r"制度|システム|ガイド|ツール|プログラム|製品|コマンド|パッケージ|オプション|ファイル)|"
+    ("name", re.compile(r"何という|なんという|名前|名称|何て|なんて|どこ|"
+                        r"どの(?:組織|団体|機関|企業|会社|サービス|制度|システム|ガイド|ツール|プログラム|製品|コマンド|パッケージ|オプション|ファイル)|"
                         r"社名|団体名|何の略|略称|どの\S{1,8}?(?:に|を|が|で|の|は|から)")),
     ("compare", re.compile(r"推移|比べ|比較|前年度比|前年比|増え|減っ|増加|減少|変化|経年|並べ")),
-    ("count", re.compile(r"(?:何|なん)\s*(?:件|名|人|社|団体|法人|回|組織|か国|カ国|校|か所|機関|本|種類|点|万|千)|"
+    ("count", re.compile(r"(?:何|なん)\s*"
+                         r"(?:件|名|人|社|団体|法人|回|組織|か国|カ国|校|か所|機関|本|種類|点|万|千)|"
                          r"いくつ|幾つ|どれくらい|どのくらい|どれだけ|どの程度|数は|数って|数を|人数|件数")),
     ("how", re.compile(r"どうやって|どうすれば|どのように|どうやる|方法|やり方|手順")),
     ("yes_no", re.compile(r"^(?!.*(?:何|なに|なん|いつ|どこ|誰|だれ|どの|どう|どれ|どんな|いくら|いくつ))"
@@ -85,14 +87,15 @@ _EN = [
                           r"name of the (?:person|president|chair)")),
     ("date", re.compile(r"\bwhen\b|what date|which date|what month|which month|what year|since when")),
     ("place", re.compile(r"\bwhere\b|which (?:country|countries|city|cities|region|prefecture)")),
-    ("percent", re.compile(r"what (?:percentage|share|proportion|ratio|rate)|\bpercent|how many times (?:more|"
-                           r"higher|larger)")),
+    ("percent", re.compile(r"what (?:percentage|share|proportion|ratio|rate)|\bpercent|"
+                           r"how many times (?:more|higher|larger)")),
     ("count", re.compile(r"how many|number of|how often")),
     ("money", re.compile(r"how much (?:money|did|was|were|is|are)|\bbudget|\bcosts?\b|\bexpenses?\b|"
                          r"\bspend|\byen\b|\brevenue|\bexpenditure|\bamount\b")),
     ("percent", re.compile(r"percentage|\bshare\b|\bratio\b|\brate\b|proportion")),
     ("list", re.compile(r"\bwhich (?:\w+ ){0,3}(?:were|are|did)\b|what (?:kinds?|types?|are the|were the)\b|"
-                        r"\blist\b|\bname (?:the|all)\b|\b(?:two|three|four|five|six|seven|eight|nine|ten) \w+")),
+                        r"\blist\b|\bname (?:the|all)\b|"
+                        r"\b(?:two|three|four|five|six|seven|eight|nine|ten) \w+")),
     ("name", re.compile(r"what (?:is|was) (?:the )?name|\bcalled\b|\bwhich\b|\bwhat\b (?:tool|system|"
                         r"command|package|option|file|service|program|scheme)")),
     ("compare", re.compile(r"\bcompare|\bchange[ds]?\b|\btrend\b|over the years|from fy\s*\d+ to|"
@@ -102,7 +105,8 @@ _EN = [
 ]
 _RESULT = re.compile(r"実績|結果|達成|actual|result|achieved")
 _PLAN = re.compile(r"目標|計画|予定|見込|target|plan|goal")
-_LIST_COUNT = re.compile(r"([0-9]+|[一二三四五六七八九十])\s*(?:つ|分野|項目|点|件|社|組織|団体|機関|窓口|種類|個)")
+_LIST_COUNT = re.compile(r"([0-9]+|[一二三四五六七八九十])\s*"
+                         r"(?:つ|分野|項目|点|件|社|組織|団体|機関|窓口|種類|個)")
 _EN_COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten)\s+[a-z]+")
 
 
@@ -116,7 +120,8 @@ def answer_type(question: str, lang: str) -> AnswerType:
         kind, unit = "money", "円"
     if kind in ("fact", "yes_no", "compare") and unit:
         kind = "count" if kind == "fact" else kind
-    wants = "plan" if _PLAN.search(text) and not _RESULT.search(text) else "result" if _RESULT.search(text) else ""
+    result = bool(_RESULT.search(text))
+    wants = "plan" if _PLAN.search(text) and not result else "result" if result else ""
     return AnswerType(kind, unit, _list_count(text, lang) if kind == "list" else 0, wants)
 
 
@@ -129,9 +134,12 @@ def _unit(text: str, lang: str) -> str:
     for prev, m in zip(morphemes, morphemes[1:], strict=False):
         if prev.surface == "何" and m.counter:
             return m.surface
-    if m := re.search(r"(?:何|なん)\s*(件|名|人|社|団体|法人|回|組織|か国|カ国|校|か所|機関|本|種類|点)", text):
+    if m := _COUNTER.search(text):
         return m.group(1)
     return ""
+
+
+_COUNTER = re.compile(r"(?:何|なん)\s*(件|名|人|社|団体|法人|回|組織|か国|カ国|校|か所|機関|本|種類|点)")
 
 
 def _list_count(text: str, lang: str) -> int:

@@ -155,7 +155,8 @@ def _render(pdf_path: str, mtime: float, page_number: int, needle: str, scale: f
     return Image.alpha_composite(image, overlay).convert("RGB").crop(crop), bool(boxes)
 
 
-def _around(crop: tuple[int, int, int, int], top: float, bottom: float, margin: int) -> tuple[int, int, int, int]:
+def _around(crop: tuple[int, int, int, int], top: float, bottom: float,
+            margin: int) -> tuple[int, int, int, int]:
     """A readable window around the passage (CROP_ASPECT of the page's width high, or the passage and
     a margin): a whole tall page shrinks its text below reading size in the panel."""
     x0, y0, x1, y1 = crop
