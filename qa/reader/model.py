@@ -65,6 +65,7 @@ class Weights:
     second_ratio: float  # a further sentence must score this share of the best one's probability
     part_floor: float  # a further ask's best sentence needs at least this probability
     source: str = "fallback"
+    type_ratio: float = 1.01  # a candidate of the asked type goes first when it scores this share of the best
     embed_model: str = ""  # the embedder whose cosines the weights were trained on ("" for any)
 
     def for_embedder(self, model_name: str) -> Weights:
@@ -81,7 +82,7 @@ class Weights:
         return {"format": FORMAT, "embed_model": self.embed_model,
                 "answer": self.answer.to_dict(), "refusal": self.refusal.to_dict(),
                 "select": {"refuse_below": self.refuse_below, "second_ratio": self.second_ratio,
-                           "part_floor": self.part_floor}}
+                           "part_floor": self.part_floor, "type_ratio": self.type_ratio}}
 
     @classmethod
     def of(cls, spec: dict, source: str) -> Weights:
@@ -90,7 +91,7 @@ class Weights:
         select = spec["select"]
         return cls(Linear.of(spec["answer"]), Linear.of(spec["refusal"]), float(select["refuse_below"]),
                    float(select["second_ratio"]), float(select["part_floor"]), source,
-                   spec.get("embed_model", ""))
+                   float(select.get("type_ratio", 1.01)), spec.get("embed_model", ""))
 
 
 # Hand-set stand-in when no trained weights are shipped: similarity, term coverage, the asked type.

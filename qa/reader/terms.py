@@ -22,6 +22,7 @@ QUESTION_WORDS = frozenset({
 TYPE_WORDS = frozenset({
     "名前", "名称", "数", "件数", "人数", "金額", "額", "理由", "割合", "率", "時期", "日付", "全部", "具体",
     "一番", "一体", "全て", "総額", "合計", "number", "name", "amount", "ゃう", "っけ", "だっけ", "かな",
+    "社名", "団体名", "氏名", "人名", "組織名", "企業名", "名簿",
 })
 _INTERROGATIVE = re.compile(r"^(?:何|なに|なん|どの|どう|どれ|どこ|どんな|いく|いつ|誰|だれ)")
 # "Ⅰ－１（セキュリティ対策の強化）", "項目Ⅲ": the item is steered by search, not matched in sentences.

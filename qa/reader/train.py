@@ -30,7 +30,8 @@ from qa.reader.terms import query_terms
 MAX_FALSE_REFUSAL = 0.03  # calibrate the refusal threshold below the 0.05 target, for margin
 MEDIAN_CHARS = 300  # selection thresholds must keep the median answer at most this (the target)
 SECOND_RATIOS = (0.3, 0.5, 0.7, 0.85, 1.01)
-PART_FLOORS = (0.0, 0.02, 0.05, 0.1, 0.3, 1.01)
+PART_FLOORS = (0.0, 0.05, 0.3, 1.01)
+TYPE_RATIOS = (0.3, 0.6, 1.01)
 C = 1.0  # inverse regularisation strength of both regressions
 
 
@@ -165,19 +166,19 @@ def _answer(s: Sample, weights: Weights) -> str:
 
 
 def fit_selection(samples: list[Sample], weights: Weights) -> Weights:
-    """The second-sentence ratio and part floor with the best training accuracy at a median answer
-    under MEDIAN_CHARS."""
+    """The second-sentence ratio, part floor and typed-first ratio with the best training accuracy at
+    a median answer under MEDIAN_CHARS."""
     answerable = [s for s in samples if s.row.answerable and s.row.must_contain]
     best, best_key = weights, (-1.0, 0.0)
-    for ratio in SECOND_RATIOS:
-        for floor in PART_FLOORS:
-            trial = Weights(weights.answer, weights.refusal, weights.refuse_below, ratio, floor, "trial")
-            texts = [_answer(s, trial) for s in answerable]
-            ok = sum(contains_all(t, s.row.must_contain) for t, s in zip(texts, answerable, strict=True))
-            median = statistics.median(len(t) for t in texts) if texts else 0
-            key = (ok / max(1, len(texts)), -median)
-            if median <= MEDIAN_CHARS and key > best_key:
-                best, best_key = trial, key
+    grid = [(r, f, t) for r in SECOND_RATIOS for f in PART_FLOORS for t in TYPE_RATIOS]
+    for ratio, floor, typed in grid:
+        trial = Weights(weights.answer, weights.refusal, weights.refuse_below, ratio, floor, "trial", typed)
+        texts = [_answer(s, trial) for s in answerable]
+        ok = sum(contains_all(t, s.row.must_contain) for t, s in zip(texts, answerable, strict=True))
+        median = statistics.median(len(t) for t in texts) if texts else 0
+        key = (ok / max(1, len(texts)), -median)
+        if median <= MEDIAN_CHARS and key > best_key:
+            best, best_key = trial, key
     return best
 
 
@@ -188,4 +189,5 @@ def train(samples: list[Sample], source: str = "trained") -> Weights:
     refusal_model, threshold = fit_refusal(samples)
     weights = Weights(answer, refusal_model, threshold, 0.8, 0.3, source)
     chosen = fit_selection(samples, weights)
-    return Weights(answer, refusal_model, threshold, chosen.second_ratio, chosen.part_floor, source)
+    return Weights(answer, refusal_model, threshold, chosen.second_ratio, chosen.part_floor, source,
+                   chosen.type_ratio)
