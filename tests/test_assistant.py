@@ -42,8 +42,9 @@ def test_rating_question_finds_the_items_rating_statement(assistant):
 
 
 def test_question_outside_the_report_is_refused_with_passages(assistant):
-    answer = assistant.ask("令和2年度にDX認定を受けた企業の具体的な社名を教えてください。")
+    answer = assistant.ask("火星探査機の打ち上げ費用はいくら？")
     assert answer.refused and answer.text.startswith(REFUSAL["ja"]) and answer.reason in answer.text
+    assert answer.reason == "報告書には「火星」の記載がありません。"
     assert not answer.citations and len(answer.passages) >= 3
 
 
