@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ingest.layout import starts_unit
-from ingest.text import normalize, split_sentences
+from ingest.text import normalize, split_sentences, squash
 from ingest.vocabulary import OVERVIEW, YEAR, western_year
 from qa.query import Query
 from qa.reader.candidates import Candidate, Context
@@ -18,7 +18,7 @@ FEATURES = (
     "dense", "dense_rel", "dense_en", "lexical", "lexical_rel", "lexical_en", "context", "passage", "before",
     "rank", "typed_passage", "typed_before", "focus", "focus_before", "typed_focus", "focus_near",
     "type_has", "type_near", "unit_match", "unit_other", "new_numbers", "year_match", "year_other",
-    "item_match", "overview", "plan", "result", "wants_match", "row", "row_year", "row_label",
+    "item_match", "overview", "plan", "result", "wants_match", "row", "row_year", "row_label", "label_asked",
     "heading", "short", "long", "list_intro", "bullet", "rating_line",
 )
 NEAR_CHARS = 30  # a typed span within this many characters of a question term is "near" it
@@ -32,6 +32,7 @@ _LIST_INTRO = re.compile(r"(?:[0-9０-９]+|[一二三四五六七八九十])\s*
 _HEADING = re.compile(r"^[＜<【\[［○●■◆〇].*[＞>】\]］]?$")
 _RATING_LINE = re.compile(r"評定\s*[:：]\s*[SABCD](?![A-Za-z])")
 _DIGITS = re.compile(r"\d+")
+_UNIT_NOTE = re.compile(r"[（(][^）)]*[）)]")
 
 
 def featurize(cands: list[Candidate], query: Query, ctx: Context, terms: dict[str, float],
@@ -172,10 +173,13 @@ def _place(c: Candidate, query: Query, answer: AnswerType) -> dict:
 
 def _row(c: Candidate, query: Query, terms: dict[str, float], ctx: Context) -> dict:
     if c.row is None:
-        return {"row": 0.0, "row_year": 0.0, "row_label": 0.0}
+        return {"row": 0.0, "row_year": 0.0, "row_label": 0.0, "label_asked": 0.0}
     label = ctx.tokens(c.row.label) | ctx.tokens(c.row.context)
     has_year = any(c.row.year_cell(y) for y in query.years)
-    return {"row": 1.0, "row_year": float(has_year), "row_label": coverage(label, terms, ctx.idf)}
+    name = squash(_UNIT_NOTE.sub("", c.row.label))  # 経常費用（千円） -> 経常費用
+    asked = float(bool(name) and name in squash(query.lexical))  # the row the question names exactly
+    return {"row": 1.0, "row_year": float(has_year), "row_label": coverage(label, terms, ctx.idf),
+            "label_asked": asked}
 
 
 def vector(c: Candidate) -> list[float]:
