@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SAMPLE := data/ipa-fy2020/report.pdf
 INDEX ?= index
 
-.PHONY: install run test test-fast lint eval bench sample index
+.PHONY: install run test test-fast lint eval bench sample index train
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -47,3 +47,17 @@ eval: $(INDEX)/CURRENT
 
 bench: $(STAMP)
 	$(DOCQA) bench
+
+# The reader's learned weights (qa/reader/weights.json) from the four dev sets, with a cross-validated
+# report in eval/results/train/cv.md. Builds its two indexes under .train/ first if they are missing.
+TRAIN := .train
+MANUAL := data/luatexja/luatexja-ja.pdf
+
+$(TRAIN)/idx-sample/CURRENT: $(SAMPLE) | $(STAMP)
+	$(DOCQA) ingest --rebuild $(SAMPLE) --index $(TRAIN)/idx-sample
+
+$(TRAIN)/idx-manual/CURRENT: $(MANUAL) | $(STAMP)
+	$(DOCQA) ingest --rebuild $(MANUAL) --index $(TRAIN)/idx-manual
+
+train: $(TRAIN)/idx-sample/CURRENT $(TRAIN)/idx-manual/CURRENT
+	$(PY) -m qa.reader.crossval --sample-index $(TRAIN)/idx-sample --manual-index $(TRAIN)/idx-manual

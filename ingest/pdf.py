@@ -79,6 +79,7 @@ class ExtractResult:
     path: str
     pages: tuple[Page, ...]  # every page in order; pages that are not "ok" have empty text
     statuses: tuple[PageStatus, ...]
+    tables: dict[int, list] = field(default_factory=dict)  # page -> ruled tables' cells (ingest.tables)
 
     @property
     def skipped(self) -> list[PageStatus]:
@@ -203,7 +204,8 @@ def _assemble(path: Path, messages: list[tuple], limits: Limits) -> ExtractResul
         log.warning("%s: %d hidden characters (white or tiny) left out, pages %s", path.name,
                     sum(hidden.values()), page_ranges(list(hidden)))
     log.info("%s: %d pages, %d skipped", path.name, len(pages), sum(s.status != "ok" for s in statuses))
-    return ExtractResult(str(path), tuple(pages), tuple(statuses))
+    tables = {m[1]: m[2] for m in messages if m[0] == "tables"}
+    return ExtractResult(str(path), tuple(pages), tuple(statuses), tables)
 
 
 def _without_labels(read: PageRead, label: str) -> list[dict]:
@@ -292,6 +294,8 @@ def _parse(conn, path: Path, password: str | None, limits: Limits, delay: float)
             if delay:
                 time.sleep(delay)
             conn.send(("page", number, *_read_page(page)))
+            if tables := _ruled_tables(page):
+                conn.send(("tables", number, tables))
             page.close()  # frees the page's layout cache: memory stays flat on long reports
 
 
@@ -309,6 +313,19 @@ def _read_page(page) -> tuple[PageRead, str]:
         raise
     except Exception as e:
         return PageRead([], []), f"{type(e).__name__}: {e}"
+
+
+def _ruled_tables(page) -> list:
+    """Cells of the page's ruled tables; [] when it has none or the table finder fails."""
+    from ingest.tables import ruled_tables
+
+    try:
+        return ruled_tables(page)
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as e:  # a table the finder chokes on loses its structure, not the page
+        log.debug("find_tables failed: %s", e)
+        return []
 
 
 def _open(path: Path, password: str | None):

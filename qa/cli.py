@@ -146,6 +146,8 @@ def cmd_ask(args) -> int:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
         return 0
     several = len(assistant.index.pages) > 1
+    if answer.span is not None:
+        print(f"→ {answer.span.text} [{answer.span.n}]")
     print(answer.text)
     for c in answer.citations:
         print(f"  {c.long_label}" + (f"  ({c.doc})" if several else ""))

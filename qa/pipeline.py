@@ -9,6 +9,8 @@ from pathlib import Path
 
 from ingest import chunk_sections, split_sections
 from ingest.pdf import IngestError, Limits, extract
+from ingest.profile import read_profile
+from ingest.tables import read_tables
 from qa.backends import open_backend
 from qa.embed import Embedder
 from qa.index import DocUpdate
@@ -74,9 +76,11 @@ def parse_file(path: Path, settings: Settings, limits: Limits | None = None,
               if c.text.strip()]  # an empty chunk would still get a vector and match everything a bit
     if not chunks:
         raise IngestError(path, "no_text", "no text left to index once headers and footers are removed")
+    tables = read_tables(pages, extracted.tables)
     update = DocUpdate(
         doc=doc_id(path), path=str(path), sha256=sha256 or sha256_file(path), n_pages=len(pages),
         chunks=chunks, status="ok", pages=tuple(pages),
+        profile=read_profile(doc_id(path), pages, sections, tables), tables=tuple(tables),
     )
     result = FileResult(str(path), "indexed", len(pages), len(sections), len(chunks),
                         skipped=[(s.number, s.error or s.status) for s in extracted.skipped],

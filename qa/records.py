@@ -73,6 +73,19 @@ def label_of(pages: list[Page], number: int) -> str:
 
 
 @dataclass(frozen=True)
+class AnswerSpan:
+    """The answer itself inside a quote: citation n's quote[start:end] (a figure, a name, a cell)."""
+
+    text: str
+    n: int
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "n": self.n, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     text: str  # the answer with [n] markers; the refusal message when refused
@@ -83,6 +96,9 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds
     warnings: tuple[str, ...] = ()
     pages: tuple[int, ...] = ()  # page of each passage (where its best sentence is), same order
+    span: AnswerSpan | None = None  # the answer inside the first quote, when the reader found one
+    reason: str = ""  # why it refused, one line in the question's language ("" when answered)
+    kind: str = ""  # the answer type the question asked for (qa.reader.types.KINDS)
 
     def to_dict(self) -> dict:
         return {
@@ -95,4 +111,7 @@ class Answer:
             ],
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
             "warnings": list(self.warnings),
+            "span": self.span.to_dict() if self.span else None,
+            "reason": self.reason,
+            "kind": self.kind,
         }

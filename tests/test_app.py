@@ -88,9 +88,11 @@ def test_highlight_is_drawn_on_the_page_image(tiny):
     boxes = char_boxes(pdf, 3, quote)
     assert len(boxes) == 1
     plain, _ = render_page(pdf, 3, "")
-    marked, found = render_page(pdf, 3, quote)
+    marked, found = render_page(pdf, 3, quote, whole=True)
     assert found and plain.size == marked.size
     assert marked.getcolors(1 << 20) != plain.getcolors(1 << 20)  # yellow pixels were added
+    crop, found = render_page(pdf, 3, quote)  # the default: a readable window around the passage
+    assert found and crop.width == plain.width and crop.height < plain.height
 
 
 @pytest.mark.parametrize("message, previous, expected", [

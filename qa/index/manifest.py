@@ -18,7 +18,7 @@ from qa.index.errors import (
     UnsupportedIndexFormat,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: profiles.jsonl and tables.jsonl (each document's vocabulary, its table rows)
 REQUIRED = ("schema_version", "complete", "embed_model", "embed_dim", "normalize_embeddings",
             "distance", "chunker", "tokenizer", "documents", "files", "n_vectors")
 
@@ -123,8 +123,9 @@ def read_manifest_file(version: Path) -> dict:
             f"index written by a newer version of docqa (schema {schema}, this version reads up to "
             f"{SCHEMA_VERSION}); upgrade docqa or {REBUILD_HINT}"
         )
-    if schema < SCHEMA_VERSION:  # no older schema exists yet; a migration would go here
-        raise UnsupportedIndexFormat(f"index schema {schema} is too old; {REBUILD_HINT}")
+    if schema < SCHEMA_VERSION:  # schema 1 lacks the document profiles and table rows
+        raise UnsupportedIndexFormat(f"index schema {schema} is too old for this version of docqa "
+                                     f"(it reads schema {SCHEMA_VERSION}); {REBUILD_HINT}")
     if manifest["complete"] is not True:
         raise IndexCorruptError(files.MANIFEST, "the version is marked incomplete")
     return manifest

@@ -9,7 +9,9 @@ import bm25s
 import faiss
 import numpy as np
 
+from ingest.profile import DocProfile
 from ingest.records import Chunk, Page
+from ingest.tables import TableRow
 from qa.embed import Embedder
 from qa.index import dense, files, rows, sentences
 from qa.index.errors import IndexCorruptError
@@ -32,8 +34,12 @@ class Index:
     """Chunks, their vectors (faiss.IndexFlatIP) and a bm25s index; row i is chunks[i] everywhere."""
 
     def __init__(self, chunks: list[Chunk], vectors, bm25, manifest: dict, version: str | None = None,
-                 pages: dict[str, list[Page]] | None = None, sentences: SentenceVectors | None = None):
+                 pages: dict[str, list[Page]] | None = None, sentences: SentenceVectors | None = None,
+                 profiles: dict[str, DocProfile] | None = None,
+                 tables: dict[str, list[TableRow]] | None = None):
         self.chunks = chunks
+        self.profiles = profiles or {}  # doc -> its own vocabulary (items, years, organisation)
+        self.tables = tables or {}  # doc -> its table rows, in page order
         self.sentences = sentences  # None for an index written before sentences were embedded
         self.pages = pages or {}  # doc -> its pages, 1-based numbers in order
         self.vectors = vectors
@@ -60,8 +66,10 @@ class Index:
         bm25 = _read_bm25(version / files.BM25_DIR, len(chunks)) if has_bm25 else None
         pages = _read_pages(version)
         sentence_vectors = _read_sentences(version, manifest, chunks)
+        profiles = _read_rows(version, manifest, files.PROFILES_FILE, rows.read_profiles)
+        tables = _read_rows(version, manifest, files.TABLES_FILE, rows.read_tables)
         log.info("loaded index %s: %d chunks", version.name, len(chunks))
-        return cls(chunks, vectors, bm25, manifest, version.name, pages, sentence_vectors)
+        return cls(chunks, vectors, bm25, manifest, version.name, pages, sentence_vectors, profiles, tables)
 
     @classmethod
     def empty(cls, embedder: Embedder, chunker: dict) -> Index:
@@ -144,6 +152,16 @@ def _read_chunks(version: Path) -> list[Chunk]:
 def _read_pages(version: Path) -> dict[str, list[Page]]:
     try:
         return rows.read_pages(version / files.PAGES_FILE)
+    except files.FileProblem as e:
+        raise IndexCorruptError(e.name, e.problem) from None
+
+
+def _read_rows(version: Path, manifest: dict, name: str, reader):
+    """A row file the manifest lists (checksums already verified), parsed by `reader`."""
+    if name not in manifest["files"]:
+        raise IndexCorruptError(name, "missing from the manifest's file list")
+    try:
+        return reader(version / name)
     except files.FileProblem as e:
         raise IndexCorruptError(e.name, e.problem) from None
 

@@ -17,7 +17,9 @@ import bm25s
 import faiss
 import numpy as np
 
+from ingest.profile import DocProfile
 from ingest.records import Chunk, Page
+from ingest.tables import TableRow
 from qa.embed import Embedder
 from qa.index import dense, files, rows, sentences
 from qa.index import tokenize as tok
@@ -43,6 +45,8 @@ class DocUpdate:
     chunks: list[Chunk]
     status: str = "ok"
     pages: tuple[Page, ...] = ()
+    profile: DocProfile | None = None  # the document's own vocabulary; None: a generic, empty one
+    tables: tuple[TableRow, ...] = ()  # its table rows (ingest.tables)
 
 
 def update_index(root: str | Path, embedder: Embedder, chunker: dict, docs: list[DocUpdate], *,
@@ -61,7 +65,9 @@ def update_index(root: str | Path, embedder: Embedder, chunker: dict, docs: list
         old = Index.empty(embedder, chunker) if rebuild else _load_or_empty(root, embedder, chunker)
         documents, chunks = merge(old.documents, old.chunks, docs)
         pages = {**old.pages, **{d.doc: list(d.pages) for d in docs}}
-        return _rewrite(root, old, embedder, chunker, documents, chunks, pages, sentence_embedder,
+        extras = _Extras({**old.profiles, **{d.doc: d.profile or DocProfile(d.doc) for d in docs}},
+                         {**old.tables, **{d.doc: list(d.tables) for d in docs}})
+        return _rewrite(root, old, embedder, chunker, documents, chunks, pages, extras, sentence_embedder,
                         hnsw_threshold)
 
 
@@ -76,7 +82,9 @@ def remove_document(root: str | Path, embedder: Embedder, chunker: dict, doc: st
         documents = [d for d in old.documents if d["doc"] != doc]
         chunks = [c for c in old.chunks if c.doc != doc]
         pages = {d: p for d, p in old.pages.items() if d != doc}
-        return _rewrite(root, old, embedder, chunker, documents, chunks, pages,
+        extras = _Extras({d: p for d, p in old.profiles.items() if d != doc},
+                         {d: t for d, t in old.tables.items() if d != doc})
+        return _rewrite(root, old, embedder, chunker, documents, chunks, pages, extras,
                         hnsw_threshold=hnsw_threshold)
 
 
@@ -122,9 +130,17 @@ def _vectors_for(old: Index, chunks: list[Chunk], embedder: Embedder) -> np.ndar
     return out
 
 
+@dataclass(frozen=True)
+class _Extras:
+    """Per-document rows besides chunks and pages."""
+
+    profiles: dict[str, DocProfile]
+    tables: dict[str, list[TableRow]]
+
+
 def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict, documents: list[dict],
-             chunks: list[Chunk], pages: dict[str, list[Page]], sentence_embedder=None,
-             hnsw_threshold: int = HNSW_THRESHOLD) -> Index:
+             chunks: list[Chunk], pages: dict[str, list[Page]], extras: _Extras,
+             sentence_embedder=None, hnsw_threshold: int = HNSW_THRESHOLD) -> Index:
     """Build the new version in memory, write it, make it live; on failure the old one stays live."""
     manifest = new_manifest(embedder, chunker, documents)
     vectors = _vectors_for(old, chunks, embedder)
@@ -139,7 +155,9 @@ def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict, document
     extra = {sentences.SENTENCES_FILE: sentences.to_faiss(sentence_vectors, embedder.dim)}
     try:
         page_rows = [(d["doc"], page) for d in documents for page in pages.get(d["doc"], [])]
-        version = write_version(root, dense_index, chunks, bm25, manifest, page_rows, extra)
+        profiles = [extras.profiles.get(d["doc"]) or DocProfile(d["doc"]) for d in documents]
+        tables = [(d["doc"], row) for d in documents for row in extras.tables.get(d["doc"], [])]
+        version = write_version(root, dense_index, chunks, bm25, manifest, page_rows, extra, profiles, tables)
     except Exception as e:
         full = isinstance(e, OSError) and e.errno == errno.ENOSPC
         problem = "disk full" if full else f"{type(e).__name__}: {e}"
@@ -149,11 +167,14 @@ def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict, document
         files.prune(root, KEEP_PREVIOUS)
     except OSError as e:  # old versions left behind cost disk space, not correctness
         log.warning("could not remove old index versions: %s", e)
-    return Index(chunks, dense_index, bm25, manifest, version.name, pages, sentence_vectors)
+    kept = {d["doc"] for d in documents}
+    return Index(chunks, dense_index, bm25, manifest, version.name, pages, sentence_vectors,
+                 {p.doc: p for p in profiles}, {d: t for d, t in extras.tables.items() if d in kept})
 
 
 def write_version(root: Path, vectors, chunks: list[Chunk], bm25, manifest: dict,
-                  pages: list[tuple[str, Page]] = (), extra_faiss: dict | None = None) -> Path:
+                  pages: list[tuple[str, Page]] = (), extra_faiss: dict | None = None,
+                  profiles: list[DocProfile] = (), tables: list[tuple[str, TableRow]] = ()) -> Path:
     """Write a new version folder, manifest last, then make it live. On failure remove it, re-raise."""
     version = files.new_version_dir(root)
     try:
@@ -162,6 +183,8 @@ def write_version(root: Path, vectors, chunks: list[Chunk], bm25, manifest: dict
             faiss.write_index(index, str(version / name))
         rows.write_chunks(version, chunks)
         rows.write_pages(version, pages)
+        rows.write_profiles(version, list(profiles))
+        rows.write_tables(version, list(tables))
         write_bm25(version, bm25)
         files.sync_tree(version)
         manifest["files"] = files.describe_files(version)

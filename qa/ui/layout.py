@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import gradio as gr
 
-from ingest.vocabulary import ITEM_LABELS
 from qa.assistant import QuestionError
+from qa.ui.chat import item_choices
 from qa.ui.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -22,8 +22,6 @@ EXAMPLES = [
     "What rating did IPA give itself for item II?",
     "How did IPA perform against its PR KPI?",
 ]
-ITEM_FILTER = [("すべて / all", "all"), ("概要 / overview", "overview")] + [
-    (label, item) for item, label in ITEM_LABELS.items() if item != "overview"]
 CJK_FONTS = ["Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Hiragino Kaku Gothic ProN",
              "Yu Gothic UI", "Meiryo", "IPAexGothic", "ui-sans-serif", "system-ui", "sans-serif"]
 CSS = """
@@ -99,12 +97,15 @@ def ask_tab(runtime: Runtime, turns, current):
                      gr.Image(type="pil", show_label=False, interactive=False, height=560, format="png",
                               elem_id="page-image", buttons=["fullscreen", "download"]),
                      gr.HTML("", elem_id="page-text")]
+            whole = gr.Checkbox(False, label="ページ全体 / Whole page", elem_id="whole-page")
     ask_inputs = [w.question, w.chat, w.item, w.use_llm, turns, w.doc]
     ask_outputs = [w.chat, w.question, w.chips, turns, current, *panel]
     on_ask = _on_ask(runtime)
     w.question.submit(on_ask, ask_inputs, ask_outputs)
     w.send.click(on_ask, ask_inputs, ask_outputs, api_name="ask")  # the endpoint qa.bench.loadtest drives
-    w.chips.change(_on_chip(runtime), [w.chips, current], panel).then(None, None, None, js=SCROLL_TO_MARK)
+    w.chips.change(_on_chip(runtime), [w.chips, current, whole], panel).then(None, None, None,
+                                                                           js=SCROLL_TO_MARK)
+    whole.change(_on_chip(runtime), [w.chips, current, whole], panel)
     w.chat.select(_on_message, [turns], [w.chips, current])
     w.clear.click(lambda: ([], "", gr.update(choices=[], value=None, visible=False), [], [], *_cleared()),
                   None, [w.chat, w.question, w.chips, turns, current, *panel])
@@ -123,8 +124,8 @@ def _chat_column(runtime: Runtime) -> SimpleNamespace:
                                 placeholder="質問を入力… / Ask a question…")
         w.send = gr.Button("質問 / Ask", variant="primary", scale=1, min_width=90, elem_id="send")
     with gr.Row():
-        w.item = gr.Dropdown(ITEM_FILTER, value="all", label="項目 / Item", elem_id="item-filter",
-                             min_width=160)
+        w.item = gr.Dropdown(item_choices(runtime.assistant), value="all", label="項目 / Item",
+                             elem_id="item-filter", min_width=160)
         w.doc = gr.Dropdown(_doc_choices(runtime), value="all", label="文書 / Document", elem_id="doc-filter",
                             min_width=160)
         w.use_llm = gr.Checkbox(False, label="Use LLM", visible=runtime.llm_configured, elem_id="use-llm")
@@ -160,11 +161,11 @@ def _on_ask(runtime: Runtime):
 
 
 def _on_chip(runtime: Runtime):
-    def on_chip(choice, sources):
+    def on_chip(choice, sources, whole=False):
         source = next((s for s in sources or [] if s["label"] == choice), None)
         if source is None or runtime.assistant is None:
             return _cleared()
-        view = runtime.source_view(source)
+        view = runtime.source_view(source, whole=bool(whole))
         return view.meta_html, view.image, f"<div class='docqa-page'>{view.text_html}</div>"
 
     return on_chip

@@ -71,13 +71,14 @@ class Runtime:
     def pdf_roots(self) -> list[Path]:
         return [ROOT, Path(self.settings.index_dir).resolve().parent, documents.uploads_dir(self.settings)]
 
-    def source_view(self, source: dict) -> viewer.SourceView:
+    def source_view(self, source: dict, whole: bool = False) -> viewer.SourceView:
         index = self.assistant.index
         pages = index.pages.get(source["doc"], [])
         page = int(source["page"])
         text = pages[page - 1].text if 0 < page <= len(pages) else ""
         entry = next((d for d in index.documents if d["doc"] == source["doc"]), {})
-        return viewer.show_source(source, text, viewer.resolve_pdf(entry.get("path", ""), self.pdf_roots()))
+        pdf = viewer.resolve_pdf(entry.get("path", ""), self.pdf_roots())
+        return viewer.show_source(source, text, pdf, whole)
 
     def documents(self) -> list[list]:
         return documents.document_rows(self.assistant.index.documents if self.assistant else [])
