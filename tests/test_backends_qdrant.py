@@ -115,6 +115,8 @@ def test_tiny_pdf_answers_as_from_the_folder(tmp_path):
     b = Assistant.load(settings=remote, embedder=embedder)
     assert isinstance(b.index, QdrantIndex) and b.index.chunks == a.index.chunks
     assert dict(b.index.pages) == dict(a.index.pages)
+    assert b.index.profiles == a.index.profiles and b.index.tables == a.index.tables
+    assert a.index.profiles["tiny.pdf"].items  # the tiny report's items were read: not a vacuous match
     for chunk in a.index.chunks:
         assert np.allclose(b.index.sentences.of(chunk.id), a.index.sentences.of(chunk.id), atol=1e-6)
     for question in ("What is the budget?", "評価の結果", "職員の人数"):

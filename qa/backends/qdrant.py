@@ -24,7 +24,9 @@ import faiss
 import numpy as np
 
 import qa.backends.qdrant_store as store
+from ingest.profile import DocProfile
 from ingest.records import Chunk, Page
+from ingest.tables import TableRow
 from ingest.text import split_sentences
 from qa.backends.base import ANYWHERE, Found, Where
 from qa.backends.local import Pending
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 
 DENSE, SPARSE, SENTENCES = "dense", "bm25", "sentences"
 MANIFEST_ID = 0
+DOC_EXTRAS = ["pages", "profile", "tables"]  # per-document payload read only when asked for
 UPSERT_BATCH = 256  # points per request: ~0.5 MB of JSON with vectors and text
 
 
@@ -65,7 +68,7 @@ class QdrantBackend:
         return manifest
 
     def documents(self) -> list[dict]:
-        entries = store.scroll(self.client, self.docs_name, exclude=["pages"])
+        entries = store.scroll(self.client, self.docs_name, exclude=DOC_EXTRAS)
         docs = [p for p in entries if p.get("kind") == "document"]
         return [{k: v for k, v in d.items() if k not in ("kind", "seq")}
                 for d in sorted(docs, key=lambda d: d["seq"])]
@@ -83,6 +86,16 @@ class QdrantBackend:
         if record is None:
             return []
         return [Page(*row) for row in record.payload.get("pages", [])]  # number, label, text[, styles]
+
+    def profile(self, doc: str) -> DocProfile:
+        """The document's own vocabulary, read at ingest (ingest.profile)."""
+        record = self._point(self.docs_name, _doc_point(doc))
+        row = record.payload.get("profile") if record is not None else None
+        return DocProfile.from_dict(row) if row else DocProfile(doc)
+
+    def tables(self, doc: str) -> list[TableRow]:
+        record = self._point(self.docs_name, _doc_point(doc))
+        return [TableRow.from_dict(r) for r in (record.payload.get("tables", []) if record else [])]
 
     def all_chunks(self) -> list[Chunk]:
         """Every chunk in ingest order (payloads only, no vectors)."""
@@ -165,7 +178,7 @@ class QdrantBackend:
     def _doc_stats(self, docs: list[str]) -> tuple[int, int]:
         """(chunks, tokens) the index holds now for these docs: they leave the length statistics."""
         entries = store.retrieve(self.client, self.docs_name, [_doc_point(d) for d in docs],
-                                 exclude=["pages"])
+                                 exclude=DOC_EXTRAS)
         return (sum(e.payload["n_chunks"] for e in entries), sum(e.payload["n_tokens"] for e in entries))
 
     def _upsert_chunks(self, chunks, dense, tokens, avgdl: float, first_row: int) -> None:
@@ -210,7 +223,7 @@ class QdrantBackend:
         from qdrant_client import models
 
         old = {e.payload["doc"]: e.payload["seq"] for e in store.retrieve(
-            self.client, self.docs_name, [_doc_point(d.doc) for d in docs], exclude=["pages"])}
+            self.client, self.docs_name, [_doc_point(d.doc) for d in docs], exclude=DOC_EXTRAS)}
         points = []
         for update, entry in zip(docs, entries, strict=True):
             if update.doc not in old:
@@ -218,7 +231,9 @@ class QdrantBackend:
                 manifest["next_seq"] += 1
             pages = [[p.number, p.label, p.text, [list(s) for s in p.styles]] for p in update.pages]
             payload = {**entry, "kind": "document", "seq": old[update.doc],
-                       "n_tokens": doc_tokens[update.doc], "pages": pages}
+                       "n_tokens": doc_tokens[update.doc], "pages": pages,
+                       "profile": (update.profile or DocProfile(update.doc)).to_dict(),
+                       "tables": [row.to_dict() for row in update.tables]}
             points.append(models.PointStruct(id=_doc_point(update.doc), vector={}, payload=payload))
         store.upsert(self.client, self.docs_name, points, 16)
         self._put_manifest(manifest)

@@ -73,7 +73,10 @@ class QdrantIndex:
         self.backend, self.manifest, self.version = backend, manifest, None
         self.chunks = backend.all_chunks()
         self.rows = {chunk.id: row for row, chunk in enumerate(self.chunks)}
-        self.pages = LazyPages(backend, [d["doc"] for d in manifest["documents"]])
+        docs = [d["doc"] for d in manifest["documents"]]
+        self.pages = LazyPages(backend, docs)
+        self.profiles = {doc: backend.profile(doc) for doc in docs}
+        self.tables = {doc: backend.tables(doc) for doc in docs}
         self.sentences = LazySentences(backend)
         log.info("opened Qdrant index %s: %d chunks", backend.name_, len(self.chunks))
 
