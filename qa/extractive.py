@@ -7,13 +7,13 @@ from __future__ import annotations
 import functools
 import re
 
+from ingest.headings import find_heading
 from ingest.layout import starts_unit
 from ingest.records import Chunk, Page
-from ingest.text import squash
+from ingest.text import SENTENCE_END, ends_sentence, squash
 
 EXPAND_LINES = 2  # lines a sentence may run on past its first line
 MAX_SENTENCE_CHARS = 240  # a whole sentence longer than this (glued table rows): quote the piece alone
-_ENDED = re.compile(r"[。！？]\s*$")
 _HEADING = re.compile(r"[＜<【\[［].*[＞>】\]］]")  # a bracketed heading line is not part of a sentence
 
 
@@ -39,18 +39,25 @@ def _joint(left: str, right: str) -> str:
 def _sentence_around(lines: list[str], row: int, at: int, size: int) -> str:
     """Join the neighbouring lines a sentence runs over, then cut at the sentence ends around it."""
     text, at = lines[row], at
-    if at == 0 and row > 0 and not _ENDED.search(lines[row - 1]) and not starts_unit(text) \
-            and not _HEADING.fullmatch(lines[row - 1].strip()):
+    if at == 0 and row > 0 and _runs_on(lines[row - 1], text):
         head = lines[row - 1] + _joint(lines[row - 1], text)
         text, at = head + text, at + len(head)
     for nxt in lines[row + 1 : row + 1 + EXPAND_LINES]:
-        if _ENDED.search(text[at + size - 1 :]) or starts_unit(nxt):
+        if ends_sentence(text[at + size - 1 :]) or starts_unit(nxt):
             break
         text += _joint(text, nxt) + nxt
-    start = max(text.rfind(end, 0, at) for end in "。！？") + 1
-    stops = [i for i in (text.find(end, at + size - 1) for end in "。！？") if i >= 0]
-    whole = text[start : min(stops) + 1 if stops else len(text)].strip()
+    cuts = [m.start() for m in SENTENCE_END.finditer(text)]  # where ingest.text ends sentences
+    start = max((c for c in cuts if c <= at), default=0)
+    stop = min((c for c in cuts if c >= at + size), default=len(text))
+    whole = text[start:stop].strip()
     return whole if len(whole) <= MAX_SENTENCE_CHARS else ""
+
+
+def _runs_on(previous: str, line: str) -> bool:
+    """Does a sentence run from `previous` into `line`? Not past a sentence end, a heading, or into a
+    line that opens a unit of its own (a bullet, a numbered item)."""
+    return not (ends_sentence(previous) or starts_unit(line) or _HEADING.fullmatch(previous.strip())
+                or find_heading([previous.strip()], 0))
 
 
 def locate(quote: str, chunk: Chunk, pages: list[Page]) -> int | None:
