@@ -178,7 +178,8 @@ def sample_pair(sample_index):
     sentence_vectors = {s: v for c in index.chunks
                         for s, v in zip(split_sentences(c.text), index.sentences.of(c.id), strict=True)}
     docs = [DocUpdate(d["doc"], d["path"], d["sha256"], d["n_pages"],
-                      [c for c in index.chunks if c.doc == d["doc"]], pages=tuple(index.pages[d["doc"]]))
+                      [c for c in index.chunks if c.doc == d["doc"]], pages=tuple(index.pages[d["doc"]]),
+                      profile=index.profiles.get(d["doc"]), tables=tuple(index.tables.get(d["doc"], ())))
             for d in index.documents]
     backend = QdrantBackend(qdrant_client.QdrantClient(location=":memory:"), "sample", embedder=embedder,
                             chunker=settings.chunker())

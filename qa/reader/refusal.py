@@ -88,7 +88,7 @@ def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str],
 
 def _nouns(query: Query, vocabulary: Vocabulary) -> list[str]:
     """The question's content nouns (Sudachi), as the lexical tokens spell them."""
-    terms = set(content_terms(query.norm, vocabulary.frame))
+    terms = content_terms(query.norm, vocabulary.frame)  # in the question's order: the reason names the first
     nouns = {normalize(m.surface).lower() for m in tag(query.norm)
              if m.pos[0] == "名詞" and m.pos[1] in ("普通名詞", "固有名詞") and len(m.surface) >= 2
              and not _ENGLISH_WORD.fullmatch(m.surface)}
