@@ -28,9 +28,11 @@ def load(index_dir: str | Path | None = None, *, settings: Settings | None = Non
     return _runtime
 
 
-def respond(message: str, history=None, item_filter: str = "all", use_llm: bool = False):
-    """Answer one chat message in the context of `history` (Gradio messages or (user, bot) pairs)."""
-    return load().respond(message, history, item_filter, use_llm=use_llm)
+def respond(message: str, history=None, item_filter: str = "all", use_llm: bool = False,
+            doc_filter: str = "all"):
+    """Answer one chat message in the context of `history` (Gradio messages or (user, bot) pairs);
+    `doc_filter` names the one indexed document to answer from ("all": every one)."""
+    return load().respond(message, history, item_filter, use_llm=use_llm, doc_filter=doc_filter)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.records import Chunk, Section
-from ingest.text import squash
+from ingest.text import SENTENCE_END, ends_sentence, squash
 
 MAX_CHARS = 400
 # The next chunk starts with up to this many characters of the previous one (and at most
@@ -20,12 +20,10 @@ MAX_CHARS = 400
 # sentence running on) is then whole in one chunk.
 OVERLAP_CHARS = 80
 OVERLAP_SHARE = 0.25
-MIN_FILL = 0.5  # end a chunk at a sentence end (。) when that keeps it at least this full
+MIN_FILL = 0.5  # end a chunk at a sentence end (。．！？) when that keeps it at least this full
 SOFT_BREAKS = "、，,;；  "  # a line longer than a chunk is cut after one of these if it can be
 SECTION_SEP = " › "
-_SENTENCE_ENDS = ("。", "。）", "。」", "。』", "。)")
 _WORD = re.compile(r"\w")
-_SENTENCE_END = re.compile(r"(?<=。)(?![）」』)])|(?<=。[）」』)])")
 
 
 @dataclass(frozen=True)
@@ -48,8 +46,8 @@ def _hard_split(text: str, limit: int) -> list[str]:
 
 
 def _sentences(line: str) -> list[str]:
-    """A line cut after each 。 (and after a bracket that closes right behind it)."""
-    return [part for part in _SENTENCE_END.split(line) if part.strip()]
+    """A line cut after each sentence end (and after a bracket that closes right behind it)."""
+    return [part for part in SENTENCE_END.split(line) if part.strip()]
 
 
 def _units(section: Section, max_chars: int) -> list[_Unit]:
@@ -70,7 +68,7 @@ def _size(units: list[_Unit]) -> int:
 
 
 def _ends_sentence(unit: _Unit) -> bool:
-    return unit.text.rstrip().endswith(_SENTENCE_ENDS)
+    return ends_sentence(unit.text)
 
 
 def _end(units: list[_Unit], start: int, first_new: int, max_chars: int) -> int:

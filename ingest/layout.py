@@ -1,25 +1,60 @@
-"""What one PDF page's characters become: visible lines, the printed page label, rejoined text."""
+"""What one PDF page's characters become: visible, repaired characters -> words -> lines in reading
+order, the printed page number candidates at its edges, and broken lines rejoined.
+
+`read_page(page)` is the whole per-page step, a pure function of the pdfplumber page: any caller (the
+child process in ingest.pdf, a pool of them) can run it.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import ingest.glyphs as glyphs
+from ingest.columns import reading_order
+from ingest.labels import Candidate, candidates
 
 log = logging.getLogger(__name__)
 
 MIN_VISIBLE_SIZE = 2.0  # points
 WHITE_LEVEL = 0.95  # fill colour components at or above this read as white
+SIZE_CHANGE = 0.1  # lines whose font sizes differ by more than this share are never joined
 WRAP_TOLERANCE = 2.0  # a line ending within this many font sizes of the text frame was wrapped
-_FOOTER = re.compile(r"^\s*[-‐－—]\s*(\S{1,8})\s*[-‐－—]\s*$")
+# Characters further apart than this share of the font size are separate words. TeX's interword
+# space shrinks to about 0.22 em and kerns stay under about 0.1 em; pdfplumber's fixed 3 pt glued
+# words set tighter than that ("FreeSoftwareFoundation").
+WORD_GAP = 0.15
+# Justified Japanese spreads its characters by up to about a third of an em: no space there. White
+# wider than this between Japanese words parts table cells or columns, and keeps a space.
+JAPANESE_GAP = 0.5
+PDFPLUMBER_GAP = 3.0  # pdfplumber's default x_tolerance: spaces in narrower gaps count as restored
+RAISED = 0.35  # TeX lowers the E of its logo by about a third of an em: still the same word
 # A line ending in one of these closes a sentence, a heading or a table cell: never joined on.
 _CJK = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆、，]")
 _OPENS = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆「『（]")
+# Japanese script and full-width punctuation: no space is ever put between two of these.
+_JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6々〆]")
 _NOTE = re.compile(r"[（(][^）)]*[）)]")  # a whole-line parenthetical is a cell or note of its own
 # Structural starts: headings, bullets, numbered items. Such a line begins a new unit.
 _STRUCTURE = re.compile(
     r"^\s*([-‐－・○●■□◆◇▼▶※*＊•①-⑳]|[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]"
     r"|[0-9０-９]{1,2}[．.]|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|【|＜|<|\[|［|第[0-9０-９一二三四五六七八九十]+|注[）)]?|１－)"
 )
+_SUBSET = re.compile(r"^[A-Z]{6}\+")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class PageRead:
+    """What read_page found on one page. Plain data: it crosses from the child process to the parent."""
+
+    lines: list[dict]  # text, x0, x1, top, size, font: in reading order
+    candidates: list[Candidate]  # printed page numbers at the page's edges
+    # glyph repairs (ingest.glyphs), word spaces restored, hidden characters left out
+    repairs: dict[str, int] = field(default_factory=dict)
+    image_share: float = 0.0  # share of the page under images (a scan is one big image)
 
 
 def starts_unit(text: str) -> bool:
@@ -32,6 +67,8 @@ def _joins(prev: dict, line: dict, frame_right: float) -> bool:
     if starts_unit(line["text"]):
         return False
     size = prev.get("size", 9.0)
+    if abs(size - line.get("size", size)) > SIZE_CHANGE * size:
+        return False  # a heading above body text, body text above a note: not one sentence
     if prev["x1"] >= frame_right - WRAP_TOLERANCE * size:
         return True
     if _STRUCTURE.match(prev["text"]) and not re.match(r"^\s*[①-⑳・○●\-]", prev["text"]):
@@ -45,17 +82,22 @@ def _glue(left: str, right: str) -> str:
     return left.rstrip() + sep + right.lstrip()
 
 
-def rejoin(lines: list[dict], frame_right: float) -> list[str]:
-    """Merge broken lines into logical lines."""
-    out: list[str] = []
+def merge_lines(lines: list[dict], frame_right: float) -> list[dict]:
+    """Broken lines merged into logical lines; a merged line keeps its first line's style."""
+    out: list[dict] = []
     prev = None
     for line in lines:
         if prev is not None and out and _joins(prev, line, frame_right):
-            out[-1] = _glue(out[-1], line["text"])
+            out[-1] = {**out[-1], "text": _glue(out[-1]["text"], line["text"])}
         else:
-            out.append(line["text"])
+            out.append(line)
         prev = line
     return out
+
+
+def rejoin(lines: list[dict], frame_right: float) -> list[str]:
+    """Merge broken lines into logical lines."""
+    return [line["text"] for line in merge_lines(lines, frame_right)]
 
 
 def is_hidden(obj: dict) -> bool:
@@ -74,19 +116,69 @@ def is_hidden(obj: dict) -> bool:
     return all(c >= WHITE_LEVEL for c in color)  # gray or RGB
 
 
-def page_lines(page) -> list[dict]:
-    hidden = sum(map(is_hidden, page.chars))
-    if hidden:
-        log.warning("page %d: %d hidden characters (white or tiny) left out", page.page_number, hidden)
-        page = page.filter(lambda obj: not is_hidden(obj))
-    lines = page.extract_text_lines(return_chars=True, strip=True)
-    for line in lines:
-        line["size"] = line["chars"][0]["size"] if line["chars"] else 9.0
-        del line["chars"]
-    return [line for line in lines if line["text"].strip()]
+def japanese(ch: str) -> bool:
+    return bool(_JAPANESE.match(ch))
 
 
-def split_label(lines: list[dict]) -> tuple[list[dict], str | None]:
-    if lines and (m := _FOOTER.match(lines[-1]["text"])):
-        return lines[:-1], m.group(1)
-    return lines, None
+def _words(chars: list[dict]) -> list[dict]:
+    """pdfplumber words split at gaps over WORD_GAP font sizes; spaces the PDF draws stay inside."""
+    from pdfplumber.utils.text import WordExtractor
+
+    extractor = WordExtractor(x_tolerance_ratio=WORD_GAP, y_tolerance_ratio=RAISED, keep_blank_chars=True)
+    out = []
+    for word in extractor.extract_words(chars, return_chars=True):
+        inked = [c for c in word["chars"] if c["text"].strip()]
+        text = _SPACES.sub(" ", word["text"]).strip()
+        if not inked or not text:
+            continue
+        sizes = sorted(c["size"] for c in inked)
+        out.append({"text": text, "x0": inked[0]["x0"], "x1": max(c["x1"] for c in inked),
+                    "top": min(c["top"] for c in inked), "bottom": max(c["bottom"] for c in inked),
+                    "baseline": inked[0]["matrix"][5], "size": sizes[len(sizes) // 2],
+                    "font": _SUBSET.sub("", inked[0]["fontname"]), "n": len(inked)})
+    return out
+
+
+def _line(words: list[dict], counts: Counter) -> dict:
+    """One line from its words, left to right: a space where the PDF leaves a gap, except in the
+    narrow gaps between two Japanese characters (justified Japanese is spread out, not spaced)."""
+    text = words[0]["text"]
+    for prev, word in zip(words, words[1:], strict=False):
+        if japanese(text[-1]) and japanese(word["text"][0]) and \
+                word["x0"] - prev["x1"] < JAPANESE_GAP * word["size"]:
+            text += word["text"]
+        else:
+            text += " " + word["text"]
+            counts["spaces"] += word["x0"] - prev["x1"] <= PDFPLUMBER_GAP  # a space 3 pt would lose
+    fonts = Counter()
+    for w in words:
+        fonts[w["font"]] += w["n"]
+    sizes = sorted(s for w in words for s in [w["size"]] * w["n"])
+    return {"text": text, "x0": words[0]["x0"], "x1": max(w["x1"] for w in words),
+            "top": min(w["top"] for w in words), "size": round(sizes[len(sizes) // 2], 1),
+            "font": fonts.most_common(1)[0][0]}
+
+
+def _image_share(page) -> float:
+    area = float(page.width * page.height) or 1.0
+    covered = 0.0
+    for im in page.images:
+        w = min(im["x1"], page.width) - max(im["x0"], 0)
+        h = min(im["bottom"], page.height) - max(im["top"], 0)
+        covered += max(w, 0) * max(h, 0)
+    return min(covered / area, 1.0)
+
+
+def read_page(page) -> PageRead:
+    """Lines in reading order, printed page number candidates, repair counts, image coverage."""
+    chars = page.chars
+    hidden = sum(map(is_hidden, chars))
+    if hidden:  # counted: the parent warns once per file
+        chars = [c for c in chars if not is_hidden(c)]
+    chars, counts = glyphs.repair(chars, glyphs.page_fonts(page))
+    counts["hidden"] = hidden
+    lines = [_line(words, counts) for words in reading_order(_words(chars))]
+    lines = [line for line in lines if line["text"].strip()]
+    return PageRead(lines, candidates(lines), {k: v for k, v in counts.items() if v},
+                    _image_share(page))
+

@@ -8,12 +8,12 @@ only the child. The parent checks size and magic bytes before any parsing, the c
 memory and CPU limits and streams pages back, and the parent kills it at a wall-clock deadline.
 signal.alarm is not used: it fails outside the main thread (Gradio runs handlers in threads).
 
-A long file is read by two children at once when a core is idle, one from the first page forward
-and one from the last page backward, each under the same limits; the parent stops both once every
-page has arrived (the deadline covers the whole file).
-
 Errors are IngestError with kind: not_pdf, encrypted, corrupt, too_large, too_many_pages,
 resource_limit (memory or CPU limit hit), timeout (wall deadline), no_text (no page has text).
+
+The child (ingest.pdf_child) reads each page with ingest.layout.read_page (a pure function of the
+page); the parent decides what needs the whole document: printed page labels (ingest.labels) and
+the text frame.
 """
 
 from __future__ import annotations
@@ -23,53 +23,36 @@ import multiprocessing
 import os
 import signal
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.layout import page_lines, rejoin, split_label
+from ingest.labels import assign, matches
+from ingest.layout import PageRead, merge_lines
+from ingest.pdf_child import MIB, IngestError, Limits, child_main
 from ingest.records import Page
 
 log = logging.getLogger(__name__)
 
-MIB = 1 << 20
-MIN_CHARS = 10  # a page with fewer non-space characters has no usable text layer (scanned or blank)
+SCANNED_SHARE = 0.5  # a page without text counts as a scan when images cover this share of it
+OCR_NOTE = "OCR is not available: run OCR on the file first"
 # Test hook: seconds the child sleeps before each page, to simulate a parser that hangs.
 PAGE_DELAY_ENV = "DOCQA_TEST_PAGE_DELAY"
 # forkserver: children fork from a small clean server (safe from a threaded parent, and fast,
 # as pdfplumber is preloaded there) instead of each starting a fresh interpreter.
 _CTX = multiprocessing.get_context("forkserver")
-_CTX.set_forkserver_preload(["ingest.pdf", "pdfplumber"])
-
-
-class IngestError(Exception):
-    """A file that cannot be ingested; `kind` says why (see the module docstring)."""
-
-    def __init__(self, path: Path | str, kind: str, message: str):
-        super().__init__(f"{path}: {message}")
-        self.path, self.kind = str(path), kind
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Budgets for one file. Tests lower them; the defaults suit reports of a few hundred pages."""
-
-    max_bytes: int = 200 * MIB  # checked before parsing
-    max_pages: int = 2000  # checked right after opening
-    memory_bytes: int = 1536 * MIB  # RLIMIT_AS of the child
-    cpu_seconds: int = 60  # RLIMIT_CPU of the child
-    wall_seconds: float = 120.0  # the parent kills the child after this
-    min_chars: int = MIN_CHARS
-    children: int = 2  # children reading one file at once (from both ends); 1: one child
-    two_ends_from: int = 24  # fewer pages: one child (a second one costs more than it saves)
+_CTX.set_forkserver_preload(["ingest.pdf_child", "pdfplumber"])
 
 
 @dataclass(frozen=True)
 class PageStatus:
     number: int  # 1-based
-    status: str  # "ok", "no_text_layer" (scanned or blank) or "failed" (the parser raised)
+    status: str  # "ok", "blank" (no text, no large image), "scanned" (no text, an image covers most
+    # of it) or "failed" (the parser raised)
     chars: int = 0  # non-space characters found
     error: str = ""
+    repairs: dict[str, int] = field(default_factory=dict)  # ingest.glyphs counts, word spaces restored
 
 
 @dataclass(frozen=True)
@@ -77,22 +60,28 @@ class ExtractResult:
     path: str
     pages: tuple[Page, ...]  # every page in order; pages that are not "ok" have empty text
     statuses: tuple[PageStatus, ...]
+    tables: dict[int, list] = field(default_factory=dict)  # page -> ruled tables' cells (ingest.tables)
 
     @property
     def skipped(self) -> list[PageStatus]:
         """Pages left out of the index, each with its reason."""
         return [s for s in self.statuses if s.status != "ok"]
 
+    @property
+    def repairs(self) -> Counter:
+        """Repairs over all pages (see PageStatus.repairs)."""
+        return sum((Counter(s.repairs) for s in self.statuses), Counter())
+
 
 def extract(path: Path | str, *, password: str | None = None, limits: Limits | None = None,
             on_page: Callable[[int, int], None] | None = None) -> ExtractResult:
-    """Read every page of `path` in child processes; raises IngestError naming the file and why.
+    """Read every page of `path` in a child process; raises IngestError naming the file and why.
     `on_page(done, total)` is called as pages arrive (for a progress bar)."""
     path, limits = Path(path), limits or Limits()
     _precheck(path, limits)
     delay = float(os.environ.get(PAGE_DELAY_ENV) or 0)  # read here: forkserver children keep the
     # server's environment, not the caller's
-    messages = _Reading(path, password, limits, delay, on_page).run()
+    messages = _run_child(path, password, limits, delay, on_page)
     return _assemble(path, messages, limits)
 
 
@@ -120,88 +109,53 @@ def _precheck(path: Path, limits: Limits) -> None:
 
 
 def _spawn(target, args):
-    """Start a child (a seam for tests that count or watch children)."""
+    """Start the child (a seam for tests that count or watch children)."""
     proc = _CTX.Process(target=target, args=args, daemon=True, name="docqa-extract")
     proc.start()
     return proc
 
 
-def _idle_core() -> bool:
-    """A second child only helps with a core to run on: on a busy machine (2 cores, load 2-3) two
-    children took as long as one (5.6 s for the 94-page sample either way)."""
+def _run_child(path: Path, password: str | None, limits: Limits, delay: float, on_page) -> list[tuple]:
+    """Run the child, collect its messages until it says done; kill it at the deadline."""
+    receiver, sender = _CTX.Pipe(duplex=False)
+    proc = _spawn(child_main, (sender, str(path), password, limits, delay))
+    sender.close()  # the parent keeps only its end, so a dead child reads as EOF
     try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return cores > 1 and os.getloadavg()[0] <= cores - 1
+        return _collect(path, proc, receiver, time.monotonic() + limits.wall_seconds, limits, on_page)
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        receiver.close()
 
 
-class _Reading:
-    """The parent's side: start the children, collect pages until each page has arrived once, kill
-    the children at the deadline or on the first error."""
-
-    def __init__(self, path: Path, password: str | None, limits: Limits, delay: float, on_page):
-        self.path, self.password, self.limits, self.delay = path, password, limits, delay
-        self.on_page = on_page or (lambda done, total: None)
-        self.children: list = []
-        self.talking: dict = {}  # receiving end -> child, for children that have more to say
-        self.pages: dict[int, tuple] = {}
-        self.total: int | None = None
-
-    def run(self) -> list[tuple]:
-        try:
-            self._start(backward=False)
-            return self._collect(time.monotonic() + self.limits.wall_seconds)
-        finally:
-            for proc in self.children:
-                if proc.is_alive():
-                    proc.kill()
-                proc.join(5)
-            for receiver in self.talking:
-                receiver.close()
-
-    def _start(self, backward: bool) -> None:
-        receiver, sender = _CTX.Pipe(duplex=False)
-        proc = _spawn(_child_main, (sender, str(self.path), self.password, self.limits, self.delay, backward))
-        sender.close()  # the parent keeps only its end, so a dead child reads as EOF
-        self.children.append(proc)
-        self.talking[receiver] = proc
-
-    def _collect(self, deadline: float) -> list[tuple]:
-        from multiprocessing.connection import wait
-
-        while self.total is None or len(self.pages) < self.total:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise IngestError(self.path, "timeout", f"parsing took longer than "
-                                  f"{self.limits.wall_seconds:g} s (stopped after {len(self.pages)} "
-                                  "pages); the parser was killed")
-            if not self.talking:
-                raise IngestError(self.path, "corrupt", "the PDF parser stopped before the last page")
-            for receiver in wait(list(self.talking), timeout=min(remaining, 0.2)):
-                self._receive(receiver)
-        return [("page", *self.pages[n]) for n in sorted(self.pages)]
-
-    def _receive(self, receiver) -> None:
+def _collect(path: Path, proc, receiver, deadline: float, limits: Limits, on_page) -> list[tuple]:
+    messages: list[tuple] = []
+    total = done = 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            proc.kill()
+            done = len([m for m in messages if m[0] == "page"])
+            raise IngestError(path, "timeout", f"parsing took longer than {limits.wall_seconds:g} s "
+                              f"(stopped after {done} pages); the parser was killed")
+        if not receiver.poll(min(remaining, 0.2)):
+            continue
         try:
             message = receiver.recv()
         except EOFError:
-            proc = self.talking[receiver]
             proc.join(5)
-            raise _died(self.path, proc.exitcode, self.limits) from None
+            raise _died(path, proc.exitcode, limits) from None
         if message[0] == "error":
-            raise IngestError(self.path, message[1], message[2])
+            raise IngestError(path, message[1], message[2])
         if message[0] == "done":
-            receiver.close()
-            del self.talking[receiver]
-        elif message[0] == "count":
-            first, self.total = self.total is None, message[1]
-            long_file = self.total >= self.limits.two_ends_from
-            if first and self.limits.children > 1 and long_file and _idle_core():
-                self._start(backward=True)
-        elif message[0] == "page" and message[1] not in self.pages:
-            self.pages[message[1]] = message[1:]
-            self.on_page(len(self.pages), self.total or 0)
+            return messages
+        messages.append(message)
+        if message[0] == "count":
+            total = message[1]
+        elif message[0] == "page" and on_page:
+            done += 1
+            on_page(done, total)
 
 
 def _died(path: Path, exitcode: int | None, limits: Limits) -> IngestError:
@@ -217,19 +171,43 @@ def _died(path: Path, exitcode: int | None, limits: Limits) -> IngestError:
 
 def _assemble(path: Path, messages: list[tuple], limits: Limits) -> ExtractResult:
     """Pages from the child's raw lines; pages without a text layer are kept empty and reported."""
-    raw = [m[1:] for m in messages if m[0] == "page"]  # (number, label, lines, error)
-    frame_right = max((line["x1"] for _, _, lines, _ in raw for line in lines), default=0.0)
+    raw = [m[1:] for m in messages if m[0] == "page"]  # (number, PageRead, error)
+    printed = next((m[1] for m in messages if m[0] == "labels"), None)
+    labels = assign({number: read.candidates for number, read, _ in raw}, len(raw), printed)
+    frame_right = max((line["x1"] for _, read, _ in raw for line in read.lines), default=0.0)
     pages, statuses = [], []
-    for number, label, lines, error in raw:
-        text = "\n".join(rejoin(lines, frame_right))
+    for (number, read, error), label in zip(raw, labels, strict=True):
+        lines = merge_lines(_without_labels(read, label), frame_right)
+        text = "\n".join(line["text"] for line in lines)
         chars = sum(not c.isspace() for c in text)
-        status = "failed" if error else "ok" if chars >= limits.min_chars else "no_text_layer"
-        pages.append(Page(number, label or str(number), text if status == "ok" else ""))
-        statuses.append(PageStatus(number, status, chars, error))
+        status = "failed" if error else "ok" if chars >= limits.min_chars else \
+            "scanned" if read.image_share >= SCANNED_SHARE else "blank"
+        ok = status == "ok"
+        styles = tuple((line["size"], line["font"]) for line in lines) if ok else ()
+        pages.append(Page(number, label, text if ok else "", styles))
+        statuses.append(PageStatus(number, status, chars, error, read.repairs))
     if not any(s.status == "ok" for s in statuses):
         raise _nothing_readable(path, statuses)
+    hidden = {s.number: s.repairs["hidden"] for s in statuses if s.repairs.get("hidden")}
+    if hidden:
+        log.warning("%s: %d hidden characters (white or tiny) left out, pages %s", path.name,
+                    sum(hidden.values()), page_ranges(list(hidden)))
     log.debug("%s: %d pages, %d skipped", path.name, len(pages), sum(s.status != "ok" for s in statuses))
-    return ExtractResult(str(path), tuple(pages), tuple(statuses))
+    tables = {m[1]: m[2] for m in messages if m[0] == "tables"}
+    return ExtractResult(str(path), tuple(pages), tuple(statuses), tables)
+
+
+def _without_labels(read: PageRead, label: str) -> list[dict]:
+    """The page's lines less its printed page number: a line of its own, else the number in a running
+    head ("第1章 はじめに 13"). A page with both keeps the head whole ("1 はじめに" opening page 1)."""
+    lines = list(read.lines)
+    found = [c for c in read.candidates if matches(c, label) and c.line < len(lines)]
+    whole = [c for c in found if c.whole]
+    for c in whole or found[:1]:
+        text = lines[c.line]["text"]
+        rest = "" if c.whole else (text[: c.start] + text[c.end :]).strip()
+        lines[c.line] = {**lines[c.line], "text": rest} if rest else None
+    return [line for line in lines if line is not None]
 
 
 def _nothing_readable(path: Path, statuses: list[PageStatus]) -> IngestError:
@@ -237,9 +215,13 @@ def _nothing_readable(path: Path, statuses: list[PageStatus]) -> IngestError:
     if failed:
         return IngestError(path, "corrupt", f"no page could be read (page {failed[0].number}: "
                            f"{failed[0].error}); nothing indexed")
-    empty = page_ranges([s.number for s in statuses])
-    return IngestError(path, "no_text", f"no page has a text layer (pages {empty} skipped as scanned "
-                       "or empty); nothing indexed — run OCR on the file first")
+    scanned = [s.number for s in statuses if s.status == "scanned"]
+    blank = [s.number for s in statuses if s.status == "blank"]
+    parts = ([f"pages {page_ranges(scanned)} skipped as scanned images"] if scanned else []) + \
+        ([f"pages {page_ranges(blank)} blank"] if blank else [])
+    note = f" — {OCR_NOTE}" if scanned else ""
+    return IngestError(path, "no_text",
+                       f"no page has a text layer ({', '.join(parts)}); nothing indexed{note}")
 
 
 def page_ranges(numbers: list[int]) -> str:
@@ -251,96 +233,3 @@ def page_ranges(numbers: list[int]) -> str:
         else:
             spans.append([n, n])
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
-
-
-# --- the child ---------------------------------------------------------------------------------
-
-
-def _child_main(conn, path: str, password: str | None, limits: Limits, delay: float,
-                backward: bool = False) -> None:
-    """Entry point of the child: limits first, then parse; every outcome is one message."""
-    _set_limits(limits)
-    try:
-        _parse(conn, Path(path), password, limits, delay, backward)
-        conn.send(("done",))
-    except IngestError as e:
-        conn.send(("error", e.kind, str(e).removeprefix(f"{e.path}: ")))
-    except MemoryError:
-        conn.send(("error", "resource_limit", _memory_message(limits)))
-    except RecursionError:
-        conn.send(("error", "corrupt", "the PDF structure is nested too deeply (recursive objects?)"))
-    except Exception as e:  # any other parser failure means the file is broken
-        conn.send(("error", "corrupt", f"the PDF could not be parsed ({type(e).__name__}: {e})"))
-    finally:
-        conn.close()
-
-
-def _set_limits(limits: Limits) -> None:
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not leave a core dump behind
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    # Soft limit sends SIGXCPU; the hard one, a little later, SIGKILL if that was ignored.
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 2))
-
-
-def _memory_message(limits: Limits) -> str:
-    return (f"parsing needed more than {limits.memory_bytes / MIB:.0f} MiB of memory "
-            "(a decompression bomb or a huge image?); the parser was stopped")
-
-
-def _parse(conn, path: Path, password: str | None, limits: Limits, delay: float, backward: bool) -> None:
-    with _open(path, password) as pdf:
-        n_pages = len(pdf.pages)
-        if n_pages > limits.max_pages:
-            raise IngestError(path, "too_many_pages", f"{n_pages} pages is over the limit of "
-                              f"{limits.max_pages}; nothing was parsed")
-        if n_pages == 0:
-            raise IngestError(path, "corrupt", "the PDF has no pages (its page tree is empty or broken)")
-        conn.send(("count", n_pages))
-        numbers = range(n_pages, 0, -1) if backward else range(1, n_pages + 1)
-        for number in numbers:
-            if delay:
-                time.sleep(delay)
-            page = pdf.pages[number - 1]
-            conn.send(("page", number, *_read_page(page)))
-            page.close()  # frees the page's layout cache: memory stays flat on long reports
-
-
-def _read_page(page) -> tuple[str | None, list[dict], str]:
-    """(printed label, lines, error). A page the parser chokes on is reported, not fatal."""
-    from pdfplumber.utils.exceptions import PdfminerException
-
-    try:
-        lines, label = split_label(page_lines(page))
-    except PdfminerException as e:
-        if isinstance(e.args[0] if e.args else None, MemoryError):
-            raise MemoryError from e  # one page over the memory limit stops the whole file
-        return None, [], f"{type(e.args[0]).__name__ if e.args else 'error'}: {e}"
-    except (MemoryError, RecursionError):
-        raise
-    except Exception as e:
-        return None, [], f"{type(e).__name__}: {e}"
-    keep = ("text", "x1", "size")  # all that line rejoining needs: small messages to the parent
-    return label, [{k: line[k] for k in keep} for line in lines], ""
-
-
-def _open(path: Path, password: str | None):
-    """pdfplumber.open with its failures classified; pdfplumber's own str() is often empty."""
-    import pdfplumber
-    from pdfplumber.utils.exceptions import PdfminerException
-
-    try:
-        return pdfplumber.open(path, password=password or "")
-    except PdfminerException as exc:
-        cause = exc.args[0] if exc.args else exc.__cause__
-        name = type(cause).__name__
-        if isinstance(cause, MemoryError):
-            raise MemoryError from exc
-        if "Password" in name:
-            needed = "the password given does not open it" if password else "a password is required"
-            raise IngestError(path, "encrypted", f"the PDF is encrypted: {needed}") from exc
-        if "Encryption" in name:
-            raise IngestError(path, "encrypted", f"the PDF is encrypted in a way the parser cannot "
-                              f"read ({cause})") from exc
-        raise IngestError(path, "corrupt", f"the PDF could not be parsed ({name}: {cause})") from exc

@@ -9,8 +9,13 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Page:
     number: int  # 1-based position in the PDF
-    label: str  # printed page label ("- 5 -" -> "5"), or str(number) when none is printed
-    text: str  # display text: lines as printed, broken Japanese lines rejoined
+    label: str  # printed page label (/PageLabels, or "- 5 -" -> "5"), else str(number) (ingest.labels)
+    text: str  # display text: lines in reading order, broken Japanese lines rejoined
+    # (font size, font name) of each line of text: headings set larger or bolder (ingest.sections)
+    styles: tuple[tuple[float, str], ...] = ()
+
+    def __post_init__(self):  # read back from JSON, styles are lists
+        object.__setattr__(self, "styles", tuple(tuple(s) for s in self.styles))
 
 
 @dataclass(frozen=True)

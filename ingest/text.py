@@ -22,12 +22,26 @@ def squash(text: str) -> str:
     return _SPACE.sub("", normalize(text))
 
 
-_SENTENCE_END = re.compile(r"(?<=[。！？])")
+# Where a sentence ends inside a line: after 。．！？ (and a bracket closing right behind one); after
+# ! or ? before a space; after ". " ahead of a capital, behind a lowercase word. "．" after a
+# digit or numeral is numbering (１．基本情報), not an end.
+SENTENCE_END = re.compile(
+    r"(?:(?<=[。！？])|(?<=(?<![0-9０-９ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩIVX])．))(?![）」』)］\]])"
+    r"|(?<=[。．！？][）」』)］\]])"
+    r"|(?<=[!?])(?=\s)"
+    r"|(?<=[a-z]{2}\.)(?=\s+[A-Z])"
+)
 
 
 def split_sentences(text: str) -> list[str]:
-    """Lines, then 。-ended sentences inside each line; empty pieces dropped."""
+    """Lines, then the sentences inside each line; empty pieces dropped."""
     out = []
     for line in text.split("\n"):
-        out.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
+        out.extend(part.strip() for part in SENTENCE_END.split(line) if part.strip())
     return out
+
+
+def ends_sentence(text: str) -> bool:
+    """Does the text end where split_sentences would cut?"""
+    text = text.rstrip()
+    return bool(text) and any(m.start() == len(text) for m in SENTENCE_END.finditer(text))

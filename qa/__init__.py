@@ -8,7 +8,7 @@ index/ (the folder on disk), ui/ (Gradio), evaluation/ (question sets, metrics, 
 
 from __future__ import annotations
 
-import importlib
+from qa.lazy import exports
 
 _PUBLIC = {
     "Assistant": "qa.assistant",
@@ -20,10 +20,4 @@ _PUBLIC = {
     "Settings": "qa.settings",
 }
 __all__ = sorted(_PUBLIC)
-
-
-def __getattr__(name: str):
-    # PEP 562: `docqa sample` or `docqa status` need none of FAISS, Sudachi or the model.
-    if name in _PUBLIC:
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module 'qa' has no attribute {name!r}")
+__getattr__ = exports(__name__, _PUBLIC)

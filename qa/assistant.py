@@ -8,13 +8,20 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from ingest.text import split_sentences
 from qa import extractive
+from qa.backends import open_index
 from qa.embed import Embedder, load_embedder
 from qa.index import Index
 from qa.index.sentences import sentence_embedder
-from qa.index.tokenize import tokenize_many
-from qa.query import Query, analyse
-from qa.records import REFUSAL, Answer, Citation, Hit
+from qa.query import Query, Vocabulary, analyse
+from qa.reader import model as reader_model
+from qa.reader.candidates import PASSAGES_READ, Context
+from qa.reader.compose import answer_text
+from qa.reader.morph import tag
+from qa.reader.reading import Reading, read
+from qa.reader.terms import Tokens, idf_of
+from qa.records import REFUSAL, Answer, Hit
 from qa.search import search
 from qa.settings import Settings
 
@@ -23,12 +30,6 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000  # longer input is cut: no report question needs more
 K_MAX = 50
 SEARCH_DEPTH = 5  # chunks searched per passage shown: several chunks often share one page
-# Refuse when the best sentence holds too little of the question's weighted terms (IDF share plus
-# answer-type bonus). Calibrated on eval/qa.jsonl: English questions match only through glossary
-# terms and names, so their floor is lower.
-MIN_COVERAGE = {"ja": 0.22, "en": 0.05}
-
-
 RATING_PASSAGES = 2
 _RATING_LINE = re.compile(r"評定\s*[:：]\s*[SABCD](?![A-Za-z])")
 
@@ -38,89 +39,127 @@ class QuestionError(ValueError):
 
 
 class Assistant:
-    def __init__(self, index: Index, embedder: Embedder, settings: Settings):
+    def __init__(self, index: Index, embedder: Embedder, settings: Settings,
+                 weights: reader_model.Weights | None = None):
         self.index, self.embedder, self.settings = index, embedder, settings
+        # Replaceable: cross-validation swaps them. Trained on one embedder's cosines (see for_embedder).
+        self.weights = (weights or reader_model.load()).for_embedder(embedder.model_name)
         self.sentence_embedder = sentence_embedder(index.manifest.get("chunker", {}), embedder)
-        self._df = Counter(t for toks in tokenize_many([c.text for c in index.chunks]) for t in set(toks))
+        # Every sentence and section path tokenized once, now: answering reads them over and over.
+        self._tokens = Tokens([*(s for c in index.chunks for s in split_sentences(c.text)),
+                               *(c.section for c in index.chunks)])
+        self._df = Counter(t for c in index.chunks for t in self._chunk_tokens(c))
+        self.vocabulary = Vocabulary.of(index.profiles.values())
+        self._tables: dict[tuple[str, int], list] = {}
+        for doc, rows in index.tables.items():
+            for row in rows:
+                self._tables.setdefault((doc, row.page), []).append(row)
+        self._text = "\n".join(c.text for c in index.chunks).lower()  # is a term anywhere at all?
+        tag("何件")  # loads the part-of-speech dictionary now, not on the first question
 
     @classmethod
     def load(cls, index_dir: str | Path | None = None, *, settings: Settings | None = None,
-             embedder: Embedder | None = None) -> Assistant:
+             embedder: Embedder | None = None, weights: reader_model.Weights | None = None) -> Assistant:
         settings = settings or Settings()
         if index_dir is not None:
             settings = settings.model_copy(update={"index_dir": Path(index_dir)})
         embedder = embedder or load_embedder(settings.embed_model)
-        return cls(Index.load(settings.index_dir, embedder, settings.chunker()), embedder, settings)
+        return cls(open_index(settings, embedder), embedder, settings, weights)  # index folder or Qdrant
+
+    def _chunk_tokens(self, chunk) -> frozenset[str]:
+        return frozenset().union(*(self._tokens(s) for s in split_sentences(chunk.text)))
 
     def _idf(self, token: str) -> float:
-        return extractive._idf(self._df, len(self.index.chunks), token)
+        return idf_of(self._df, len(self.index.chunks), token)
 
-    def retrieve(self, question: str | Query, *, items=None, k: int = 10) -> list[Hit]:
-        """Top-k chunks for a question (hybrid search), best first."""
-        return search(self.index, self.embedder, question, k=_clamp(k), items=items)
+    def retrieve(self, question: str | Query, *, items=None, k: int = 10, docs=None) -> list[Hit]:
+        """Top-k chunks for a question (hybrid search), best first; `docs` keeps to those documents."""
+        return search(self.index, self.embedder, question, k=_clamp(k), items=items, docs=self._docs(docs))
 
-    def as_retriever(self, *, k: int = 10, items: tuple[str, ...] | None = None):
+    def as_retriever(self, *, k: int = 10, items: tuple[str, ...] | None = None,
+                     docs: tuple[str, ...] | None = None):
         """A langchain-core BaseRetriever over this index."""
         from qa.retriever import DocqaRetriever
 
-        return DocqaRetriever(assistant=self, k=k, items=items)
+        return DocqaRetriever(assistant=self, k=k, items=items, docs=docs)
 
-    def ask(self, question: str, *, items: tuple[str, ...] | None = None, k: int = 10) -> Answer:
-        """Answer from the report with verified citations, or refuse and show the nearest passages."""
+    def ask(self, question: str, *, items: tuple[str, ...] | None = None, k: int = 10,
+            docs: tuple[str, ...] | None = None) -> Answer:
+        """Answer from the report with verified citations, or refuse, say why, and show the nearest
+        passages. `items` keeps to those items, `docs` to those documents (file names, as `docqa
+        status` lists them)."""
         question = (question or "").strip()[:MAX_QUESTION_CHARS]
         if not question:
             raise QuestionError("the question is empty")
         start = time.perf_counter()
-        query = analyse(question)
-        qvec = self.embedder.embed([query.text], query=True)[0]
+        query, reading, hits = self.read(question, items=items, k=k, docs=docs)
         k = _clamp(k)
-        # More than shown: passages on a page already shown are dropped below.
-        hits = search(self.index, self.embedder, query, k=SEARCH_DEPTH * k,
-                      items=tuple(items) if items else None, qvec=qvec)
-        t_retrieve = time.perf_counter()
-        sentences = extractive.candidate_sentences(hits, query, self._idf, self._similarity(query, qvec),
-                                                extra=self._rating_passages(query, hits))
-        chosen = extractive.pick(sentences, query, self._idf)
-        citations = extractive.cite(chosen, self.index.pages)
-        refused = not citations or self._weak(query, hits, chosen)
-        hits = _evidence_first(hits, chosen[0].hit if chosen and not refused else None)
-        hits, pages = _one_per_page(hits, [self._page_of(h, sentences) for h in hits], k)
-        timings = {"retrieve_ms": (t_retrieve - start) * 1000,
-                   "total_ms": (time.perf_counter() - start) * 1000}
-        if refused:
-            return Answer(question, REFUSAL[query.lang], (), hits, True, query.lang, timings, pages=pages)
-        return Answer(question, _compose(citations, query.lang), tuple(citations), hits, False,
-                      query.lang, timings, pages=pages)
+        timings = {"retrieve_ms": reading.timings["retrieve_ms"]}
+        evidence = reading.chosen[0].hit if reading.composed else None
+        hits = _evidence_first(hits, evidence)
+        hits, pages = _one_per_page(hits, [self._page_of(h, reading.ranked) for h in hits], k)
+        timings["total_ms"] = (time.perf_counter() - start) * 1000
+        kind = query.answer.kind
+        if reading.composed is None:
+            text = f"{REFUSAL[query.lang]} {reading.reason}".strip()
+            return Answer(question, text, (), hits, True, query.lang, timings, pages=pages,
+                          reason=reading.reason, kind=kind)
+        composed = reading.composed
+        return Answer(question, answer_text(composed, query.lang), composed.citations, hits, False,
+                      query.lang, timings, pages=pages, span=composed.span, kind=kind)
 
-    def _similarity(self, query: Query, qvec):
+    def read(self, question: str, *, items=None, k: int = 10,
+             docs=None) -> tuple[Query, Reading, list[Hit]]:
+        """The question analysed, the reader's work on it (every candidate with its features), and
+        the hits searched: what `ask` shows, and what training learns from."""
+        start = time.perf_counter()
+        docs = self._docs(docs)
+        query = analyse(question, self.vocabulary)
+        vectors = self.embedder.embed([query.text, *query.parts], query=True)
+        hits = search(self.index, self.embedder, query, k=SEARCH_DEPTH * _clamp(k),
+                      items=tuple(items) if items else None, qvec=vectors[0], docs=docs)
+        retrieved = time.perf_counter()
+        ctx = Context(self._idf, self._similarity(query.text, vectors[0]), self.vocabulary, self._tables,
+                      tuple(self._similarity(p, v) for p, v in zip(query.parts, vectors[1:], strict=True)),
+                      self._tokens)
+        reading = read(query, hits, ctx, self.weights, self.index.pages, self._text,
+                       extra=self._rating_passages(query, hits, docs))
+        reading.timings["retrieve_ms"] = (retrieved - start) * 1000
+        return query, reading, hits
+
+    def _docs(self, docs) -> tuple[str, ...] | None:
+        """A document filter as a tuple of indexed documents (a lone name is one), None for all."""
+        if not docs:
+            return None
+        docs = (docs,) if isinstance(docs, str) else tuple(docs)
+        held = {c.doc for c in self.index.chunks}
+        unknown = [d for d in docs if d not in held]
+        if unknown:
+            raise QuestionError(f"unknown document {', '.join(unknown)}; "
+                                f"the index holds {', '.join(sorted(held))}")
+        return docs
+
+    def _similarity(self, text: str, qvec):
         """sim(chunk_id, i): the question's cosine with a chunk's i-th sentence; None without vectors."""
         if self.index.sentences is None:
             return None
         svec = qvec if self.sentence_embedder is self.embedder else \
-            self.sentence_embedder.embed([query.text], query=True)[0]
+            self.sentence_embedder.embed([text], query=True)[0]
         return lambda chunk_id, i: float(self.index.sentences.of(chunk_id)[i] @ svec)
 
-    def _rating_passages(self, query: Query, hits: list[Hit]) -> list[Hit]:
+    def _rating_passages(self, query: Query, hits: list[Hit], docs=None) -> list[Hit]:
         """A rating question about an item also reads the item's own rating statement (評定：B),
         which a short question seldom retrieves on its own."""
         if query.kind != "rating" or not query.items:
             return []
-        seen = {h.chunk.id for h in hits[: extractive.PASSAGES_READ]}
+        seen = {h.chunk.id for h in hits[:PASSAGES_READ]}
         found = [c for c in self.index.chunks if c.item in query.items and c.id not in seen
-                 and _RATING_LINE.search(c.text)]
+                 and (not docs or c.doc in docs) and _RATING_LINE.search(c.text)]
         return [Hit(c, 0.0, None, None) for c in found[:RATING_PASSAGES]]
 
-    def _weak(self, query: Query, hits: list[Hit], chosen) -> bool:
-        if not hits or not chosen:
-            return True
-        # The answer as a whole must hold enough of the question: its sentences together.
-        text = "\n".join(s.text for s in chosen)
-        coverage = extractive.score_sentence(text, extractive.content_tokens(query), query, self._idf)
-        return coverage < MIN_COVERAGE[query.lang]
-
-    def _page_of(self, hit: Hit, sentences) -> int:
-        """The page where the passage's best sentence is, else its first page."""
-        best = next((s for s in sentences if s.hit is hit), None)
+    def _page_of(self, hit: Hit, ranked) -> int:
+        """The page where the passage's best candidate is, else its first page."""
+        best = next((c for c in ranked if c.hit is hit), None)
         if best is not None:
             page = extractive.locate(best.text, hit.chunk, self.index.pages.get(hit.chunk.doc, []))
             if page is not None:
@@ -147,11 +186,6 @@ def _evidence_first(hits: list[Hit], evidence: Hit | None) -> list[Hit]:
     if evidence is None:
         return hits
     return [evidence] + [h for h in hits if h is not evidence]
-
-
-def _compose(citations: list[Citation], lang: str) -> str:
-    body = " ".join(f"{c.quote} [{c.n}]" for c in citations)
-    return body if lang == "ja" else f"The report says (in Japanese): {body}"
 
 
 _default: Assistant | None = None

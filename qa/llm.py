@@ -19,7 +19,7 @@ from ingest.text import split_sentences, squash
 from ingest.vocabulary import item_label
 from qa import extractive
 from qa.assistant import K_MAX, MAX_QUESTION_CHARS, Assistant
-from qa.records import REFUSAL, Answer, Citation, Hit
+from qa.records import REFUSAL, Answer, Citation, Hit, label_of
 
 log = logging.getLogger(__name__)
 
@@ -129,10 +129,11 @@ def build_prompt(question: str, passages: list[Hit], lang: str, token: str) -> l
     return [("system", system), ("human", user)]
 
 
-def ask(assistant: Assistant, question: str, *, items=None, k: int = 10, model=None) -> Answer:
+def ask(assistant: Assistant, question: str, *, items=None, k: int = 10, model=None, docs=None) -> Answer:
     """Answer with the LLM from the assistant's passages; the extractive answer if it cannot."""
     question = (question or "")[:MAX_QUESTION_CHARS]
-    base = assistant.ask(question, items=items, k=min(max(int(k), 1), K_MAX))  # QuestionError if empty
+    # QuestionError if empty
+    base = assistant.ask(question, items=items, k=min(max(int(k), 1), K_MAX), docs=docs)
     passages = list(base.passages[:PROMPT_PASSAGES])
     if not passages:
         return base
@@ -207,7 +208,7 @@ def _verify(i: int, sentence: str, base: Answer, passages: list[Hit],
             chunk.page_start <= page <= chunk.page_end):
         flags.append(f"invalid_citation: [{i}] is not on a page of the document")
         return None
-    return Citation(i, chunk.doc, chunk.item, chunk.section, page, quote, chunk.id)
+    return Citation(i, chunk.doc, chunk.item, chunk.section, page, quote, chunk.id, label_of(pages, page))
 
 
 def _closest(sentence: str, text: str) -> str:

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 
 from ingest import chunk_sections, split_sections
 from ingest.pdf import IngestError, Limits, extract
+from ingest.profile import read_profile
+from ingest.tables import read_tables
+from qa.backends import open_backend
 from qa.embed import Embedder
 from qa.embed.base import progress
-from qa.index.errors import StaleIndexError
 from qa.index.files import sha256_file
-from qa.index.manifest import check_compatible, read_manifest
 from qa.settings import Settings
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class FileResult:
     error: str = ""
     kind: str = ""  # IngestError kind when failed: not_pdf, encrypted, corrupt, timeout, …
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (page, why) left out of the index
+    repairs: list[tuple[int, dict]] = field(default_factory=list)  # (page, counts): ingest.glyphs, spaces
 
 
 @dataclass
@@ -40,7 +42,7 @@ class IngestReport:
     files: list[FileResult] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # parse, embed, index, total
     embedded: int = 0  # chunks embedded this run (the rest were reused by content hash)
-    sentences: int = 0  # sentence vectors made with them (from the same pass, or embedded apart)
+    sentences: int = 0  # sentences embedded with them (each its own vector)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -48,25 +50,19 @@ class IngestReport:
 
 
 class _TimedEmbedder:
-    """Wraps an embedder to time what it embeds."""
+    """Wraps an embedder to count what it embeds and how long it takes."""
 
     def __init__(self, inner: Embedder):
         self.inner, self.model_name, self.dim = inner, inner.model_name, inner.dim
-        self.seconds = 0.0
-        if hasattr(inner, "embed_spans"):
-            self.embed_spans = self._timed(inner.embed_spans)
+        self.seconds, self.count = 0.0, 0
 
     def embed(self, texts, *, query=False):
-        return self._timed(self.inner.embed)(texts, query=query)
-
-    def _timed(self, call):
-        def run(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return call(*args, **kwargs)
-            finally:
-                self.seconds += time.perf_counter() - start
-        return run
+        start = time.perf_counter()
+        try:
+            return self.inner.embed(texts, query=query)
+        finally:
+            self.seconds += time.perf_counter() - start
+            self.count += len(texts)
 
 
 def doc_id(path: Path) -> str:
@@ -87,12 +83,15 @@ def parse_file(path: Path, settings: Settings, limits: Limits | None = None,
               if c.text.strip()]  # an empty chunk would still get a vector and match everything a bit
     if not chunks:
         raise IngestError(path, "no_text", "no text left to index once headers and footers are removed")
+    tables = read_tables(pages, extracted.tables)
     update = DocUpdate(
         doc=doc_id(path), path=str(path), sha256=sha256 or sha256_file(path), n_pages=len(pages),
         chunks=chunks, status="ok", pages=tuple(pages),
+        profile=read_profile(doc_id(path), pages, sections, tables), tables=tuple(tables),
     )
     result = FileResult(str(path), "indexed", len(pages), len(sections), len(chunks),
-                        skipped=[(s.number, s.error or s.status) for s in extracted.skipped])
+                        skipped=[(s.number, s.error or s.status) for s in extracted.skipped],
+                        repairs=[(s.number, s.repairs) for s in extracted.statuses if s.repairs])
     return update, result
 
 
@@ -101,19 +100,6 @@ def _pages_done(bar):
         bar.total, bar.n = total, done
         bar.refresh()
     return update
-
-
-def _known_hashes(root: Path, settings: Settings, embedder: Embedder) -> dict[str, str]:
-    """Documents the index already holds as they would be built now (same file, model, chunker)."""
-    try:
-        manifest = read_manifest(root)  # verified: a damaged index must not make files look "unchanged"
-    except Exception:  # no index yet, or one we will refuse later with a clear message
-        return {}
-    try:
-        check_compatible(manifest, embedder, settings.chunker())
-    except StaleIndexError:
-        return {}  # written with other settings: updating it will say so and suggest --rebuild
-    return {d["doc"]: d["sha256"] for d in manifest.get("documents", [])}
 
 
 def ingest_files(paths: list[Path], settings: Settings, embedder: Embedder, *,
@@ -126,7 +112,7 @@ def ingest_files(paths: list[Path], settings: Settings, embedder: Embedder, *,
     `password` opens encrypted PDFs (the same one for every file).
     """
     report, start = IngestReport(), time.perf_counter()
-    known = {} if rebuild else _known_hashes(settings.index_dir, settings, embedder)
+    known = {} if rebuild else open_backend(settings, embedder).known_documents()
     updates = [u for path in map(Path, paths) if (u := _parse_one(path, settings, limits, password, known,
                                                                   report))]
     report.seconds["parse"] = time.perf_counter() - start
@@ -160,19 +146,16 @@ def _parse_one(path: Path, settings: Settings, limits: Limits | None, password: 
 def _write(updates: list[DocUpdate], settings: Settings, embedder: Embedder, rebuild: bool,
            report: IngestReport) -> None:
     """Embed what is new and write the index version, timing the embedding apart from the rest."""
-    from qa.index.sentences import sentence_model
-    from qa.index.write import update_index
+    from qa.index.sentences import sentence_embedder  # FAISS loads only when something is written
 
-    apart = sentence_model(settings.chunker(), embedder)
+    apart = sentence_embedder(settings.chunker(), embedder)
     report.seconds["model"] = _load_models(embedder, apart)
-    timed = _TimedEmbedder(embedder)
-    timers = [timed] if apart is embedder else [timed, _TimedEmbedder(apart)]
+    chunks, sentences = _TimedEmbedder(embedder), _TimedEmbedder(apart)  # counted apart
     index_start = time.perf_counter()
-    index = update_index(settings.index_dir, timed, settings.chunker(), updates, rebuild=rebuild,
-                         sentence_model=timers[-1])
-    report.seconds["embed"] = sum(t.seconds for t in timers)
+    open_backend(settings, chunks).add(updates, chunks, rebuild=rebuild, sentence_embedder=sentences)
+    report.seconds["embed"] = chunks.seconds + sentences.seconds
     report.seconds["index"] = time.perf_counter() - index_start - report.seconds["embed"]
-    report.embedded, report.sentences = index.embedded
+    report.embedded, report.sentences = chunks.count, sentences.count
 
 
 def _load_models(*embedders) -> float:

@@ -1,32 +1,44 @@
-"""What a question asks for: its language, the items and fiscal years it names, the answer type."""
+"""What a question asks for: its language, the items and fiscal years it names, the answer type,
+its separate asks. Items named by topic and the words that only frame a question (the organisation,
+the year) come from the documents' own vocabulary (ingest.profile), passed in as a Vocabulary."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ingest.text import normalize
-from ingest.vocabulary import ITEM_REF, ITEM_TOPICS, item_id, years_in
+from ingest.text import normalize, squash
+from ingest.vocabulary import ITEM_REF, YEAR, item_id, western_year, years_in
 from qa.glossary import to_japanese
+from qa.reader.types import AnswerType, answer_type
 
 _JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _KANA = re.compile(r"[\u3041-\u30ff]")
+TITLE_KEY = 8  # leading characters of an item title that name the item when a question quotes them
 
-_TYPES = [
-    ("rating", re.compile(r"評定|\brating\b|\brated?\b|\bgrade\b")),
-    ("when", re.compile(r"いつ|何月|時期|when\b|what date")),
-    ("number", re.compile(
-        r"何件|何名|何人|何社|何%|何％|何団体|何法人|何回|何倍|何組織|何億|何万|いくら|金額|割合|"
-        r"どれくらい|どのくらい|どの程度|何千円|推移|数は|率は|"
-        r"how many|how much|what percentage|what share|what proportion|how did .* perform|number of"
-    )),
-    ("name", re.compile(
-        r"何という|名称|どこ|どの(?:組織|団体|機関|企業)|社名|which|what (?:was|is) the name|who"
-    )),
-    ("reason", re.compile(r"なぜ|理由|why|reason")),
-    ("list", re.compile(r"どのような|どんな|what (?:kinds?|types?)|which .* were")),
-]
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The indexed documents' own words: item topics, frame terms, covered fiscal years."""
+
+    titles: tuple[tuple[str, str], ...] = ()  # (an item title's first characters, item id)
+    topics: tuple[tuple[str, str], ...] = ()  # (lowercased term, item id)
+    frame: frozenset[str] = frozenset({"令和", "平成", "年度", "fy"})
+    years: tuple[int, ...] = ()  # fiscal years the documents report on
+    report_year: int | None = None
+
+    @classmethod
+    def of(cls, profiles) -> Vocabulary:
+        """Merged from every document's profile (ingest.profile.DocProfile)."""
+        profiles = list(profiles)
+        topics = {(t.lower(), item.id) for p in profiles for item in p.items for t in item.topics}
+        titles = {(squash(item.title)[:TITLE_KEY].lower(), item.id) for p in profiles for item in p.items
+                  if len(squash(item.title)) >= TITLE_KEY}
+        frame = {t.lower() for p in profiles for t in p.frame_terms} | cls.frame
+        years = tuple(sorted({y for p in profiles for y in p.years}))
+        report = max((p.report_year for p in profiles if p.report_year), default=None)
+        return cls(tuple(sorted(titles)), tuple(sorted(topics)), frozenset(frame), years, report)
 
 
 @dataclass(frozen=True)
@@ -36,37 +48,59 @@ class Query:
     lang: str  # "ja" or "en"
     items: tuple[str, ...]  # canonical item ids the question names
     items_explicit: bool  # named by number (Ⅰ－２, item II), not only by topic
-    years: tuple[int, ...]  # fiscal years named, as Western years (令和2年度 -> 2020)
-    kind: str  # rating, when, number, name, reason, list or "fact"
+    years: tuple[int, ...]  # years named, as Western years (令和2年度 -> 2020)
+    answer: AnswerType = field(default_factory=AnswerType)
     parts: tuple[str, ...] = ()  # the separate asks of a question that asks several things
     terms: str = ""  # what lexical matching sees: the question, or for English its Japanese terms
+    fiscal_years: tuple[int, ...] = ()  # years named as fiscal years (年度, FY): what (ii) refusals check
+    part_answers: tuple[AnswerType, ...] = ()  # the answer type of each part
 
     @property
     def lexical(self) -> str:
         return self.terms or self.norm
 
+    @property
+    def kind(self) -> str:
+        return self.answer.kind
+
+
+EN_SHARE = 3  # an English question quoting a Japanese name still has this many times more Latin letters
+
 
 def language(text: str) -> str:
-    """"ja" when the text has kana (Japanese sentences always do, whatever Latin names they hold);
-    otherwise "en" when Latin letters outnumber kanji."""
+    """"ja" when the text has kana (Japanese sentences always do, whatever Latin names they hold)
+    unless Latin letters outnumber its Japanese characters EN_SHARE times over (an English question
+    quoting a Japanese name); otherwise "en" when Latin letters outnumber kanji."""
+    latin, japanese = len(_LATIN.findall(text)), len(_JAPANESE.findall(text))
     if _KANA.search(text):
-        return "ja"
-    return "en" if len(_LATIN.findall(text)) > len(_JAPANESE.findall(text)) else "ja"
+        return "en" if latin > EN_SHARE * japanese else "ja"
+    return "en" if latin > japanese else "ja"
 
 
-def analyse(question: str) -> Query:
+def analyse(question: str, vocabulary: Vocabulary | None = None) -> Query:
+    vocabulary = vocabulary or Vocabulary()
     norm = normalize(question)
+    lang = language(question)
+    terms = english_terms(norm) if lang == "en" else norm
     items = [item_id(m.group(1)) for m in ITEM_REF.finditer(norm)]
     explicit = bool(items)
     if not items:
-        items = [item for pattern, item in ITEM_TOPICS if pattern.search(norm.lower())]
-    years = years_in(norm)
-    lowered = norm.lower()
-    kind = next((name for name, pattern in _TYPES if pattern.search(lowered)), "fact")
-    items = tuple(dict.fromkeys(items))
-    lang = language(question)
-    terms = english_terms(norm) if lang == "en" else norm
-    return Query(question, norm, lang, items, explicit, years, kind, split_asks(norm), terms)
+        text = squash(terms).lower() + " " + squash(norm).lower()
+        items = [item for term, item in (*vocabulary.titles, *vocabulary.topics) if term and term in text]
+    parts = split_asks(norm)
+    return Query(question, norm, lang, tuple(dict.fromkeys(items)), explicit, years_in(norm),
+                 answer_type(question, lang), parts, terms, fiscal_years(norm),
+                 tuple(answer_type(p, lang) for p in parts))
+
+
+def fiscal_years(norm: str) -> tuple[int, ...]:
+    """Years named as fiscal years (令和3年度, FY2021, fiscal 2021), not calendar dates (令和3年4月)."""
+    out = []
+    for m in YEAR.finditer(norm):
+        form = m.group(0)
+        if "年度" in form or form.upper().startswith("FY") or form.lower().startswith("fiscal"):
+            out.append(western_year(form))
+    return tuple(dict.fromkeys(y for y in out if y is not None))
 
 
 # Capitalised words, acronyms and codes in an English question are names the Japanese text shares.
@@ -75,16 +109,21 @@ _NOT_NAMES = {"What", "Which", "How", "When", "Who", "Where", "Why", "Did", "Doe
               "Were", "Are", "In", "Of", "For", "By", "The", "And", "To", "At", "On"}
 
 
+def english_names(norm: str) -> list[str]:
+    """Names, acronyms and codes an English question shares with the Japanese text."""
+    return [m.group(0) for m in _NAME.finditer(norm) if m.group(0) not in _NOT_NAMES]
+
+
 def english_terms(norm: str) -> str:
     """Japanese report terms for an English question, plus the names it shares with the text."""
-    names = [m.group(0) for m in _NAME.finditer(norm) if m.group(0) not in _NOT_NAMES]
-    return " ".join([to_japanese(norm), *names])
+    return " ".join([to_japanese(norm), *english_names(norm)])
 
 
 # An ask: a clause with its own question word. "何件で、…何名ですか" asks two things.
-_ASK = re.compile(r"何|いくら|いつ|どの|どう|どれ|どこ|誰|how|what|which|when|who|where", re.I)
+_ASK = re.compile(r"何|なん|なに|いくら|いくつ|いつ|どの|どう|どれ|どこ|誰|だれ|名前|名称|"
+                  r"how|what|which|when|who|where", re.I)
 _JOINTS = re.compile(
-    r"(?<=[でかとし])、|、(?=そのうち)|,\s*and\s+|\s+and\s+(?=how|what|which|when|who)", re.I
+    r"(?<=[でかとして])、|、(?=そのうち)|[?？]\s*(?=\S)|,\s*and\s+|\s+and\s+(?=how|what|which|when|who)", re.I
 )
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingest.records import Chunk
+from ingest.records import Chunk, Page
 from ingest.vocabulary import item_label
+
+CHIP_PLACE_CHARS = 24  # a section title on a chip is cut here
 
 REFUSAL = {
     "ja": "レポートには該当する記載が見つかりませんでした。",
@@ -28,22 +30,59 @@ class Citation:
     doc: str
     item: str
     section: str
-    page: int  # 1-based, verified: the quote is on this page
+    page: int  # 1-based PDF page, verified: the quote is on this page
     quote: str  # the cited text, as printed
     chunk_id: str
+    page_label: str = ""  # the page's printed label (Page.label): "60" where the PDF page is 74
+
+    @property
+    def pages_text(self) -> str:
+        """'p.60 · PDF 74' where the printed label differs from the PDF page, else 'p.74'."""
+        return page_text(self.page, self.page_label)
 
     @property
     def label(self) -> str:
         """'[1] Ⅰ－１ · p.5': what a reader sees on the chip."""
-        return f"[{self.n}] {item_label(self.item)} · p.{self.page}"
+        return f"[{self.n}] {place(self.item, self.section)} · {self.pages_text}"
 
     @property
     def long_label(self) -> str:
-        return f"[{self.n}] {item_label(self.item)} {self.section} · p.{self.page}"
+        item = f"{item_label(self.item)} " if self.item else ""
+        return f"[{self.n}] {item}{self.section} · {self.pages_text}"
 
     def to_dict(self) -> dict:
         return {"n": self.n, "doc": self.doc, "item": self.item, "section": self.section,
-                "page": self.page, "quote": self.quote}
+                "page": self.page, "label": self.page_label, "quote": self.quote}
+
+
+def page_text(page: int, label: str = "") -> str:
+    return f"p.{label} · PDF {page}" if label and label != str(page) else f"p.{page}"
+
+
+def place(item: str, section: str) -> str:
+    """Where a passage sits, for a chip: the report's item, else the innermost section title."""
+    if item:
+        return item_label(item)
+    title = section.rsplit(" › ", 1)[-1].strip()
+    return title if len(title) <= CHIP_PLACE_CHARS else title[: CHIP_PLACE_CHARS - 1] + "…"
+
+
+def label_of(pages: list[Page], number: int) -> str:
+    """The printed label of page `number` among `pages`, or "" when unknown."""
+    return next((p.label for p in pages if p.number == number), "")
+
+
+@dataclass(frozen=True)
+class AnswerSpan:
+    """The answer itself inside a quote: citation n's quote[start:end] (a figure, a name, a cell)."""
+
+    text: str
+    n: int
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "n": self.n, "start": self.start, "end": self.end}
 
 
 @dataclass(frozen=True)
@@ -57,6 +96,9 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds
     warnings: tuple[str, ...] = ()
     pages: tuple[int, ...] = ()  # page of each passage (where its best sentence is), same order
+    span: AnswerSpan | None = None  # the answer inside the first quote, when the reader found one
+    reason: str = ""  # why it refused, one line in the question's language ("" when answered)
+    kind: str = ""  # the answer type the question asked for (qa.reader.types.KINDS)
 
     def to_dict(self) -> dict:
         return {
@@ -69,4 +111,7 @@ class Answer:
             ],
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
             "warnings": list(self.warnings),
+            "span": self.span.to_dict() if self.span else None,
+            "reason": self.reason,
+            "kind": self.kind,
         }

@@ -17,10 +17,11 @@ class DocqaRetriever(BaseRetriever):
     assistant: Any
     k: int = 10
     items: tuple[str, ...] | None = None
+    docs: tuple[str, ...] | None = None
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun
                                 ) -> list[Document]:
-        hits = self.assistant.retrieve(query, items=self.items, k=self.k)
+        hits = self.assistant.retrieve(query, items=self.items, k=self.k, docs=self.docs)
         return [
             Document(
                 page_content=h.chunk.text,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from ingest.records import Chunk
+from qa.backends.base import Found, Where
+from qa.backends.local import as_backend
 from qa.embed import Embedder
 from qa.index import Index
 from qa.index.tokenize import tokenize
@@ -22,24 +24,27 @@ TOPIC_BOOST = 1.15  # a chunk of an item the question names by topic only
 
 
 def search(index: Index, embedder: Embedder, question: str | Query, k: int = 10,
-           items: tuple[str, ...] | None = None, qvec=None) -> list[Hit]:
-    """Top-k chunks for `question`, best first; `items` restricts to those items."""
+           items: tuple[str, ...] | None = None, qvec=None, docs: tuple[str, ...] | None = None) -> list[Hit]:
+    """Top-k chunks for `question`, best first; `items` restricts to those items, `docs` to those
+    documents (Chunk.doc, the file name)."""
     query = question if isinstance(question, Query) else analyse(question)
     if qvec is None:
         qvec = embedder.embed([query.text], query=True)[0]
-    # With an item filter, each leg ranks everything first: the filter keeps LEG_DEPTH of its items.
-    depth = len(index.chunks) if items else LEG_DEPTH
-    dense_results = index.search_dense(qvec, depth)
-    dense = _ranks(dense_results, index, items)
-    cosine = dict(dense_results)
-    bm25 = _ranks(index.search_bm25(tokenize(query.lexical), depth), index, items)
+    # The legs come from the backend (index folder or Qdrant), filtered there; fusion stays here.
+    backend = as_backend(index)
+    where = Where(docs=tuple(docs) if docs else None, items=tuple(items) if items else None)
+    dense_found = backend.search_dense(qvec, LEG_DEPTH, where)
+    bm25_found = backend.search_lexical(tokenize(query.lexical), LEG_DEPTH, where)
+    dense, bm25 = _ranks(dense_found), _ranks(bm25_found)
+    cosine = {f.chunk.id: f.score for f in dense_found}
+    found = {f.chunk.id: f for f in bm25_found + dense_found}
     weight = BM25_WEIGHT[query.lang]
     hits = []
-    for row in dense.keys() | bm25.keys():
-        chunk = index.chunks[row]
-        score = (_rrf(dense.get(row)) + weight * _rrf(bm25.get(row))) * _boost(chunk, query)
-        hits.append(Hit(chunk, score, dense.get(row), bm25.get(row), float(cosine.get(row, 0.0))))
-    hits.sort(key=lambda h: (-h.score, _best(h), index.rows[h.chunk.id]))
+    for cid in dense.keys() | bm25.keys():
+        chunk = found[cid].chunk
+        score = (_rrf(dense.get(cid)) + weight * _rrf(bm25.get(cid))) * _boost(chunk, query)
+        hits.append(Hit(chunk, score, dense.get(cid), bm25.get(cid), float(cosine.get(cid, 0.0))))
+    hits.sort(key=lambda h: (-h.score, _best(h), found[h.chunk.id].order))
     return hits[:k]
 
 
@@ -49,10 +54,8 @@ def _boost(chunk: Chunk, query: Query) -> float:
     return 1.0
 
 
-def _ranks(results: list[tuple[int, float]], index: Index, items) -> dict[int, int]:
-    if items:
-        results = [(row, s) for row, s in results if index.chunks[row].item in items][:LEG_DEPTH]
-    return {row: rank for rank, (row, _score) in enumerate(results, 1)}
+def _ranks(results: list[Found]) -> dict[str, int]:
+    return {f.chunk.id: rank for rank, f in enumerate(results, 1)}
 
 
 def _rrf(rank: int | None) -> float:

@@ -9,7 +9,7 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from tests.helpers import CHUNKER, REPORT_TXT, CountingEmbedder, update  # noqa: E402
+from tests.helpers import CHUNKER, LUATEXJA, REPORT_TXT, CountingEmbedder, update  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +41,26 @@ def sample_index(tmp_path_factory, sample_pdf) -> Path:
     pdf = shutil.copy(sample_pdf, root / "report.pdf")
     assert not ingest_files([Path(pdf)], settings, load_embedder(settings.embed_model)).failed
     return root / "index"
+
+
+@pytest.fixture(scope="session")
+def luatexja(tmp_path_factory):
+    """The LuaTeX-ja manual read by ingest (data/luatexja: a real TeX-typeset PDF), once per session."""
+    from ingest.pdf import extract
+
+    return extract(LUATEXJA)
+
+
+@pytest.fixture(scope="session")
+def luatexja_index(tmp_path_factory) -> Path:
+    """The LuaTeX-ja manual indexed with the real default embedder, once per session. Read-only."""
+    from qa.embed import load_embedder
+    from qa.pipeline import ingest_files
+    from qa.settings import Settings
+
+    settings = Settings(index_dir=tmp_path_factory.mktemp("luatexja-index") / "index")
+    assert not ingest_files([LUATEXJA], settings, load_embedder(settings.embed_model)).failed
+    return settings.index_dir
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from qa.index import DocUpdate
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_TXT = ROOT / "data" / "ipa-fy2020" / "report.txt"
 TINY = ROOT / "tests" / "data" / "tiny.pdf"
+LUATEXJA = ROOT / "data" / "luatexja" / "luatexja-ja.pdf"  # a real TeX-typeset manual (112 pages)
 CHUNKER = {"max_chars": 400, "version": 1}  # chunker settings recorded in test indexes
 TEXTS = [
     "売上高は6,449,878千円であった。",

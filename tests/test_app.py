@@ -88,9 +88,11 @@ def test_highlight_is_drawn_on_the_page_image(tiny):
     boxes = char_boxes(pdf, 3, quote)
     assert len(boxes) == 1
     plain, _ = render_page(pdf, 3, "")
-    marked, found = render_page(pdf, 3, quote)
+    marked, found = render_page(pdf, 3, quote, whole=True)
     assert found and plain.size == marked.size
     assert marked.getcolors(1 << 20) != plain.getcolors(1 << 20)  # yellow pixels were added
+    crop, found = render_page(pdf, 3, quote)  # the default: a readable window around the passage
+    assert found and crop.width == plain.width and crop.height < plain.height
 
 
 @pytest.mark.parametrize("message, previous, expected", [
@@ -220,3 +222,52 @@ def test_python_app_py_takes_the_serve_options(monkeypatch):
     monkeypatch.setattr(qa.ui.launch, "serve", lambda settings: seen.setdefault("s", settings) and 0)
     app.main(["--index", "/tmp/x", "--host", "127.0.0.1", "--port", "7870"])
     assert seen["s"].port == 7870 and str(seen["s"].index_dir) == "/tmp/x"
+
+
+@pytest.fixture(scope="module")
+def two_docs(tmp_path_factory):
+    """The tiny report and a second, English one in one index."""
+    from tests.hostile_pdfs import report_pdf
+
+    folder = tmp_path_factory.mktemp("two")
+    settings = _tiny_index(folder)
+    other = report_pdf(folder / "gamma annual report.pdf", "Gamma", n_pages=3)
+    assert not ingest_files([other], settings, FakeEmbedder()).failed
+    return Runtime(settings, embedder=FakeEmbedder())
+
+
+def test_chips_name_the_document_when_the_index_holds_several(two_docs):
+    reply = two_docs.respond("一般管理費は前年度比で何%減少した？", [], "all")
+    assert reply.sources[0]["label"] == "[1] tiny · Ⅱ · p.3"
+    assert two_docs.document_names() == ["tiny.pdf", "gamma annual report.pdf"]
+
+
+def test_document_filter_keeps_to_one_document(two_docs):
+    reply = two_docs.respond("How many staff did Gamma have?", [], "all", doc_filter="gamma annual report.pdf")
+    assert reply.sources and {s["doc"] for s in reply.sources} == {"gamma annual report.pdf"}
+    reply = two_docs.respond("How many staff did Gamma have?", [], "all", doc_filter="tiny.pdf")
+    assert {s["doc"] for s in reply.sources} == {"tiny.pdf"}
+    with pytest.raises(QuestionError, match="unknown document"):
+        two_docs.respond("何件？", [], "all", doc_filter="missing.pdf")
+
+
+def test_chip_shows_the_printed_page_beside_the_pdf_page():
+    from qa.records import Citation
+    from qa.ui.chat import source_of_citation
+
+    cited = Citation(1, "manual.pdf", "", "第 II 部 リファレンス › 8.5 JFM ファイルの構造", 38, "…", "c1", "37")
+    assert source_of_citation(cited)["label"] == "[1] 8.5 JFM ファイルの構造 · p.37 · PDF 38"
+    assert source_of_citation(cited, show_doc=True)["label"] == "[1] manual · 8.5 JFM ファイルの構造 · p.37 · PDF 38"
+    same = Citation(2, "report.pdf", "II", "Ⅱ", 5, "…", "c2", "5")
+    assert source_of_citation(same)["label"] == "[2] Ⅱ · p.5" and same.label == "[2] Ⅱ · p.5"
+
+
+def test_the_ask_handler_passes_the_document_filter(two_docs):
+    from qa.ui.layout import _doc_choices, _on_ask
+
+    assert _doc_choices(two_docs) == [("すべて / all", "all"), ("tiny.pdf", "tiny.pdf"),
+                                      ("gamma annual report.pdf", "gamma annual report.pdf")]
+    on_ask = _on_ask(two_docs)
+    out = on_ask("How many staff did Gamma have?", [], "all", False, [], "gamma annual report.pdf")
+    sources = out[4]
+    assert sources and {s["doc"] for s in sources} == {"gamma annual report.pdf"}

@@ -82,7 +82,7 @@ def test_cli_ingest_reports_failures_and_skipped_pages(tmp_path, monkeypatch, ca
     code = main(["ingest", str(mixed), str(locked), "--index", str(index)])
     out, err = capsys.readouterr()
     assert code == 1
-    assert "skipped page(s) 2: no text layer (scanned?)" in out
+    assert "skipped page(s) 2: scanned images without a text layer (OCR is not available)" in out
     assert "failed    [encrypted]" in out and "locked.pdf" in out and "a password is required" in out
     assert "1 indexed, 0 unchanged, 1 failed" in out and "1 file(s) failed" in err
     assert [d["doc"] for d in read_manifest(index)["documents"]] == ["mixed.pdf"]
@@ -165,3 +165,22 @@ def test_third_party_info_lines_stay_out_unless_verbose(capsys):
         assert err.splitlines() == ["ours", "theirs, but a warning"]
     finally:
         root.handlers, root.level = saved
+
+
+def test_search_and_ask_keep_to_the_documents_named(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DOCQA_EMBED_MODEL", "fake-chars-32")
+    root = tmp_path / "index"
+    update_index(root, FakeEmbedder(32), Settings(index_dir=root).chunker(), [doc_update(0), doc_update(1)])
+    capsys.readouterr()
+    assert main(["search", "売上高", "--index", str(root), "--doc", "d1.pdf", "--json", "-k", "5"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 5 and {r["doc"] for r in rows} == {"d1.pdf"} and all("label" in r for r in rows)
+    assert main(["search", "売上高", "--index", str(root), "-k", "8"]) == 0
+    assert "d0.pdf · " in capsys.readouterr().out  # several documents: each hit names its own
+    assert main(["ask", "売上高は？", "--index", str(root), "--doc", "d0.pdf", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert {p["doc"] for p in answer["passages"]} == {"d0.pdf"}
+    assert all(c["doc"] == "d0.pdf" and "label" in c for c in answer["citations"])
+    for command in (["search", "売上高"], ["ask", "売上高は？"]):
+        assert main([*command, "--index", str(root), "--doc", "nope.pdf"]) == 2
+        assert "unknown document nope.pdf; the index holds d0.pdf, d1.pdf" in capsys.readouterr().err

@@ -251,8 +251,9 @@ def test_run_eval_writes_stable_results_format(tmp_path):
     out = tmp_path / "out" / "results.jsonl"
     run_eval(load_set(write_set(tmp_path / "set.jsonl")), fake_ask, out)
     first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
-    assert list(first) == ["id", "question", "answer", "refused", "citations", "retrieved", "latency_ms"]
-    assert list(first["citations"][0]) == ["doc", "item", "section", "page"]
+    assert list(first) == ["id", "question", "answer", "refused", "citations", "retrieved", "latency_ms", "kind",
+                           "reason"]
+    assert list(first["citations"][0]) == ["doc", "item", "section", "page", "label"]
     assert list(first["retrieved"][0]) == ["doc", "item", "page", "score"]
     assert [r.id for r in load_results(out)] == ["Q1", "Q2"]
 

@@ -133,6 +133,19 @@ def test_newer_schema_refused(root, built):
         Index.load(root, built, CHUNKER)
 
 
+def test_older_schema_is_refused_with_a_rebuild_message(root, built):
+    """Schema 1 indexes lack the per-document profiles and table rows: rebuild, not crash."""
+    edit_manifest(root, schema_version=1)
+    with pytest.raises(UnsupportedIndexFormat, match=r"schema 1 is too old.*rebuild"):
+        Index.load(root, built, CHUNKER)
+
+
+def test_profiles_and_tables_are_stored_per_document(root, built):
+    index = Index.load(root, built, CHUNKER)
+    assert set(index.profiles) == {"a.pdf"} and index.profiles["a.pdf"].kind == "generic"
+    assert index.tables.get("a.pdf", []) == []
+
+
 def test_current_pointing_outside_root(root, built):
     (root / "CURRENT").write_text("../../etc\n")
     with pytest.raises(IndexCorruptError, match="CURRENT"):

@@ -65,3 +65,9 @@ def test_threads_share_one_tokenizer():
 
 def test_info_names_mode():
     assert info()["mode"] == "B"
+
+
+def test_latin_matches_whatever_its_case():
+    """Users type "LuaTeX-ja"; the manual prints its logo as "LuaTEX-ja"."""
+    assert tokenize("LuaTeX-ja を使う") == tokenize("LuaTEX-ja を使う") == tokenize("luatex-ja を使う")
+    assert tokenize("pTeX") == tokenize("PTEX") == ["ptex"]

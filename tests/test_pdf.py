@@ -102,7 +102,34 @@ def test_encrypted_with_the_password(tmp_path, good):
 def test_many_blank_pages_within_limit_are_no_text(tmp_path):
     path = blank_pages_pdf(tmp_path / "blank.pdf", 30)
     err = failure(path)
-    assert err.kind == "no_text" and "pages 1-30" in str(err)
+    assert err.kind == "no_text" and "pages 1-30 blank" in str(err) and "OCR" not in str(err)
+
+
+def test_blank_and_scanned_pages_are_told_apart(tmp_path):
+    """No text and no image: blank. No text under a page-sized image: a scan, and OCR is not here."""
+    from fpdf import FPDF
+    from PIL import Image
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    pdf.add_page()
+    pdf.text(20, 30, "A page with enough text on it.")
+    pdf.add_page()  # blank
+    pdf.add_page()
+    pdf.image(Image.new("RGB", (60, 40), (90, 90, 90)), x=20, y=20, w=30)  # a logo: still blank
+    pdf.add_page()
+    pdf.image(Image.new("RGB", (210, 297), (220, 220, 210)), x=0, y=0, w=210)  # a scan
+    pdf.output(str(tmp_path / "mixed.pdf"))
+    result = extract(tmp_path / "mixed.pdf", limits=FAST)
+    assert [s.status for s in result.statuses] == ["ok", "blank", "blank", "scanned"]
+    err = failure(text_only_scans(tmp_path))
+    assert err.kind == "no_text" and "skipped as scanned images" in str(err) and "OCR is not available" in str(err)
+
+
+def text_only_scans(tmp_path):
+    from tests.hostile_pdfs import text_pdf
+
+    return text_pdf(tmp_path / "scans.pdf", [None, None])
 
 
 def test_extract_matches_load_pdf():
@@ -167,39 +194,9 @@ def test_page_ranges(numbers, text):
     assert page_ranges(numbers) == text
 
 
-def _watch_children(monkeypatch) -> list:
-    children = []
-    real_spawn = pdf_mod._spawn
-    monkeypatch.setattr(pdf_mod, "_spawn", lambda *a: children.append(real_spawn(*a)) or children[-1])
-    return children
-
-
-@pytest.mark.parametrize("idle", [True, False])
-def test_a_long_file_is_read_from_both_ends_when_a_core_is_idle(tmp_path, monkeypatch, idle):
-    path = report_pdf(tmp_path / "long.pdf", "Delta", n_pages=30)
-    one = extract(path, limits=Limits(children=1))
-    children = _watch_children(monkeypatch)
-    monkeypatch.setattr(pdf_mod, "_idle_core", lambda: idle)
+def test_progress_is_reported_page_by_page(tmp_path):
+    path = report_pdf(tmp_path / "long.pdf", "Delta", n_pages=12)
     progress = []
-    both = extract(path, limits=Limits(two_ends_from=10), on_page=lambda done, total: progress.append((done, total)))
-    assert len(children) == (2 if idle else 1)
-    assert both == one  # the same pages in the same order, whoever read them
-    assert progress[-1] == (30, 30) and [d for d, _ in progress] == list(range(1, 31))
-    for child in children:
-        with pytest.raises(ProcessLookupError):
-            os.kill(child.pid, 0)  # both stopped and reaped once every page arrived
-
-
-def test_short_files_get_one_child(tmp_path, monkeypatch):
-    children = _watch_children(monkeypatch)
-    monkeypatch.setattr(pdf_mod, "_idle_core", lambda: True)
-    extract(report_pdf(tmp_path / "short.pdf", "Echo", n_pages=3), limits=FAST)
-    assert len(children) == 1
-
-
-def test_too_many_pages_is_refused_before_a_second_child_starts(tmp_path, monkeypatch):
-    children = _watch_children(monkeypatch)
-    monkeypatch.setattr(pdf_mod, "_idle_core", lambda: True)
-    path = blank_pages_pdf(tmp_path / "long.pdf", 40)
-    err = failure(path, limits=Limits(max_pages=30, two_ends_from=10, wall_seconds=20))
-    assert err.kind == "too_many_pages" and len(children) == 1
+    result = extract(path, on_page=lambda done, total: progress.append((done, total)))
+    assert result == extract(path)
+    assert progress == [(n, 12) for n in range(1, 13)]

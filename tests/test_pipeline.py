@@ -38,12 +38,12 @@ def test_mixed_pages_chunk_only_the_text_pages(tmp_path):
     lines = ["Budget report for the year.", "Spending rose by three percent overall."]
     path = text_pdf(tmp_path / "mixed.pdf", [lines, None, [*lines[:1], "Staff numbered 273."]])
     result = extract(path, limits=FAST)
-    assert [(s.number, s.status) for s in result.statuses] == [(1, "ok"), (2, "no_text_layer"), (3, "ok")]
+    assert [(s.number, s.status) for s in result.statuses] == [(1, "ok"), (2, "scanned"), (3, "ok")]
     assert [p.number for p in result.pages] == [1, 2, 3] and result.pages[1].text == ""
     update, file_result = parse_file(path, Settings(index_dir=tmp_path / "index"), FAST)
     assert update.chunks and all(c.text.strip() for c in update.chunks)
     assert {c.page_start for c in update.chunks} | {c.page_end for c in update.chunks} <= {1, 3}
-    assert file_result.skipped == [(2, "no_text_layer")]
+    assert file_result.skipped == [(2, "scanned")]
 
 
 def test_batch_keeps_good_files_and_drops_the_bad(tmp_path):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ingest import Page, find_boilerplate, split_sections, squash
 from ingest.boilerplate import strip_boilerplate
+from ingest.headings import ITEM, MAX_TITLE, PART, SUB, SUBTOPIC, TOPIC, find_heading
 from ingest.pages import split_report_pages
-from ingest.sections import ITEM, MAX_TITLE, PART, SUB, SUBTOPIC, TOPIC, find_heading
 from tests.helpers import REPORT_TXT
 
 PAGE_HEADER = "３．各事業年度の業務に係る目標、計画、業務実績、年度評価に係る自己評価及び主務大臣による評価"
@@ -230,3 +232,71 @@ def test_page_labels_are_boilerplate_at_page_edges_only():
     assert "#page#" in find_boilerplate(pages)
     lines = [line for s in split_sections(pages) for _, line in s.lines]
     assert lines == [f"第{n}節の本文です。" for n in range(1, 5)]
+
+
+BODY, H1, H2, CODE = (10.0, "Mincho"), (14.4, "Gothic-Medium"), (12.0, "Gothic-Medium"), (8.0, "Mono")
+
+
+def styled(number: int, *lines: tuple[str, tuple[float, str]]) -> Page:
+    return Page(number, str(number), "\n".join(t for t, _ in lines), tuple(s for _, s in lines))
+
+
+def test_headings_set_apart_by_type_and_list_items_set_like_the_body():
+    """A LaTeX-style book: '1 はじめに' without a dot, '1.1', unnumbered '参考文献'; the numbered list
+    and the numbered code lines are set like the body (or smaller) and stay text."""
+    pages = [
+        styled(1, ("第 I 部", H1), ("ユーザーズマニュアル", (20.7, "Gothic-Medium")), ("1 はじめに", H1),
+               ("本文です．", BODY), ("1.1 背景", H2), ("背景の本文です．", BODY),
+               ("1. ソースを取得する．", BODY), ("2. 展開する", BODY), ("1 \\input line", CODE)),
+        styled(2, ("2 使い方", H1), ("使い方の本文です．", BODY), ("2.1 インストール", H2), ("手順です．", BODY),
+               ("参考文献", H1), ("[1] 文献．", BODY)),
+    ]
+    paths = [s.path for s in split_sections(pages)]
+    assert paths == [
+        ("第 I 部 ユーザーズマニュアル", "1 はじめに"),
+        ("第 I 部 ユーザーズマニュアル", "1 はじめに", "1.1 背景"),
+        ("第 I 部 ユーザーズマニュアル", "2 使い方"),
+        ("第 I 部 ユーザーズマニュアル", "2 使い方", "2.1 インストール"),
+        ("第 I 部 ユーザーズマニュアル", "参考文献"),
+    ]
+    text = "\n".join(s.text for s in split_sections(pages))
+    assert "1. ソースを取得する．" in text and "2. 展開する" in text and "1 \\input line" in text
+
+
+def test_contents_pages_give_no_headings_and_their_entries_stay_out():
+    toc = styled(1, ("目次", H1), ("1 はじめに . . . . . . . . 3", BODY), ("1.1 背景 . . . . . . . . 3", BODY),
+                 ("2 使い方 . . . . . . . . 5", BODY))
+    body = styled(2, ("1 はじめに", H1), ("本文です．", BODY), ("1.1 背景", H2), ("背景です．", BODY),
+                  ("2 使い方", H1), ("使い方です．", BODY))
+    sections = split_sections([toc, body])
+    assert [s.path[-1] for s in sections] == ["目次", "1 はじめに", "1.1 背景", "2 使い方"]
+    assert all(". . ." not in line for s in sections for _, line in s.lines)
+
+
+def test_chapter_numbers_without_a_dot_need_type_that_stands_out():
+    """In type set all alike, '3 分の 2 以上' is a table row as often as a chapter."""
+    pages = [page(1, "3 分の 2 以上", "本文。"), page(2, "1 はじめに", "本文。")]
+    assert find_heading(["1 はじめに"], 0) is None
+    assert all(len(s.path) == 1 and s.path[0] in ("3 分の 2 以上", "1 はじめに") for s in split_sections(pages))
+
+
+@pytest.mark.parametrize(("line", "level"), [
+    ("第5章 結果", PART), ("付録A 用語集", PART), ("Appendix B Data", PART), ("Chapter 3 Methods", PART),
+    ("第II部 リファレンス", ITEM), ("Part II Reference", ITEM), ("1.2.3 詳細", TOPIC),
+])
+def test_book_numbering(line, level):
+    head = find_heading([line], 0)
+    assert head is not None and head.level == level and head.item == ""
+
+
+@pytest.mark.slow
+def test_the_manuals_parts_chapters_and_sections(luatexja):
+    sections = split_sections(list(luatexja.pages))
+    paths = [" › ".join(s.path) for s in sections]
+    assert "第 I 部 ユーザーズマニュアル › 1 はじめに › 1.1 背景" in paths
+    assert "第 II 部 リファレンス › 8 フォントメトリックと和文フォント › 8.5 JFM ファイルの構造" in paths
+    assert "第 III 部 実装 › 22 縦組の実装 › 22.2 dir box › 22.2.1 異方向のボックスの整合" in paths
+    assert not any("ソースを以下のいずれかの方法で取得する" in s.title for s in sections)  # a list item
+    numbered = [s for s in sections if s.page_start >= 6]
+    assert all(re.match(r"\d+(\.\d+)* ", s.title) or s.title == "参考文献" for s in numbered), \
+        [s.title for s in numbered if not re.match(r"\d", s.title)]

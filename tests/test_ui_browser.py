@@ -24,6 +24,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 TEST_MAX_FILE = 3 * 1024 * 1024  # a small upload cap so the over-size probe stays cheap
 WAIT_MS = 90_000  # first answers on a cold CPU
 CHIP = re.compile(r"^[\[(]\d+[\])] .+ · p\.(\d+)$")
+PRINTED_CHIP = re.compile(r"^\[\d+\] .+ · p\.(\d+) · PDF (\d+)$")  # the printed page, then the PDF page
 
 
 def _free_port() -> int:
@@ -42,6 +43,18 @@ def server(tmp_path_factory, sample_index):
     runtime = Runtime(Settings(index_dir=index, port=_free_port()))
     demo, url = start(runtime, block=False, server_name="127.0.0.1", max_file_size=TEST_MAX_FILE)
     yield runtime, url.rstrip("/")
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def manual_server(luatexja_index):
+    """The app over the LuaTeX-ja manual, whose printed page numbers are one less than its PDF pages."""
+    from qa.ui.launch import start
+    from qa.ui.runtime import Runtime
+
+    runtime = Runtime(Settings(index_dir=luatexja_index, port=_free_port()))
+    demo, url = start(runtime, block=False, server_name="127.0.0.1")
+    yield url.rstrip("/")
     demo.close()
 
 
@@ -195,3 +208,19 @@ def test_valid_pdf_upload_is_ingested_and_listed(page, server, tmp_path):
     page.get_by_role("tab", name="質問 / Ask").click()
     chips = _ask(page, "一般管理費は前年度比で何%減少した？", 1)
     assert chips
+
+
+def test_citation_chip_shows_the_printed_page_and_opens_the_pdf_page(browser, manual_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ja-JP")
+    page = context.new_page()
+    page.goto(manual_server)
+    page.wait_for_selector("#question textarea", timeout=WAIT_MS)
+    chips = _ask(page, "LuaTeX-ja パッケージの動作に必要な LuaTeX のバージョンは？", 1)
+    found = PRINTED_CHIP.match(chips[0])
+    assert found, chips
+    printed, pdf_page = map(int, found.groups())
+    assert printed == pdf_page - 1
+    meta = _open_chip(page, chips[0])
+    assert f"p.{printed} · PDF {pdf_page}" in meta and "luatexja-ja.pdf" in meta
+    page.screenshot(path=str(ARTIFACTS / "ui-printed-page-1280x800.png"))
+    context.close()

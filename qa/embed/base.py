@@ -33,16 +33,6 @@ class Embedder(Protocol):
         ...
 
 
-class SpanEmbedder(Embedder, Protocol):
-    """An embedder that also pools character spans of a passage from the same forward pass."""
-
-    def embed_spans(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list]:
-        """Passage vectors of `texts` (as embed()) and, for each text, one L2-normalised vector per
-        (start, end) character span of it: the mean of the span's token vectors in that pass
-        ("late chunking"). A span the model never saw (past its token window) is embedded alone."""
-        ...
-
-
 class FakeEmbedder:
     """Deterministic hashed bag of characters, L2-normalised: for fast unit tests of ranking logic."""
 
@@ -59,13 +49,6 @@ class FakeEmbedder:
                 out[row, zlib.crc32(ch.encode()) % self.dim] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
-
-    def embed_spans(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list]:
-        """No tokens to pool: each span is embedded on its own."""
-        from qa.embed.spans import embed_spans_apart
-
-        return embed_spans_apart(self, texts, spans)
-
 
 def unique(texts: list[str]) -> tuple[list[str], np.ndarray]:
     """Distinct texts in first-seen order, and for each input the row of its text among them.

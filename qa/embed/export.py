@@ -1,8 +1,8 @@
 """The ONNX Runtime copy of a model folder: BertModel + mean pooling + L2 norm, exported once and fused.
 
 The graph has two outputs: `sentence_embedding` (what sentence-transformers computes) and
-`token_embeddings` (the last hidden state), so one forward pass over a chunk also gives the vectors
-of its sentences (qa.embed.spans, late chunking). The int8 copy is built only when asked for.
+`token_embeddings` (the last hidden state, for pooling spans of a passage; late chunking was measured
+and not adopted, see README). The int8 copy is built only when asked for.
 """
 
 from __future__ import annotations

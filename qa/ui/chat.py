@@ -6,19 +6,11 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.text import normalize
-from ingest.vocabulary import (
-    ITEM_LABELS,
-    ITEM_REF,
-    REPORT_YEAR,
-    YEAR,
-    item_label,
-    western_year,
-    year_form,
-)
+from ingest.vocabulary import ITEM_REF, OVERVIEW, YEAR, item_label, western_year, year_form
 from qa.assistant import QuestionError
-from qa.records import Answer
+from qa.records import Answer, label_of, page_text, place
 
-ITEM_CHOICES = ("all", *ITEM_LABELS)  # the item filter: "all", then canonical ids
+DOC_CHARS = 20  # a document's name on a chip is cut here
 MAX_NEAREST = 3  # passages shown with a refusal
 SHORT_FOLLOW_UP = 12  # characters of content below which a message leans on the previous question
 
@@ -62,11 +54,12 @@ def is_follow_up(message: str) -> bool:
     return named and len(rest) <= SHORT_FOLLOW_UP // 2 or not rest
 
 
-def rewrite(message: str, previous: str | None) -> str:
+def rewrite(message: str, previous: str | None, report_year: int | None = None) -> str:
     """The question a follow-up stands for: the previous question with the year or item swapped.
 
     「その前年度は？」 after 「令和2年度の一般管理費は？」 -> 「令和元年度の一般管理費は？」.
     A message that is not a follow-up, or has no previous question, is returned as is.
+    `report_year`: the year "the previous year" counts from when the previous question names none.
     """
     message = message.strip()
     if not previous or not is_follow_up(message):
@@ -75,10 +68,11 @@ def rewrite(message: str, previous: str | None) -> str:
     english = not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", previous)
     prev_year = _year_key(norm_prev)
     new_year = _year_key(norm_msg)
-    if new_year is None and _PREVIOUS_YEAR.search(norm_msg):
-        new_year = (prev_year or REPORT_YEAR) - 1
-    elif new_year is None and _NEXT_YEAR.search(norm_msg):
-        new_year = (prev_year or REPORT_YEAR) + 1
+    base = prev_year or report_year
+    if new_year is None and base and _PREVIOUS_YEAR.search(norm_msg):
+        new_year = base - 1
+    elif new_year is None and base and _NEXT_YEAR.search(norm_msg):
+        new_year = base + 1
     new_item = ITEM_REF.search(norm_msg)
     question, changed = norm_prev, False
     if new_year:
@@ -124,12 +118,12 @@ def user_messages(history) -> list[str]:
     return [m for m in out if m.strip()]
 
 
-def resolve(message: str, history) -> str:
+def resolve(message: str, history, report_year: int | None = None) -> str:
     """Resolve `message` against the conversation, follow-ups of follow-ups included."""
     context = None
     for earlier in user_messages(history):
-        context = rewrite(earlier, context)
-    return rewrite(message, context)
+        context = rewrite(earlier, context, report_year)
+    return rewrite(message, context, report_year)
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -144,16 +138,25 @@ def sanitize(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def source_of_citation(c) -> dict:
-    return {"kind": "citation", "label": c.label, "doc": c.doc, "item": c.item, "section": c.section,
-            "page": c.page, "quote": c.quote, "chunk_id": c.chunk_id}
+def _doc_name(doc: str) -> str:
+    stem = doc.rsplit(".", 1)[0] if doc.lower().endswith(".pdf") else doc
+    return stem if len(stem) <= DOC_CHARS else stem[: DOC_CHARS - 1] + "…"
 
 
-def source_of_passage(n: int, hit, page: int) -> dict:
+def source_of_citation(c, show_doc: bool = False) -> dict:
+    """What a citation chip shows and opens: "[1] Ⅰ－１ · p.5", "[2] manual · 8.5 JFM … · p.37 · PDF 38"."""
+    doc = f"{_doc_name(c.doc)} · " if show_doc else ""
+    label = f"[{c.n}] {doc}{place(c.item, c.section)} · {c.pages_text}"
+    return {"kind": "citation", "label": label, "doc": c.doc, "item": c.item, "section": c.section,
+            "page": c.page, "page_label": c.page_label, "quote": c.quote, "chunk_id": c.chunk_id}
+
+
+def source_of_passage(n: int, hit, page: int, page_label: str = "", show_doc: bool = False) -> dict:
     ch = hit.chunk
-    label = f"({n}) {item_label(ch.item)} · p.{page}"
+    doc = f"{_doc_name(ch.doc)} · " if show_doc else ""
+    label = f"({n}) {doc}{place(ch.item, ch.section)} · {page_text(page, page_label)}"
     return {"kind": "passage", "label": label, "doc": ch.doc, "item": ch.item, "section": ch.section,
-            "page": page, "text": ch.text, "chunk_id": ch.id}
+            "page": page, "page_label": page_label, "text": ch.text, "chunk_id": ch.id}
 
 
 def _snippet(text: str, n: int = 80) -> str:
@@ -161,39 +164,84 @@ def _snippet(text: str, n: int = 80) -> str:
     return flat if len(flat) <= n else flat[:n] + "…"
 
 
-def format_answer(answer: Answer, question: str, asked: str) -> Reply:
+def format_answer(answer: Answer, question: str, asked: str, pages_by_doc=None) -> Reply:
+    """The reply's markdown and its source chips: the answer with its span in bold, or the refusal, its
+    reason and the nearest passages. `pages_by_doc` (the index's pages) gives passages their printed
+    page labels; chips name the document when the index holds several."""
+    pages_by_doc = pages_by_doc or {}
+    show_doc = len(pages_by_doc) > 1
     lines = []
     if question != asked.strip():
         lines.append(f"*{'Read as' if answer.lang == 'en' else '解釈'}: {sanitize(question)}*\n")
     if answer.refused:
-        lines.append(f"**{sanitize(answer.text)}**")
-        sources = [source_of_passage(i, h, p) for i, (h, p)
-                   in enumerate(zip(answer.passages, answer.pages, strict=True), 1)][:MAX_NEAREST]
+        head = answer.text.removesuffix(answer.reason).strip() if answer.reason else answer.text
+        lines.append(f"**{sanitize(head)}**")
+        if answer.reason:
+            lines.append(f"\n{'Why' if answer.lang == 'en' else '理由'}: {sanitize(answer.reason)}")
+        shown = list(zip(answer.passages, answer.pages, strict=True))[:MAX_NEAREST]
+        sources = [source_of_passage(i, h, p, label_of(pages_by_doc.get(h.chunk.doc, []), p), show_doc)
+                   for i, (h, p) in enumerate(shown, 1)]
         if sources:
             lines.append("\n" + ("Nearest passages (not an answer):" if answer.lang == "en"
                                  else "近い箇所（回答ではありません）:"))
             lines.extend(f"- **{s['label']}** {sanitize(_snippet(s['text']))}" for s in sources)
     else:
-        lines.append(sanitize(answer.text))
-        sources = [source_of_citation(c) for c in answer.citations]
+        lines.append(with_span(answer))
+        sources = [source_of_citation(c, show_doc) for c in answer.citations]
         lines.append("\n" + ("Sources: " if answer.lang == "en" else "出典: ")
                      + " · ".join(f"**{s['label']}**" for s in sources))
     return Reply(question, "\n".join(lines), sources, answer.refused, answer)
 
 
-def filter_items(item_filter: str | None) -> tuple[str, ...] | None:
+def known_items(assistant) -> tuple[str, ...]:
+    """The item ids of the indexed documents, in order (read from their profiles at ingest)."""
+    index = getattr(assistant, "index", None)
+    profiles = getattr(index, "profiles", {}) or {}
+    return tuple(dict.fromkeys(i.id for p in profiles.values() for i in p.items))
+
+
+def item_choices(assistant) -> list[tuple[str, str]]:
+    """(label, id) for the item filter: all, then every item the indexed documents have."""
+    items = known_items(assistant)
+    labels = [("すべて / all", "all")]
+    labels += [("概要 / overview" if i == OVERVIEW else item_label(i), i) for i in items]
+    return labels
+
+
+def with_span(answer: Answer) -> str:
+    """The answer text, sanitized, with its span (the figure, name or cell) in bold inside its quote."""
+    span, text = answer.span, answer.text
+    cited = next((c for c in answer.citations if span and c.n == span.n), None)
+    body = " ".join(cited.quote.split("\n")) if cited else ""
+    at = text.find(body) if body else -1
+    if span is None or at < 0 or body[span.start : span.end] != span.text:
+        return sanitize(text)
+    start, end = at + span.start, at + span.end
+    return f"{sanitize(text[:start])}**{sanitize(text[start:end])}**{sanitize(text[end:])}"
+
+
+def filter_items(item_filter: str | None, known: tuple[str, ...] = ()) -> tuple[str, ...] | None:
     if not item_filter or item_filter == "all":
         return None
-    if item_filter not in ITEM_LABELS:
+    if item_filter not in known:
         raise QuestionError(f"unknown item {item_filter!r}")
     return (item_filter,)
 
 
-def respond(assistant, message: str, history=None, item_filter: str | None = "all", ask=None) -> Reply:
-    """Answer one chat message. `ask` replaces assistant.ask (the LLM mode); QuestionError if empty."""
+def filter_docs(doc_filter: str | None) -> tuple[str, ...] | None:
+    return None if not doc_filter or doc_filter == "all" else (doc_filter,)
+
+
+def respond(assistant, message: str, history=None, item_filter: str | None = "all", ask=None,
+            doc_filter: str | None = "all") -> Reply:
+    """Answer one chat message. `ask` replaces assistant.ask (the LLM mode); QuestionError if empty.
+    `doc_filter` names the one document to answer from ("all": every indexed document)."""
     if not (message or "").strip():
         raise QuestionError("the question is empty")
-    question = resolve(message, history)
+    vocabulary = getattr(assistant, "vocabulary", None)
+    question = resolve(message, history, getattr(vocabulary, "report_year", None))
     ask = ask or assistant.ask
-    answer = ask(question, items=filter_items(item_filter))
-    return format_answer(answer, question, message)
+    docs = filter_docs(doc_filter)
+    answer = ask(question, items=filter_items(item_filter, known_items(assistant)),
+                 **({"docs": docs} if docs else {}))
+    return format_answer(answer, question, message, assistant.index.pages)

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import gradio as gr
 
-from ingest.vocabulary import ITEM_LABELS
 from qa.assistant import QuestionError
+from qa.ui.chat import item_choices
 from qa.ui.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -22,8 +22,6 @@ EXAMPLES = [
     "What rating did IPA give itself for item II?",
     "How did IPA perform against its PR KPI?",
 ]
-ITEM_FILTER = [("すべて / all", "all"), ("概要 / overview", "overview")] + [
-    (label, item) for item, label in ITEM_LABELS.items() if item != "overview"]
 CJK_FONTS = ["Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Hiragino Kaku Gothic ProN",
              "Yu Gothic UI", "Meiryo", "IPAexGothic", "ui-sans-serif", "system-ui", "sans-serif"]
 CSS = """
@@ -83,13 +81,14 @@ def build_demo(runtime: Runtime) -> gr.Blocks:
         current = gr.State([])  # sources behind the chips shown now
         with gr.Tabs():
             with gr.Tab("質問 / Ask", id="ask"):
-                ask_tab(runtime, turns, current)
+                doc_filter = ask_tab(runtime, turns, current)
             with gr.Tab("文書 / Documents", id="docs"):
-                docs_tab(runtime, header)
+                docs_tab(runtime, header, doc_filter)
     return demo
 
 
-def ask_tab(runtime: Runtime, turns, current) -> None:
+def ask_tab(runtime: Runtime, turns, current):
+    """The Ask tab; returns its document filter (the Documents tab refreshes its choices)."""
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=340):
             w = _chat_column(runtime)
@@ -98,15 +97,19 @@ def ask_tab(runtime: Runtime, turns, current) -> None:
                      gr.Image(type="pil", show_label=False, interactive=False, height=560, format="png",
                               elem_id="page-image", buttons=["fullscreen", "download"]),
                      gr.HTML("", elem_id="page-text")]
-    ask_inputs = [w.question, w.chat, w.item, w.use_llm, turns]
+            whole = gr.Checkbox(False, label="ページ全体 / Whole page", elem_id="whole-page")
+    ask_inputs = [w.question, w.chat, w.item, w.use_llm, turns, w.doc]
     ask_outputs = [w.chat, w.question, w.chips, turns, current, *panel]
     on_ask = _on_ask(runtime)
     w.question.submit(on_ask, ask_inputs, ask_outputs)
     w.send.click(on_ask, ask_inputs, ask_outputs, api_name="ask")  # the endpoint qa.bench.loadtest drives
-    w.chips.change(_on_chip(runtime), [w.chips, current], panel).then(None, None, None, js=SCROLL_TO_MARK)
+    w.chips.change(_on_chip(runtime), [w.chips, current, whole], panel).then(None, None, None,
+                                                                           js=SCROLL_TO_MARK)
+    whole.change(_on_chip(runtime), [w.chips, current, whole], panel)
     w.chat.select(_on_message, [turns], [w.chips, current])
     w.clear.click(lambda: ([], "", gr.update(choices=[], value=None, visible=False), [], [], *_cleared()),
                   None, [w.chat, w.question, w.chips, turns, current, *panel])
+    return w.doc
 
 
 def _chat_column(runtime: Runtime) -> SimpleNamespace:
@@ -121,8 +124,10 @@ def _chat_column(runtime: Runtime) -> SimpleNamespace:
                                 placeholder="質問を入力… / Ask a question…")
         w.send = gr.Button("質問 / Ask", variant="primary", scale=1, min_width=90, elem_id="send")
     with gr.Row():
-        w.item = gr.Dropdown(ITEM_FILTER, value="all", label="項目 / Item", elem_id="item-filter",
-                             min_width=160)
+        w.item = gr.Dropdown(item_choices(runtime.assistant), value="all", label="項目 / Item",
+                             elem_id="item-filter", min_width=160)
+        w.doc = gr.Dropdown(_doc_choices(runtime), value="all", label="文書 / Document", elem_id="doc-filter",
+                            min_width=160)
         w.use_llm = gr.Checkbox(False, label="Use LLM", visible=runtime.llm_configured, elem_id="use-llm")
         w.clear = gr.Button("会話をクリア / Clear chat", elem_id="clear", min_width=120)
     gr.Examples([[q] for q in EXAMPLES], inputs=[w.question], label="質問例 / Examples")
@@ -130,11 +135,16 @@ def _chat_column(runtime: Runtime) -> SimpleNamespace:
     return w
 
 
+def _doc_choices(runtime: Runtime) -> list[tuple[str, str]]:
+    return [("すべて / all", "all")] + [(name, name) for name in runtime.document_names()]
+
+
 def _on_ask(runtime: Runtime):
-    def on_ask(message, history, item_filter, llm, turns_v):
+    def on_ask(message, history, item_filter, llm, turns_v, doc_filter="all"):
         history = list(history or [])
         try:
-            reply = runtime.respond(message, history, item_filter, use_llm=bool(llm))
+            only = {"doc_filter": doc_filter} if doc_filter and doc_filter != "all" else {}
+            reply = runtime.respond(message, history, item_filter, use_llm=bool(llm), **only)
         except QuestionError:
             gr.Warning("質問を入力してください。 / Type a question first.")
             return history, message, gr.update(), turns_v, gr.update(), *_cleared()
@@ -151,11 +161,11 @@ def _on_ask(runtime: Runtime):
 
 
 def _on_chip(runtime: Runtime):
-    def on_chip(choice, sources):
+    def on_chip(choice, sources, whole=False):
         source = next((s for s in sources or [] if s["label"] == choice), None)
         if source is None or runtime.assistant is None:
             return _cleared()
-        view = runtime.source_view(source)
+        view = runtime.source_view(source, whole=bool(whole))
         return view.meta_html, view.image, f"<div class='docqa-page'>{view.text_html}</div>"
 
     return on_chip
@@ -173,7 +183,7 @@ def _cleared():
     return PLACEHOLDER, None, ""
 
 
-def docs_tab(runtime: Runtime, header) -> None:
+def docs_tab(runtime: Runtime, header, doc_filter) -> None:
     gr.Markdown("PDF を追加すると検索できるようになります。 / Add a PDF: it is checked, indexed, then "
                 "searchable from the Ask tab. Text PDFs only (scanned pages have no text to search).")
     upload = gr.File(label="PDF を追加 / Add a PDF", file_types=[".pdf"], file_count="single",
@@ -184,11 +194,11 @@ def docs_tab(runtime: Runtime, header) -> None:
 
     def on_upload(path, progress=gr.Progress(track_tqdm=True)):  # noqa: B008 (Gradio injects it)
         if not path:
-            return gr.update(), gr.update(), gr.update(), gr.update()
+            return gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
         progress(0.05, desc="Checking the file / 確認中")
         ok, message = runtime.upload(path, Path(path).name)
         progress(1.0, desc="Done")
         text = html.escape(message) if ok else f"**Not added.** {html.escape(message)}"
-        return text, runtime.documents(), None, _header(runtime)
+        return text, runtime.documents(), None, _header(runtime), gr.update(choices=_doc_choices(runtime))
 
-    upload.upload(on_upload, [upload], [status, table, upload, header], concurrency_limit=1)
+    upload.upload(on_upload, [upload], [status, table, upload, header, doc_filter], concurrency_limit=1)

@@ -54,26 +54,31 @@ class Runtime:
         except (ImportError, AttributeError):
             log.warning("DOCQA_LLM is set but qa.llm is not available; answering extractively")
             return None
-        return lambda question, items=None: ask(self.assistant, question, items=items)
+        return lambda question, items=None, docs=None: ask(self.assistant, question, items=items, docs=docs)
 
     def respond(self, message: str, history=None, item_filter: str | None = "all",
-                use_llm: bool = False) -> chat.Reply:
+                use_llm: bool = False, doc_filter: str | None = "all") -> chat.Reply:
         assistant = self.assistant
         if assistant is None:
             return chat.Reply(message, NO_INDEX)
         ask = self.llm_ask() if use_llm else None
-        return chat.respond(assistant, message, history, item_filter, ask=ask)
+        return chat.respond(assistant, message, history, item_filter, ask=ask, doc_filter=doc_filter)
+
+    def document_names(self) -> list[str]:
+        """The indexed documents, for the document filter."""
+        return [d["doc"] for d in self.assistant.index.documents] if self.assistant else []
 
     def pdf_roots(self) -> list[Path]:
         return [ROOT, Path(self.settings.index_dir).resolve().parent, documents.uploads_dir(self.settings)]
 
-    def source_view(self, source: dict) -> viewer.SourceView:
+    def source_view(self, source: dict, whole: bool = False) -> viewer.SourceView:
         index = self.assistant.index
         pages = index.pages.get(source["doc"], [])
         page = int(source["page"])
         text = pages[page - 1].text if 0 < page <= len(pages) else ""
         entry = next((d for d in index.documents if d["doc"] == source["doc"]), {})
-        return viewer.show_source(source, text, viewer.resolve_pdf(entry.get("path", ""), self.pdf_roots()))
+        pdf = viewer.resolve_pdf(entry.get("path", ""), self.pdf_roots())
+        return viewer.show_source(source, text, pdf, whole)
 
     def documents(self) -> list[list]:
         return documents.document_rows(self.assistant.index.documents if self.assistant else [])

@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 RENDER_SCALE = 1.6  # pixels per PDF point: Japanese body text stays legible in the panel
 HIGHLIGHT = (255, 214, 0, 110)  # translucent yellow, RGBA
-MAX_ASPECT = 1.6  # a page image taller than this times its width is cut around the passage
+CROP_ASPECT = 0.6  # the crop around a passage: this high for its width, so the text reads at panel size
+CROP_MARGIN = 60  # PDF points kept above and below the passage in the crop
 TRIM_PAD = 18  # PDF points of margin kept around the printed area
 MIN_PIECE = 12  # shortest piece of a quote we trust to mark on its own (shorter ones recur by chance)
 PIECE = 24  # length of the windows a non-matching quote is cut into
@@ -130,7 +131,7 @@ def _line_boxes(chars: list[dict]) -> list[tuple[float, float, float, float]]:
 
 
 @lru_cache(maxsize=32)
-def _render(pdf_path: str, mtime: float, page_number: int, needle: str, scale: float):
+def _render(pdf_path: str, mtime: float, page_number: int, needle: str, scale: float, whole: bool = False):
     import pypdfium2 as pdfium
     from PIL import Image, ImageDraw
 
@@ -148,15 +149,18 @@ def _render(pdf_path: str, mtime: float, page_number: int, needle: str, scale: f
         draw.rectangle([(x0 - pad) * scale, (top - pad) * scale, (x1 + pad) * scale, (bottom + pad) * scale],
                        fill=HIGHLIGHT, outline=(230, 120, 0, 255), width=2)
     crop = _printed_area(image.convert("RGB"), int(TRIM_PAD * scale))
-    if boxes:
-        crop = _around(crop, min(b[1] for b in boxes) * scale, max(b[3] for b in boxes) * scale)
+    if boxes and not whole:
+        crop = _around(crop, min(b[1] for b in boxes) * scale, max(b[3] for b in boxes) * scale,
+                       int(CROP_MARGIN * scale))
     return Image.alpha_composite(image, overlay).convert("RGB").crop(crop), bool(boxes)
 
 
-def _around(crop: tuple[int, int, int, int], top: float, bottom: float) -> tuple[int, int, int, int]:
-    """A page much taller than wide is cut to a window around the passage, so its text stays legible."""
+def _around(crop: tuple[int, int, int, int], top: float, bottom: float,
+            margin: int) -> tuple[int, int, int, int]:
+    """A readable window around the passage (CROP_ASPECT of the page's width high, or the passage and
+    a margin): a whole tall page shrinks its text below reading size in the panel."""
     x0, y0, x1, y1 = crop
-    window = max(int((x1 - x0) * MAX_ASPECT), int(bottom - top) + 80)
+    window = max(int((x1 - x0) * CROP_ASPECT), int(bottom - top) + 2 * margin)
     if y1 - y0 <= window:
         return crop
     start = int((top + bottom) / 2 - window / 2)
@@ -175,10 +179,12 @@ def _printed_area(image, pad: int) -> tuple[int, int, int, int]:
     return (max(x0 - pad, 0), max(y0 - pad, 0), min(x1 + pad, image.width), min(y1 + pad, image.height))
 
 
-def render_page(pdf_path: Path, page_number: int, needle: str = "", scale: float = RENDER_SCALE):
-    """The page as a PIL image with the needle's lines highlighted; and whether any was found."""
+def render_page(pdf_path: Path, page_number: int, needle: str = "", scale: float = RENDER_SCALE,
+                whole: bool = False):
+    """The page as a PIL image with the needle's lines highlighted, cut to a readable window around
+    them unless `whole`; and whether any was found."""
     path = Path(pdf_path)
-    return _render(str(path), path.stat().st_mtime, page_number, needle, scale)
+    return _render(str(path), path.stat().st_mtime, page_number, needle, scale, whole)
 
 
 def resolve_pdf(recorded: str, roots: Sequence[Path]) -> Path | None:
@@ -190,14 +196,15 @@ def resolve_pdf(recorded: str, roots: Sequence[Path]) -> Path | None:
     return next((p for p in candidates if p.is_file()), None)
 
 
-def show_source(source: dict, page_text: str, pdf_path: Path | None) -> SourceView:
-    """Everything the source panel shows for one citation or passage (see qa.ui.chat.source_of)."""
+def show_source(source: dict, page_text: str, pdf_path: Path | None, whole: bool = False) -> SourceView:
+    """Everything the source panel shows for one citation or passage (see qa.ui.chat.source_of):
+    the page cut around the passage, or the `whole` page."""
     needle = source.get("quote") or source.get("text", "")
     text_html, found = mark_text(page_text, needle)
     image = None
     if pdf_path is not None:
         try:
-            image, found_on_image = render_page(pdf_path, int(source["page"]), needle)
+            image, found_on_image = render_page(pdf_path, int(source["page"]), needle, whole=whole)
             found = found or found_on_image
         except Exception as exc:  # a damaged or replaced file: the text view still works
             log.warning("cannot render %s p.%s: %s", pdf_path, source.get("page"), exc)
@@ -206,9 +213,12 @@ def show_source(source: dict, page_text: str, pdf_path: Path | None) -> SourceVi
 
 def _meta_html(source: dict, have_pdf: bool) -> str:
     from ingest.vocabulary import item_label
+    from qa.records import page_text
 
-    parts = [f"<b>{html.escape(item_label(source.get('item', '')))}</b>",
+    where = page_text(int(source.get("page", 0)), str(source.get("page_label", "")))
+    item = source.get("item", "")
+    parts = [f"<b>{html.escape(item_label(item))}</b>" if item else "",
              html.escape(source.get("section", "")),
-             f"{html.escape(source.get('doc', ''))} · p.{int(source.get('page', 0))}"]
+             f"{html.escape(source.get('doc', ''))} · {html.escape(where)}"]
     note = "" if have_pdf else "<br><i>The PDF file is not available here; showing its text.</i>"
     return "<div class='docqa-meta'>" + "<br>".join(p for p in parts if p) + note + "</div>"

@@ -1,0 +1,163 @@
+"""From chosen candidates to what the reader sees: verified citations (a quote on its page, in its
+chunk), list items after the sentence that announces them, the cell a table question asks for named
+beside its row, and the answer span (the figure, name or cell inside the first quote)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.records import Page
+from ingest.tables import TableRow
+from ingest.text import normalize, squash
+from qa.extractive import expand, locate
+from qa.query import Query, Vocabulary
+from qa.reader import lists
+from qa.reader.candidates import Candidate
+from qa.reader.spans import Span
+from qa.records import AnswerSpan, Citation, label_of
+
+
+@dataclass(frozen=True)
+class Composed:
+    citations: tuple[Citation, ...]
+    notes: tuple[str, ...]  # per citation: the named cell(s) of a table row, or ""
+    span: AnswerSpan | None
+
+
+def compose(chosen: list[Candidate], query: Query, pages_by_doc: dict[str, list[Page]],
+            vocabulary: Vocabulary, terms: tuple[str, ...] = ()) -> Composed:
+    """Citations for the chosen candidates (checked), with list items, named cells and the span.
+    `terms`: the question's content terms, to choose which sentence of a long quote to keep."""
+    citations: list[Citation] = []
+    notes: list[str] = []
+    span = None
+    for c in chosen:
+        pages = pages_by_doc.get(c.hit.chunk.doc, [])
+        quote = c.row.line if c.row else trim(expand(c.text, c.hit.chunk, pages), c, terms)
+        page = locate(quote, c.hit.chunk, pages)
+        if page is None or any(squash(quote) == squash(x.quote) for x in citations):
+            continue
+        n = len(citations) + 1
+        citations.append(Citation(n, c.hit.chunk.doc, c.hit.chunk.item, c.hit.chunk.section, page, quote,
+                                  c.hit.chunk.id, label_of(pages, page)))
+        note, cell = _cells(c.row, query, vocabulary) if c.row else ("", None)
+        notes.append(note)
+        if span is None:
+            span = _row_span(quote, c.row, cell, n) if c.row else _text_span(quote, c.spans, n, c.text)
+        items = _list_items(c, quote, query, pages, page)
+        if items:
+            block = "\n".join(items)
+            if locate(block, c.hit.chunk, pages) == page and squash(block) not in squash(quote):
+                citations.append(Citation(n + 1, c.hit.chunk.doc, c.hit.chunk.item, c.hit.chunk.section,
+                                          page, block, c.hit.chunk.id, label_of(pages, page)))
+                notes.append("")
+    return Composed(tuple(citations), tuple(notes), span)
+
+
+TRIM_CHARS = 160  # a longer quote is cut to the sentences, then the clauses, that hold its answer
+_SENTENCE_END = re.compile(r"(?<=[。．！？])")
+_CLAUSE_END = re.compile(r"(?<=[、，,；;])")
+
+
+def trim(quote: str, c: Candidate, terms: tuple[str, ...] = ()) -> str:
+    """The shortest run of the quote's sentences (then clauses) that holds every span of the asked
+    type it has; a quote without spans, or short enough, is kept whole. A run of a quote is still
+    printed on its page, so it is checked like any quote."""
+    if len(quote) <= TRIM_CHARS:
+        return quote
+    wanted = [s.text(c.text).strip() for s in c.spans if s.text(c.text).strip()]
+    if not wanted:  # no span: the sentence holding the most of the question's terms
+        return _best_sentence(quote, terms)
+    for splitter in (_SENTENCE_END, _CLAUSE_END):
+        pieces = [p for p in splitter.split(quote) if p]
+        run = _covering(pieces, wanted)
+        if run and len(run) <= TRIM_CHARS:
+            return run.strip()
+        if run:
+            quote = run.strip()
+    return quote
+
+
+def _best_sentence(quote: str, terms: tuple[str, ...]) -> str:
+    pieces = [p for p in _SENTENCE_END.split(quote) if p.strip()]
+    if len(pieces) < 2 or not terms:
+        return quote
+    best = max(pieces, key=lambda p: sum(t in normalize(p).lower() for t in terms))
+    return best.strip()
+
+
+def _covering(pieces: list[str], wanted: list[str]) -> str:
+    """The shortest contiguous run of pieces holding every wanted string ("" when none holds one)."""
+    best = ""
+    for i in range(len(pieces)):
+        for j in range(i + 1, len(pieces) + 1):
+            run = "".join(pieces[i:j])
+            if all(w in run for w in wanted if w in "".join(pieces)):
+                if not best or len(run) < len(best):
+                    best = run
+                break
+    return best if any(w in best for w in wanted) else ""
+
+
+def _list_items(c: Candidate, quote: str, query: Query, pages: list[Page], number: int) -> list[str]:
+    """The items of the list this candidate announces or belongs to, for list questions."""
+    if query.answer.kind not in ("list", "name") and not lists.announces(quote):
+        return []
+    page = next((p for p in pages if p.number == number), None)
+    if page is None or c.row is not None:
+        return []
+    wanted = query.answer.count
+    if lists.announces(quote):
+        return lists.items_after(quote, page, wanted)
+    if query.answer.kind == "list" and lists.marker(quote) is not None:
+        return [i for i in lists.siblings(quote, page, wanted) if squash(i) not in squash(quote)]
+    return []
+
+
+def _cells(row: TableRow, query: Query, vocabulary: Vocabulary) -> tuple[str, tuple[str, str] | None]:
+    """The note naming the asked cell(s) ("令和2年度: 7,888,095千円") and the one cell to bold."""
+    asked = [cell for y in query.years if (cell := row.year_cell(y))]
+    if not asked and query.answer.kind == "compare":
+        asked = [(h, v) for h, v in zip(row.headers, row.values, strict=True) if h]
+    if not asked and vocabulary.report_year and (cell := row.year_cell(vocabulary.report_year)):
+        asked = [cell]
+    if not asked:
+        return "", None
+    unit = row.unit if row.unit and not any(ch.isalpha() and not ch.isascii() for ch in asked[0][1][-1:]) \
+        else ""
+    return "、".join(f"{h}: {v}{unit}" for h, v in asked), asked[0]
+
+
+def _row_span(quote: str, row: TableRow, cell: tuple[str, str] | None, n: int) -> AnswerSpan | None:
+    """The asked cell inside the row's quote (the k-th value, found left to right after the label)."""
+    if cell is None:
+        return None
+    at = len(row.label)
+    for head, value in zip(row.headers, row.values, strict=True):
+        found = normalize(quote).find(normalize(value), at)
+        if found < 0:
+            return None
+        if (head, value) == cell:
+            return AnswerSpan(quote[found : found + len(value)], n, found, found + len(value))
+        at = found + len(value)
+    return None
+
+
+def _text_span(quote: str, found: tuple[Span, ...], n: int, sentence: str) -> AnswerSpan | None:
+    """The first typed span of the chosen sentence, found again in the (expanded) quote."""
+    for s in found:
+        text = s.text(sentence).strip()
+        at = quote.find(text) if text else -1
+        if at >= 0:
+            return AnswerSpan(text, n, at, at + len(text))
+    return None
+
+
+def answer_text(composed: Composed, lang: str) -> str:
+    parts = []
+    for c, note in zip(composed.citations, composed.notes, strict=True):
+        body = " ".join(c.quote.split("\n"))
+        parts.append(f"{body} [{c.n}]" + (f"（{note}）" if note else ""))
+    body = " ".join(parts)
+    return body if lang == "ja" else f"The report says (in Japanese): {body}"

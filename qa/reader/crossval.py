@@ -1,0 +1,156 @@
+"""`make train`: learn the reader's weights from the eval sets and report them honestly.
+
+    python -m qa.reader.crossval --sample-index IDX --manual-index IDX [--folds 5] [--out FILE]
+
+Reads every question of the four dev sets once through the real pipeline, trains the weights on all
+of them (written to qa/reader/weights.json), then reports per set the in-sample figures (the whole
+pipeline re-run with those weights) beside k-fold cross-validated ones: questions are split into k
+folds; for each fold the weights are trained on the other k-1 and the whole pipeline is re-run on the
+held-out fold with them. Dev only (scikit-learn).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from qa.evaluation.metrics import compute_metrics, load_set
+from qa.evaluation.report import format_table
+from qa.evaluation.runner import answer_row
+from qa.reader import train
+from qa.reader.model import WEIGHTS_FILE, Weights
+from qa.settings import ROOT
+
+log = logging.getLogger(__name__)
+
+SETS = {  # name -> (question set, which index answers it)
+    "qa": ("eval/qa.jsonl", "sample"),
+    "user-ipa": ("eval/user-ipa.jsonl", "sample"),
+    "luatexja-dev": ("eval/luatexja-dev.jsonl", "manual"),
+    "user-luatexja": ("eval/user-luatexja.jsonl", "manual"),
+}
+SEED = 11
+KEYS = ("hit@1", "hit@5", "accuracy", "median_chars", "cite@1", "refusal", "false_refusal")
+
+
+def folds_of(samples: list[train.Sample], k: int) -> list[int]:
+    """A fold per question: shuffled with a fixed seed, dealt round-robin within each set."""
+    order = list(range(len(samples)))
+    random.Random(SEED).shuffle(order)
+    order.sort(key=lambda i: samples[i].set)  # stable: shuffled within each set
+    fold = [0] * len(samples)
+    for position, i in enumerate(order):
+        fold[i] = position % k
+    return fold
+
+
+def run(samples: list[train.Sample], weights_of, out: Path | None = None) -> dict[str, dict]:
+    """Ask every question with the weights `weights_of(i)` gives it; metrics per set (and, with
+    `out`, each set's results rows in out/<set>.jsonl, the format of `docqa eval --out`)."""
+    results: dict[str, list[dict]] = {}
+    for i, s in enumerate(samples):
+        s.assistant.weights = weights_of(i)
+        start = time.perf_counter()
+        answer = s.assistant.ask(s.row.question)
+        row = {"id": s.row.id, "question": s.row.question, **answer_row(answer),
+               "latency_ms": round((time.perf_counter() - start) * 1000, 1)}
+        results.setdefault(s.set, []).append(row)
+    metrics = {}
+    for name, rows in results.items():
+        set_rows = [s.row for s in samples if s.set == name]
+        assistant = next(s.assistant for s in samples if s.set == name)
+        pages = next(iter(assistant.index.pages.values()))
+        metrics[name] = compute_metrics(set_rows, rows, pages)
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            lines = (json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+            (out / f"{name}.jsonl").write_text("".join(lines), encoding="utf-8")
+    return metrics
+
+
+def cross_validate(samples: list[train.Sample], k: int, out: Path | None = None) -> dict[str, dict]:
+    fold = folds_of(samples, k)
+    weights = [train.train([s for s, f in zip(samples, fold, strict=True) if f != j], f"fold {j}")
+               for j in range(k)]
+    return run(samples, lambda i: weights[fold[i]], out)
+
+
+def table(in_sample: dict, cv: dict) -> str:
+    """Per set: in-sample | cross-validated, side by side."""
+    head = "set".ljust(15) + "".join(f"{k:>22}" for k in (*KEYS, "p95_ms"))
+    lines = [head, " " * 15 + "".join(f"{'in / cv':>22}" for _ in (*KEYS, "p95_ms"))]
+    for name in SETS:
+        if name not in in_sample:
+            continue
+        cells = [_pair(in_sample[name]["overall"].get(k), cv[name]["overall"].get(k)) for k in KEYS]
+        cells.append(_pair(in_sample[name]["latency_ms"]["p95"], cv[name]["latency_ms"]["p95"]))
+        lines.append(name.ljust(15) + "".join(f"{c:>22}" for c in cells))
+    return "\n".join(lines)
+
+
+def _pair(a, b) -> str:
+    def cell(v):
+        return "–" if v is None else f"{v:.3f}" if isinstance(v, float) and v <= 1 else f"{v:g}"
+    return f"{cell(a)} / {cell(b)}"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sample-index", required=True, help="index of the sample report")
+    parser.add_argument("--manual-index", required=True, help="index of the LuaTeX-ja manual")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--out", default=str(WEIGHTS_FILE), help="where the trained weights go")
+    parser.add_argument("--report", default=str(ROOT / "eval" / "results" / "train"),
+                        help="folder for the cross-validation report")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    samples = _collect({"sample": args.sample_index, "manual": args.manual_index})
+    weights = train.train(samples, "make train")
+    report = Path(args.report)
+    in_sample = run(samples, lambda i: weights, report / "in-sample")
+    cv = cross_validate(samples, args.folds, report / "cv")
+    _write(weights, samples, args, in_sample, cv)
+    return 0
+
+
+def _collect(indexes: dict[str, str]) -> list[train.Sample]:
+    from qa.assistant import Assistant
+    from qa.embed import load_embedder
+    from qa.settings import Settings
+
+    embedder = load_embedder(Settings().embed_model)
+    assistants = {key: Assistant.load(path, embedder=embedder) for key, path in indexes.items()}
+    samples = []
+    for name, (path, key) in SETS.items():
+        samples += train.collect(name, load_set(ROOT / path), assistants[key])
+    return samples
+
+
+def _write(weights: Weights, samples, args, in_sample: dict, cv: dict) -> None:
+    spec = weights.to_dict()
+    spec["embed_model"] = samples[0].assistant.embedder.model_name
+    spec["trained"] = {"by": "qa/reader/train.py via `make train` (qa.reader.crossval)",
+                       "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                       "sets": {name: sum(s.set == name for s in samples) for name in SETS},
+                       "folds": args.folds}
+    Path(args.out).write_text(json.dumps(spec, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    report = Path(args.report)
+    report.mkdir(parents=True, exist_ok=True)
+    text = table(in_sample, cv)
+    by_type = {name: format_table(cv[name]) for name in cv}
+    (report / "cv.json").write_text(json.dumps({"in_sample": in_sample, "cv": cv}, ensure_ascii=False,
+                                               indent=1), encoding="utf-8")
+    (report / "cv.md").write_text("# in-sample / cross-validated\n\n```\n" + text + "\n```\n\n" + "\n\n".join(
+        f"## {name} (cross-validated)\n\n```\n{t}\n```" for name, t in by_type.items()) + "\n",
+        encoding="utf-8")
+    print(text)
+    print(f"weights: {args.out}; report: {report / 'cv.md'}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,79 @@
+"""Lists: a sentence that announces a list (「重点的に取り組む4つの分野は次のとおり」, 「以下の団体」,
+a colon) is quoted with the bullet lines that follow it, up to the number asked or announced; a
+bullet line chosen on its own is quoted with its sibling bullets."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.records import Page
+from ingest.text import normalize, squash
+
+LIST_MAX = 8  # items quoted when neither the question nor the text says how many
+ITEM_MAX_CHARS = 120  # a longer "item" is a paragraph: the list has ended
+_ANNOUNCED = re.compile(r"([0-9]+|[一二三四五六七八九十])\s*"
+                        r"(?:つ|分野|項目|点|件|社|組織|団体|機関|窓口|種類|テーマ|プロジェクト|PJ|サービス|か国|カ国)")
+_INTRO = re.compile(_ANNOUNCED.pattern + r"|次の|以下の|下記の|次のとおり|以下のとおり|[:：]\s*$")
+_KANJI = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# Bullet markers; items of one list share their marker's class.
+_MARKERS = (("-", "‐", "－", "—"), ("・", "･"), ("●", "○", "◯"), ("■", "□"), ("◆", "◇"), ("▼", "▶", "※"),
+            tuple("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"))
+_NUMBERED = re.compile(r"^\s*(?:[（(][0-9０-９]{1,2}[）)]|[0-9０-９]{1,2}[.．)）])")
+
+
+def announces(sentence: str) -> bool:
+    return bool(_INTRO.search(sentence))
+
+
+def announced_count(sentence: str) -> int:
+    m = _ANNOUNCED.search(normalize(sentence))
+    if not m:
+        return 0
+    word = m.group(1)
+    return int(word) if word.isdigit() else _KANJI.get(word, 0)
+
+
+def marker(line: str) -> int | None:
+    """Which bullet class a line starts with, or None for a line that is no list item."""
+    text = line.lstrip()
+    if _NUMBERED.match(text):
+        return len(_MARKERS)
+    return next((i for i, group in enumerate(_MARKERS) if text[:1] in group), None)
+
+
+def items_after(sentence: str, page: Page, wanted: int = 0) -> list[str]:
+    """The bullet lines right after `sentence` on its page (same marker as the first), up to `wanted`
+    (or the count the sentence announces, or LIST_MAX)."""
+    lines = [line.strip() for line in page.text.split("\n") if line.strip()]
+    row = _line_of(sentence, lines)
+    if row is None:
+        return []
+    limit = wanted or announced_count(sentence) or LIST_MAX
+    return _run(lines[row + 1 :], limit)
+
+
+def siblings(line: str, page: Page, wanted: int = 0) -> list[str]:
+    """The bullet block a bullet line belongs to: the items before and after it with its marker."""
+    lines = [x.strip() for x in page.text.split("\n") if x.strip()]
+    row = _line_of(line, lines)
+    if row is None or marker(lines[row]) is None:
+        return []
+    start = row
+    while start > 0 and marker(lines[start - 1]) == marker(lines[row]):
+        start -= 1
+    return _run(lines[start:], wanted or LIST_MAX)
+
+
+def _line_of(text: str, lines: list[str]) -> int | None:
+    key = squash(text)
+    return next((i for i, line in enumerate(lines) if key and key in squash(line)), None)
+
+
+def _run(lines: list[str], limit: int) -> list[str]:
+    out: list[str] = []
+    first = marker(lines[0]) if lines else None
+    for line in lines:
+        if first is None or marker(line) != first or len(line) > ITEM_MAX_CHARS or len(out) >= limit:
+            break
+        out.append(line)
+    return out

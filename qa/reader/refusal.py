@@ -1,0 +1,118 @@
+"""Whether to answer at all, and if not, why, in one line in the question's language:
+(ii) the question names a fiscal year outside what the documents cover (a rule: recorded at ingest);
+(i) the asked type is absent from every candidate near the question's terms; (iii) a distinctive
+question term occurs in no retrieved passage. The decision itself is learned (qa.reader.model):
+these signals are among its features, and the strongest one present names the reason."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.text import normalize
+from ingest.vocabulary import year_form, year_span
+from qa.query import Query, Vocabulary, english_names
+from qa.reader.candidates import Candidate, Context
+from qa.reader.morph import tag
+from qa.reader.terms import content_terms
+from qa.records import Hit
+
+FEATURES = ("top_prob", "second_prob", "top_lexical", "top_context", "top_dense", "type_found",
+            "missing_passages", "missing_document", "typed", "en")
+NEAR = 10  # candidates with the most of the question's terms (in and around them) that count as near
+PASSAGES_CHECKED = 10  # retrieved passages a distinctive term is looked for in
+# An English name worth looking for in Japanese text: an acronym or mixed case (ISMAP, CyberREX),
+# a code with digits (ISO27400), or Japanese; a capitalised word (Security, Regional) is a translation.
+_DISTINCTIVE = re.compile(r"[A-Z].*[A-Z]|[A-Za-z].*\d|\d.*[A-Za-z]|[\u3041-\u30ff\u3400-\u9fff]")
+_FISCAL = re.compile(r"FY\s*\d+|\d{4}", re.I)
+_ENGLISH_WORD = re.compile(r"[A-Za-z][a-z]+")  # a common word in an English aside, not a name
+_PLAN = re.compile(r"目標|計画|予定|見込|target|plan|goal", re.I)
+_TYPE_WORDS = {
+    "count": ("数", "number"), "money": ("金額", "amount"), "percent": ("割合", "percentage"),
+    "date": ("時期・日付", "date"), "name": ("名称", "name"), "person": ("人名", "person's name"),
+    "place": ("場所", "place"), "rating": ("評定", "rating"),
+}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    features: dict[str, float]
+    year_outside: int | None  # a fiscal year the question names that the documents do not cover
+    missing_term: str  # a question term no retrieved passage holds ("" when none)
+
+
+def assess(query: Query, ranked: list[Candidate], hits: list[Hit], ctx: Context,
+           document_text: str) -> Assessment:
+    """The signals the refusal decision reads. `document_text`: every chunk, lowercased."""
+    vocabulary = ctx.vocabulary
+    top = ranked[0] if ranked else None
+    near = sorted(ranked, key=lambda c: -c.features.get("before", 0.0))[:NEAR]
+    passages = frozenset().union(*(ctx.chunk_tokens(h.chunk) for h in hits[:PASSAGES_CHECKED]))
+    missing, term = _missing(query, vocabulary, passages, document_text)
+    features = {
+        "top_prob": top.score if top else 0.0,
+        "second_prob": ranked[1].score if len(ranked) > 1 else 0.0,
+        "top_lexical": max((c.features.get("lexical", 0.0) for c in ranked), default=0.0),
+        "top_context": max((c.features.get("context", 0.0) for c in ranked), default=0.0),
+        "top_dense": hits[0].dense_score if hits else 0.0,
+        "type_found": float(not query.answer.typed or any(c.features.get("type_has") for c in near)),
+        "missing_passages": missing[0], "missing_document": missing[1],
+        "typed": float(query.answer.typed), "en": float(query.lang == "en"),
+    }
+    return Assessment(features, _outside(query, vocabulary), term)
+
+
+def _outside(query: Query, vocabulary: Vocabulary) -> int | None:
+    """A fiscal year past the one under review (or before the first covered), unless a plan is asked."""
+    if not vocabulary.years or _PLAN.search(query.norm):
+        return None
+    return next((y for y in query.fiscal_years if y > max(vocabulary.years) or y < min(vocabulary.years)),
+                None)
+
+
+def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str],
+             document_text: str) -> tuple[tuple[float, float], str]:
+    """(share of distinctive terms missing from the passages, 1.0 if one is missing from the whole
+    document) and that term. Distinctive: nouns of two or more characters, or names in English."""
+    if query.lang == "en":
+        names = [n for n in english_names(query.norm) if _DISTINCTIVE.search(n) and not _FISCAL.fullmatch(n)]
+        absent = [n for n in names if n.lower() not in document_text]
+        share = len(absent) / len(names) if names else 0.0
+        return (share, float(bool(absent))), (absent[0] if absent else "")
+    nouns = _nouns(query, vocabulary)
+    absent = [n for n in nouns if n not in passages]
+    nowhere = [n for n in absent if n not in document_text]
+    share = len(absent) / len(nouns) if nouns else 0.0
+    return (share, float(bool(nowhere))), (nowhere or absent or [""])[0]
+
+
+def _nouns(query: Query, vocabulary: Vocabulary) -> list[str]:
+    """The question's content nouns (Sudachi), as the lexical tokens spell them."""
+    terms = content_terms(query.norm, vocabulary.frame)  # in the question's order: the reason names the first
+    nouns = {normalize(m.surface).lower() for m in tag(query.norm)
+             if m.pos[0] == "名詞" and m.pos[1] in ("普通名詞", "固有名詞") and len(m.surface) >= 2
+             and not _ENGLISH_WORD.fullmatch(m.surface)}
+    return [t for t in terms if t in nouns]
+
+
+def reason(query: Query, assessment: Assessment, vocabulary: Vocabulary) -> str:
+    """The one-line reason for a refusal, in the question's language."""
+    en = query.lang == "en"
+    if (year := assessment.year_outside) is not None:
+        if en:
+            return f"The report covers {year_span(vocabulary.years, True)}; it has no results for FY{year}."
+        return (f"この報告書は{year_span(vocabulary.years)}を対象としており、{year_form(year)}の実績は"
+                f"記載がありません。")
+    if assessment.missing_term and assessment.features["missing_document"]:
+        term = assessment.missing_term
+        return f"The report never mentions “{term}”." if en else f"報告書には「{term}」の記載がありません。"
+    if not assessment.features["type_found"]:
+        ja, english = _TYPE_WORDS[query.answer.kind]
+        return (f"No {english} of the kind asked appears near the question's terms in the report." if en
+                else f"質問の語句の近くに、求められている{ja}の記載が見つかりませんでした。")
+    if assessment.missing_term:
+        term = assessment.missing_term
+        return (f"No passage found mentions “{term}”." if en
+                else f"関連する箇所に「{term}」の記載が見つかりませんでした。")
+    return ("No passage holds enough of the question's terms." if en
+            else "質問の語句を十分に含む箇所が見つかりませんでした。")

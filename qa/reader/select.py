@@ -1,0 +1,62 @@
+"""Choosing what to quote: the best candidate; for a question that asks several things, the best
+candidate for each further ask, chosen for its own answer type; then near-ties."""
+
+from __future__ import annotations
+
+from ingest.text import squash
+from qa.reader.candidates import Candidate
+from qa.reader.model import Weights
+
+MAX_QUOTES = 3  # one to three quoted sentences or rows (list items come on top of these)
+
+
+def score(cands: list[Candidate], weights: Weights) -> list[Candidate]:
+    """Each candidate's probability of holding the answer, best first."""
+    for c in cands:
+        c.score = weights.answer.prob(c.features)
+    return sorted(cands, key=lambda c: (-c.score, c.rank, c.index))
+
+
+def pick(ranked: list[Candidate], parts: list[list[Candidate]], weights: Weights) -> list[Candidate]:
+    """The best candidate for each ask (`parts`, each ranked for its ask) or, for a question that asks
+    one thing, the best overall; then near-ties."""
+    if not ranked:
+        return []
+    chosen = [_typed_first(ranked, weights)]
+    if parts:
+        firsts = [_typed_first(part, weights) for part in parts if part]
+        chosen = [max(firsts, key=lambda c: c.score)] if firsts else chosen
+        for best in firsts:
+            if not _overlaps(best, chosen) and best.score >= weights.part_floor and len(chosen) < MAX_QUOTES:
+                chosen.append(best)
+    for c in ranked:
+        if len(chosen) >= MAX_QUOTES or c.score < weights.second_ratio * chosen[0].score:
+            break
+        if not _overlaps(c, chosen):
+            chosen.append(c)
+    return [_as_row(c, ranked) for c in chosen]
+
+
+def _typed_first(ranked: list[Candidate], weights: Weights) -> Candidate:
+    """The best candidate holding the asked type (a figure, a name, a rating), when it scores at least
+    `type_ratio` of the best one: the factoid reader's answer is a candidate of the asked type."""
+    typed = next((c for c in ranked if c.features.get("type_has")), None)
+    if typed is not None and typed.score >= weights.type_ratio * ranked[0].score:
+        return typed
+    return ranked[0]
+
+
+def _as_row(c: Candidate, ranked: list[Candidate]) -> Candidate:
+    """A sentence that is a table row run together with others: quote the row itself (its best-scored
+    row), so the asked cell can be named."""
+    if c.row is not None:
+        return c
+    key = squash(c.text)
+    rows = [r for r in ranked if r.row is not None and r.hit is c.hit and squash(r.text) in key]
+    return max(rows, key=lambda r: r.score) if rows else c
+
+
+def _overlaps(c: Candidate, chosen: list[Candidate]) -> bool:
+    """Already quoted: the same text, or one holds the other (a row inside its sentence)."""
+    key = squash(c.text)
+    return any(key in squash(o.text) or squash(o.text) in key for o in chosen)

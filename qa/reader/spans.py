@@ -1,0 +1,95 @@
+"""Typed candidates in a sentence: figures with their unit, money, percentages, dates, ratings,
+and names (quoted 「…」, bracketed （…）, Latin and katakana names, SudachiPy proper nouns: people,
+places, organisations). Offsets refer to the sentence as given, so the UI can bold the span."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from qa.reader.morph import tag
+
+_UNIT = (r"百万円|千円|億円|万円|円|%|％|ポイント|割|件|社|名|人|者|回|度|倍|組織|団体|法人|機関|"
+         r"か国|カ国|ヶ国|か所|カ所|ヶ所|箇所|校|点|本|種類|時間|日|か月|カ月|ヶ月|人月|URL|サービス|PJ|"
+         r"テーマ|分野|項目")
+_NUMBER = re.compile(rf"(?<![A-Za-z0-9.,])\d[\d,]*(?:\.\d+)?\s*(?:(?:万|億|千)(?!円))?\s*({_UNIT})?")
+_DATE = re.compile(r"(?:令和|平成)\s*(?:元|\d+)\s*年度?(?:\s*\d+\s*月)?(?:\s*\d+\s*日)?|"
+                   r"(?<!\d)(?:19|20)\d\d\s*年(?:\s*\d+\s*月)?(?:\s*\d+\s*日)?|\d+\s*月\s*\d+\s*日|(?<![\d.])\d{1,2}\s*月(?![\d日])|"
+                   r"年度末|上期|下期|上半期|下半期|第\s*\d\s*四半期")
+_RATING = re.compile(r"(?:評定|評価)\s*[:：は]?\s*([SABCD])(?![A-Za-z])|(?<![A-Za-z])([SABCD])\s*評定")
+_QUOTED = re.compile(r"[「『]([^「」『』]{1,60})[」』]")
+_BRACKETED = re.compile(r"[（(]([^（）()]{2,40})[）)]")
+_LATIN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9.&+/-]*[A-Za-z0-9](?:\s+[A-Z][A-Za-z0-9.-]*)*")
+_KATAKANA = re.compile(r"[ァ-ヶー・]{3,}")
+MONEY_UNITS = frozenset({"円", "千円", "百万円", "億円", "万円"})
+PERCENT_UNITS = frozenset({"%", "％", "ポイント", "割"})
+_PROPER = {"人名": "person", "地名": "place", "組織名": "name", "一般": "name"}
+
+
+@dataclass(frozen=True)
+class Span:
+    kind: str  # number, money, percent, date, rating, name, person, place
+    start: int  # offsets in the sentence
+    end: int
+    unit: str = ""  # the counter or money unit after a figure
+
+    def text(self, sentence: str) -> str:
+        return sentence[self.start : self.end]
+
+
+def _folded(text: str) -> str:
+    """Character-wise NFKC (full-width digits and letters to ASCII) keeping every offset."""
+    return "".join(c if len(n := unicodedata.normalize("NFKC", c)) != 1 else n for c in text)
+
+
+def figures(sentence: str) -> list[Span]:
+    """Figures, money, percentages and dates."""
+    text = _folded(sentence)
+    dates = [Span("date", m.start(), m.end()) for m in _DATE.finditer(text)]
+    taken = [(d.start, d.end) for d in dates]
+    out = list(dates)
+    for m in _NUMBER.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        unit = (m.group(1) or "").replace("％", "%")
+        kind = "money" if unit in MONEY_UNITS else "percent" if unit in PERCENT_UNITS else "number"
+        out.append(Span(kind, m.start(), m.end(), unit))
+    return out
+
+
+def ratings(sentence: str) -> list[Span]:
+    text = _folded(sentence)
+    out = []
+    for m in _RATING.finditer(text):
+        group = 1 if m.group(1) else 2
+        out.append(Span("rating", m.start(group), m.end(group)))
+    return out
+
+
+def names(sentence: str, proper_nouns: bool = True) -> list[Span]:
+    """Quoted and bracketed names, Latin and katakana names, and (with `proper_nouns`) Sudachi's
+    proper nouns as people, places or organisations."""
+    text = _folded(sentence)
+    out = [Span("name", m.start(1), m.end(1)) for m in _QUOTED.finditer(text)]
+    out += [Span("name", m.start(1), m.end(1)) for m in _BRACKETED.finditer(text)
+            if not re.fullmatch(r"[\d,.%\s]+.*", m.group(1))]
+    out += [Span("name", m.start(), m.end()) for m in _LATIN.finditer(text) if len(m.group(0)) >= 2]
+    out += [Span("name", m.start(), m.end()) for m in _KATAKANA.finditer(text)]
+    if proper_nouns:
+        out += [Span(_PROPER[m.proper], m.start, m.end) for m in tag(text) if m.proper in _PROPER
+                and len(m.surface) >= 2]
+    return out
+
+
+def spans(sentence: str, kind: str) -> list[Span]:
+    """Candidates of the type a question asks for (see qa.reader.types.KINDS), in text order."""
+    if kind in ("count", "money", "percent", "date", "compare"):
+        found = figures(sentence)
+    elif kind == "rating":
+        found = ratings(sentence)
+    elif kind in ("name", "person", "place", "list"):
+        found = names(sentence, proper_nouns=kind != "list")
+    else:
+        return []
+    return sorted(found, key=lambda s: (s.start, -s.end))

@@ -1,0 +1,98 @@
+"""The reader end to end on a made-up agency report (tests/made_up_report.py) with the fast fake
+embedder: candidates from sentences and table rows, the named cell and its span, and each refusal
+reason; plus the reasons on their own."""
+
+import dataclasses
+
+import pytest
+
+from ingest.profile import DocProfile
+from qa.embed import FakeEmbedder
+from qa.query import Vocabulary, analyse
+from qa.reader import model
+from qa.reader.refusal import Assessment, reason
+from qa.settings import Settings
+from tests import made_up_report
+
+
+@pytest.fixture(scope="module")
+def mera(tmp_path_factory):
+    from qa.assistant import Assistant
+    from qa.pipeline import ingest_files
+
+    folder = tmp_path_factory.mktemp("mera")
+    pdf = made_up_report.build(folder / "mera.pdf")
+    settings = Settings(index_dir=folder / "index")
+    embedder = FakeEmbedder(64)
+    assert not ingest_files([pdf], settings, embedder).failed
+    # The fake embedder's cosines are nothing like e5's, which the learned refusal model reads: here the
+    # model never refuses, so what is tested is the rest of the reader and the refusal rules.
+    weights = dataclasses.replace(model.load(), refuse_below=0.0)
+    return Assistant.load(settings=settings, embedder=embedder, weights=weights)
+
+
+def test_the_index_holds_the_documents_vocabulary(mera):
+    assert mera.vocabulary.years == (2020, 2021, 2022)
+    assert {"mera", "海洋環境研究機構"} <= mera.vocabulary.frame
+    assert any(r.label == "予算額(千円)" for r in mera.index.tables["mera.pdf"])
+
+
+def test_table_rows_are_candidates_and_the_cell_is_named(mera):
+    query, reading, _ = mera.read("沿岸防災に資する研究開発の令和3年度の予算額はいくら？")
+    rows = [c for c in reading.ranked if c.row is not None]
+    assert rows and all(c.features["row"] == 1.0 for c in rows)
+    answer = mera.ask("沿岸防災に資する研究開発の令和3年度の予算額はいくら？")
+    assert not answer.refused and "令和3年度: 3,200千円" in answer.text
+    assert answer.span is not None and answer.span.text == "3,200"
+    quote = answer.citations[answer.span.n - 1].quote
+    assert quote[answer.span.start : answer.span.end] == "3,200"
+
+
+def test_typed_spans_of_sentences(mera):
+    _, reading, _ = mera.read("令和4年度の説明会には延べ何名が参加した？")
+    with_unit = [c for c in reading.ranked if c.features.get("unit_match")]
+    assert with_unit and all(any(s.unit == "名" for s in c.spans) for c in with_unit)
+
+
+def test_a_year_the_report_does_not_cover_is_refused_with_its_reason(mera):
+    answer = mera.ask("令和5年度の予算額はいくら？")
+    assert answer.refused and not answer.citations and answer.passages
+    assert answer.reason == "この報告書は令和2〜令和4年度を対象としており、令和5年度の実績は記載がありません。"
+    english = mera.ask("What was the budget in FY2023?")
+    assert english.refused and english.reason.startswith("The report covers FY2020–FY2022")
+    assert not mera.ask("令和5年度の目標は？").reason.startswith("この報告書は")  # a plan may be stated
+
+
+
+def test_reason_type_absent():
+    query = analyse("理事長は誰？")
+    text = reason(query, Assessment({"type_found": 0.0, "missing_document": 0.0}, None, ""), Vocabulary())
+    assert text == "質問の語句の近くに、求められている人名の記載が見つかりませんでした。"
+
+
+def test_reason_term_absent_from_the_document_and_from_the_passages():
+    query = analyse("相談者の男女比は？")
+    nowhere = reason(query, Assessment({"type_found": 1.0, "missing_document": 1.0}, None, "男女"), Vocabulary())
+    assert nowhere == "報告書には「男女」の記載がありません。"
+    unseen = reason(query, Assessment({"type_found": 1.0, "missing_document": 0.0}, None, "男女"), Vocabulary())
+    assert unseen == "関連する箇所に「男女」の記載が見つかりませんでした。"
+    english = reason(analyse("What was the Laspeyres index?"),
+                     Assessment({"type_found": 1.0, "missing_document": 1.0}, None, "Laspeyres"), Vocabulary())
+    assert english == "The report never mentions “Laspeyres”."
+
+
+def test_reason_year_outside_comes_first():
+    vocabulary = Vocabulary.of([DocProfile("x", years=(2018, 2019, 2020), report_year=2020)])
+    query = analyse("令和3年度の総合評定は？", vocabulary)
+    text = reason(query, Assessment({"type_found": 0.0, "missing_document": 1.0}, 2021, "x"), vocabulary)
+    assert text == "この報告書は平成30〜令和2年度を対象としており、令和3年度の実績は記載がありません。"
+
+
+def test_the_signals_behind_reasons_i_and_iii(mera):
+    _, reading, _ = mera.read("観測ブイを設置した担当者は誰？")
+    assert reading.assessment.features["type_found"] == 0.0  # no person's name near those terms
+    _, reading, _ = mera.read("説明会の男女比は？")
+    assert reading.assessment.features["missing_document"] == 1.0
+    assert reading.assessment.missing_term == "男女"
+    _, reading, _ = mera.read("観測ブイは何基設置した？")
+    assert reading.assessment.features["type_found"] == 1.0 and reading.assessment.missing_term == ""

@@ -1,0 +1,44 @@
+"""List expansion (qa.reader.lists): the items after a sentence that announces a list, up to the
+number asked or announced; the siblings of a bullet line."""
+
+from ingest.records import Page
+from qa.reader import lists
+
+PAGE = Page(3, "3", """【広報】
+・令和2年度の広報戦略を立案。重点的に注力する 3 分野に対して広報活動を実施。
+- コンテンツ充実
+- チャネル拡大
+- 内部広報拡大
+- これは四つ目の行で、数えない
+○次の話題
+相談窓口連絡会に下記の団体が新たに参加：
+① 第一協会
+② 第二協会
+本文に戻る。""")
+
+
+def test_announcement():
+    assert lists.announces("重点的に注力する 3 分野に対して広報活動を実施。")
+    assert lists.announced_count("重点的に注力する 3 分野に対して") == 3
+    assert lists.announced_count("五つの課題") == 5 and lists.announced_count("課題") == 0
+    assert not lists.announces("広報活動を実施した。")
+
+
+def test_items_after_stop_at_the_announced_count():
+    items = lists.items_after("重点的に注力する 3 分野に対して広報活動を実施。", PAGE)
+    assert items == ["- コンテンツ充実", "- チャネル拡大", "- 内部広報拡大"]
+
+
+def test_the_count_asked_wins_and_lists_end_at_another_marker():
+    assert lists.items_after("重点的に注力する 3 分野に対して広報活動を実施。", PAGE, wanted=2) == [
+        "- コンテンツ充実", "- チャネル拡大"]
+    assert lists.items_after("相談窓口連絡会に下記の団体が新たに参加：", PAGE) == ["① 第一協会", "② 第二協会"]
+
+
+def test_siblings_of_a_bullet_line():
+    assert lists.siblings("- チャネル拡大", PAGE, wanted=3) == ["- コンテンツ充実", "- チャネル拡大", "- 内部広報拡大"]
+    assert lists.siblings("本文に戻る。", PAGE) == []
+
+
+def test_no_list_after_a_plain_sentence():
+    assert lists.items_after("○次の話題", PAGE) == []

@@ -1,0 +1,89 @@
+"""Answer typing (qa.reader.types) and typed candidates (qa.reader.spans) on made-up questions and
+sentences with known answers."""
+
+import pytest
+
+from qa.query import analyse, language
+from qa.reader.spans import figures, names, ratings, spans
+from qa.reader.types import answer_type
+
+
+@pytest.mark.parametrize(("question", "kind", "unit"), [
+    ("協議会に参加した団体は何団体ですか？", "count", "団体"),
+    ("説明会には何人が来た？", "count", "人"),
+    ("海外の何か国と連携した？", "count", "か国"),
+    ("How many people attended the seminar?", "count", "人"),
+    ("How many companies joined in FY2021?", "count", "社"),
+    ("研修事業の予算額はいくら？", "money", "円"),
+    ("What was the budget of the training program?", "money", "円"),
+    ("満足度の割合は？", "percent", ""),
+    ("What percentage of sessions were held online?", "percent", ""),
+    ("新制度はいつ始まった？", "date", ""),
+    ("When did the new scheme start?", "date", ""),
+    ("事務局を務めた組織の名称は？", "name", ""),
+    ("What is the name of the new portal?", "name", ""),
+    ("式典で表彰されたのは誰？", "person", ""),
+    ("Who received the award?", "person", ""),
+    ("大会はどこで開かれた？", "place", ""),
+    ("なぜ方式を変更したのですか？", "reason", ""),
+    ("Why was the exam moved online?", "reason", ""),
+    ("重点的に取り組んだ4つの分野は？", "list", ""),
+    ("受講者数は前年度と比べてどう変化した？", "compare", ""),
+    ("項目Ⅱの評定は？", "rating", ""),
+    ("Did the rating stay the same every year?", "rating", ""),
+    ("新しい窓口は開設された？", "yes_no", ""),
+])
+def test_answer_type(question, kind, unit):
+    t = answer_type(question, language(question))
+    assert (t.kind, t.unit) == (kind, unit)
+
+
+def test_list_count_and_what_the_question_wants():
+    assert answer_type("重点的に取り組んだ4つの分野は？", "ja").count == 4
+    assert answer_type("Which three websites were merged?", "en").count == 3
+    assert answer_type("令和2年度の目標値は何件？", "ja").wants == "plan"
+    assert answer_type("令和2年度の実績は何件？", "ja").wants == "result"
+
+
+def test_units_that_read_the_same():
+    assert set(answer_type("何人が参加した？", "ja").units()) >= {"人", "名"}
+
+
+def test_multi_part_questions_type_each_ask():
+    q = analyse("説明会はいつ開かれて、何人が参加した？")
+    assert len(q.parts) == 2
+    assert [p.kind for p in q.part_answers] == ["date", "count"]
+
+
+def test_fiscal_years_are_not_calendar_dates():
+    assert analyse("令和3年度の実績は？").fiscal_years == (2021,)
+    assert analyse("令和3年4月時点の登録者数は？").fiscal_years == ()
+    assert analyse("What was the budget in FY2021?").fiscal_years == (2021,)
+
+
+def test_an_english_question_quoting_japanese_is_english():
+    assert language("How many entries did the contest (ひろげよう情報モラル) receive this year?") == "en"
+    assert language("SECURITY ACTIONの自己宣言者は何件？") == "ja"
+
+
+SENTENCE = "令和2年11月に説明会を開催し、延べ 370 社 654 名が参加、満足度は 92% 、予算は 1,200 千円であった。"
+
+
+def test_figures_with_their_units():
+    found = {(s.kind, s.text(SENTENCE).replace(" ", ""), s.unit) for s in figures(SENTENCE)}
+    assert ("number", "370社", "社") in found and ("number", "654名", "名") in found
+    assert ("percent", "92%", "%") in found and ("money", "1,200千円", "千円") in found
+    assert ("date", "令和2年11月", "") in found
+
+
+def test_spans_of_the_asked_type_only():
+    assert {s.kind for s in spans(SENTENCE, "money")} <= {"money", "number", "percent", "date"}
+    assert [s.text(SENTENCE) for s in spans(SENTENCE, "rating")] == []
+    assert [s.text("評定：B 根拠は以下") for s in ratings("評定：B 根拠は以下")] == ["B"]
+
+
+def test_names_quoted_bracketed_latin_and_proper_nouns():
+    text = "ゲーム会社「カプコン」の件で、加藤官房長官が IPA の特設ページ（ランサム対策）を紹介した。"
+    found = {(s.kind, s.text(text)) for s in names(text)}
+    assert ("name", "カプコン") in found and ("name", "ランサム対策") in found
+    assert ("name", "IPA") in found and ("person", "加藤") in found

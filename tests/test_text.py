@@ -1,0 +1,25 @@
+"""What 'the same text' and 'a sentence' mean (ingest.text)."""
+
+import pytest
+
+from ingest.text import ends_sentence, split_sentences
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("計画を達成した。次の文。", ["計画を達成した。", "次の文。"]),
+    ("組版を行う．これは例である．", ["組版を行う．", "これは例である．"]),  # the manual's full-width period
+    ("本当か？そうだ！", ["本当か？", "そうだ！"]),
+    ("「感謝いたします。」との声。", ["「感謝いたします。」", "との声。"]),  # the bracket stays with its sentence
+    ("１．基本情報", ["１．基本情報"]),  # numbering, not a sentence end
+    ("Ⅲ．財務内容", ["Ⅲ．財務内容"]),
+    ("See 4.1 for details. Then continue! Really? yes", ["See 4.1 for details.", "Then continue!", "Really?", "yes"]),
+    ("e.g. Fig. 3 shows it", ["e.g. Fig. 3 shows it"]),
+    ("一行目\n二行目。", ["一行目", "二行目。"]),
+])
+def test_split_sentences(text, sentences):
+    assert split_sentences(text) == sentences
+
+
+def test_ends_sentence():
+    assert ends_sentence("終わる。") and ends_sentence("終わる．") and ends_sentence("「終わる。」")
+    assert not ends_sentence("１．") and not ends_sentence("続く、")
