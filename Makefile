@@ -1,10 +1,11 @@
 # make run: set up, build the sample PDF and its index if missing, start docqa.  make test: the tests;
-# make test-fast: the tests not marked slow. The scale extra (Ray, qdrant-client) is installed for its
-# tests: ~40 s more on a warm pip cache.
+# make test-fast: the tests not marked slow. `make run` installs docqa alone; the test, lint, bench and
+# train targets add the dev and scale extras (pytest, playwright, Ray, qdrant-client, ...).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 DOCQA := $(VENV)/bin/docqa
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 SAMPLE := data/ipa-fy2020/report.pdf
 INDEX ?= index
 
@@ -16,10 +17,15 @@ $(STAMP): pyproject.toml
 	@echo "setting up $(VENV) (first run: a few minutes)"
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -m pip install -qq --upgrade pip
-	@$(PY) -m pip install -qq -e '.[dev,scale]'
+	@$(PY) -m pip install -qq -e .
 	@touch $(STAMP)
 
-install: $(STAMP)
+$(DEV_STAMP): $(STAMP)
+	@echo "adding the dev and scale extras to $(VENV)"
+	@$(PY) -m pip install -qq -e '.[dev,scale]'
+	@touch $(DEV_STAMP)
+
+install: $(DEV_STAMP)
 
 $(SAMPLE): data/ipa-fy2020/report.txt ingest/sample.py ingest/pages.py | $(STAMP)
 	$(DOCQA) sample --force
@@ -35,23 +41,23 @@ run: $(INDEX)/CURRENT
 	$(DOCQA) ingest $(SAMPLE) --index $(INDEX) || $(DOCQA) ingest --rebuild $(SAMPLE) --index $(INDEX)
 	$(DOCQA) serve --index $(INDEX)
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(PY) -m pytest
 
 # The inner loop: everything not marked slow (no real embedder, sample index, browser or load test).
-test-fast: $(STAMP)
+test-fast: $(DEV_STAMP)
 	$(PY) -m pytest -m "not slow" -q
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 
 eval: $(INDEX)/CURRENT
 	$(DOCQA) eval --index $(INDEX) --baseline eval/baseline.json
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(DOCQA) bench
 
-# The reader's learned weights (qa/reader/weights.json) from the four dev sets, with a cross-validated
+# The reader's learned weights (qa/reader/weights.json) from the five dev sets, with a cross-validated
 # report in eval/results/train/cv.md. Builds its two indexes under .train/ first if they are missing.
 TRAIN := .train
 MANUAL := data/luatexja/luatexja-ja.pdf
@@ -62,5 +68,5 @@ $(TRAIN)/idx-sample/CURRENT: $(SAMPLE) | $(STAMP)
 $(TRAIN)/idx-manual/CURRENT: $(MANUAL) | $(STAMP)
 	$(DOCQA) ingest --rebuild $(MANUAL) --index $(TRAIN)/idx-manual
 
-train: $(TRAIN)/idx-sample/CURRENT $(TRAIN)/idx-manual/CURRENT
+train: $(TRAIN)/idx-sample/CURRENT $(TRAIN)/idx-manual/CURRENT | $(DEV_STAMP)
 	$(PY) -m qa.reader.crossval --sample-index $(TRAIN)/idx-sample --manual-index $(TRAIN)/idx-manual
