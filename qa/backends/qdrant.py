@@ -123,7 +123,7 @@ class QdrantBackend:
         entries, chunks = merge([], [], docs)
         stored = self._stored_dense(chunks)
         fresh = [c for c in chunks if c.id not in stored]
-        log.info("embedding %d new chunks, reusing %d", len(fresh), len(chunks) - len(fresh))
+        log.debug("embedding %d new chunks, reusing %d", len(fresh), len(chunks) - len(fresh))
         dense = {**stored, **_embed(embedder, [c.text for c in fresh], [c.id for c in fresh])}
         tokens = bm25_tokens(chunks)
         doc_tokens = {d.doc: 0 for d in docs}
@@ -196,7 +196,7 @@ class QdrantBackend:
         from qdrant_client import models
 
         texts = [s for c in chunks for s in split_sentences(c.text)]
-        log.info("embedding %d new sentences", len(texts))
+        log.debug("embedding %d new sentences", len(texts))
         vectors = _embed(embedder, texts, list(range(len(texts))))
         points, start = [], 0
         for chunk in chunks:

@@ -78,7 +78,7 @@ class QdrantIndex:
         self.profiles = {doc: backend.profile(doc) for doc in docs}
         self.tables = {doc: backend.tables(doc) for doc in docs}
         self.sentences = LazySentences(backend)
-        log.info("opened Qdrant index %s: %d chunks", backend.name_, len(self.chunks))
+        log.debug("opened Qdrant index %s: %d chunks", backend.name_, len(self.chunks))
 
     @classmethod
     def open(cls, backend: QdrantBackend, embedder, chunker: dict) -> QdrantIndex:

@@ -182,5 +182,5 @@ def prune(root: Path, keep_previous: int) -> None:
         if live and path.name < live and kept < keep_previous and is_complete(path):
             kept += 1
             continue
-        log.info("removing old or incomplete index version %s", path.name)
+        log.debug("removing old or incomplete index version %s", path.name)
         shutil.rmtree(path, ignore_errors=True)

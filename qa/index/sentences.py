@@ -62,7 +62,7 @@ def build(old: SentenceVectors | None, chunks: list[Chunk], embedder: Embedder) 
             texts = split_sentences(chunk.text)
             parts.append(np.zeros((len(texts), embedder.dim), dtype=np.float32))
             todo.extend((len(parts) - 1, i, t) for i, t in enumerate(texts))
-    log.info("embedding %d new sentences", len(todo))
+    log.debug("embedding %d new sentences", len(todo))
     if todo:
         fresh = np.ascontiguousarray(embedder.embed([t for _, _, t in todo]), dtype=np.float32)
         faiss.normalize_L2(fresh)

@@ -119,7 +119,7 @@ def _vectors_for(old: Index, chunks: list[Chunk], embedder: Embedder) -> np.ndar
             out[row] = stored[old.rows[chunk.id]]
         else:
             new_rows.append(row)
-    log.info("embedding %d new chunks, reusing %d", len(new_rows), len(chunks) - len(new_rows))
+    log.debug("embedding %d new chunks, reusing %d", len(new_rows), len(chunks) - len(new_rows))
     if new_rows:
         fresh = np.ascontiguousarray(embedder.embed([chunks[r].text for r in new_rows]), dtype=np.float32)
         if fresh.shape != (len(new_rows), embedder.dim):
@@ -162,7 +162,7 @@ def _rewrite(root: Path, old: Index, embedder: Embedder, chunker: dict, document
         full = isinstance(e, OSError) and e.errno == errno.ENOSPC
         problem = "disk full" if full else f"{type(e).__name__}: {e}"
         raise DocqaIndexError(f"could not save the index ({problem}); the previous index is kept") from e
-    log.info("index version %s is live: %d chunks", version.name, len(chunks))
+    log.debug("index version %s is live: %d chunks", version.name, len(chunks))
     try:
         files.prune(root, KEEP_PREVIOUS)
     except OSError as e:  # old versions left behind cost disk space, not correctness
