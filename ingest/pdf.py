@@ -188,10 +188,6 @@ def _assemble(path: Path, messages: list[tuple], limits: Limits) -> ExtractResul
         statuses.append(PageStatus(number, status, chars, error, read.repairs))
     if not any(s.status == "ok" for s in statuses):
         raise _nothing_readable(path, statuses)
-    hidden = {s.number: s.repairs["hidden"] for s in statuses if s.repairs.get("hidden")}
-    if hidden:
-        log.warning("%s: %d hidden characters (white or tiny) left out, pages %s", path.name,
-                    sum(hidden.values()), page_ranges(list(hidden)))
     log.debug("%s: %d pages, %d skipped", path.name, len(pages), sum(s.status != "ok" for s in statuses))
     tables = {m[1]: m[2] for m in messages if m[0] == "tables"}
     return ExtractResult(str(path), tuple(pages), tuple(statuses), tables)
