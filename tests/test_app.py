@@ -48,7 +48,13 @@ def test_item_filter_keeps_other_items_out(tiny):
     assert reply.sources and {s["item"] for s in reply.sources} == {"I-1"}
 
 
-def test_refusal_is_shown_with_nearest_passages(tiny):
+def test_refusal_is_shown_with_nearest_passages(tiny, monkeypatch):
+    # The refusal decision is learned on the real embedder's scores (tests/test_assistant.py checks
+    # it); with the fake one here, refuse everything and check how the UI shows a refusal.
+    from dataclasses import replace
+
+    assistant = tiny.assistant
+    monkeypatch.setattr(assistant, "weights", replace(assistant.weights, refuse_below=1.01))
     reply = app.respond("火星の人口は何人ですか？", [], "all")
     assert reply.refused
     assert reply.text.startswith("**レポートには該当する記載が見つかりませんでした。**")

@@ -9,6 +9,7 @@ question text reaches the model, only features.
 
 from __future__ import annotations
 
+import logging
 import statistics
 from dataclasses import dataclass, field
 
@@ -27,11 +28,14 @@ from qa.reader.reading import Reading
 from qa.reader.select import pick
 from qa.reader.terms import query_terms
 
+log = logging.getLogger(__name__)
+
 MAX_FALSE_REFUSAL = 0.03  # calibrate the refusal threshold below the 0.05 target, for margin
 MEDIAN_CHARS = 300  # selection thresholds must keep the median answer at most this (the target)
 SECOND_RATIOS = (0.3, 0.5, 0.7, 0.85, 1.01)
 PART_FLOORS = (0.0, 0.05, 0.3, 1.01)
 TYPE_RATIOS = (0.3, 0.6, 1.01)
+LENGTH_STEP = 10  # mean answer lengths closer than this many characters count as equal
 C = 1.0  # inverse regularisation strength of both regressions
 
 
@@ -166,20 +170,29 @@ def _answer(s: Sample, weights: Weights) -> str:
 
 
 def fit_selection(samples: list[Sample], weights: Weights) -> Weights:
-    """The second-sentence ratio, part floor and typed-first ratio with the best training accuracy at
-    a median answer under MEDIAN_CHARS."""
+    """The second-sentence ratio, part floor and typed-first ratio: the shortest answers (mean
+    characters, median at most MEDIAN_CHARS) whose training accuracy is within one standard error of
+    the best (the one-SE rule): more quotes always contain the answer more often, and users want the
+    short answer."""
     answerable = [s for s in samples if s.row.answerable and s.row.must_contain]
-    best, best_key = weights, (-1.0, 0.0)
-    grid = [(r, f, t) for r in SECOND_RATIOS for f in PART_FLOORS for t in TYPE_RATIOS]
-    for ratio, floor, typed in grid:
+    trials = []
+    for ratio, floor, typed in [(r, f, t) for r in SECOND_RATIOS for f in PART_FLOORS for t in TYPE_RATIOS]:
         trial = Weights(weights.answer, weights.refusal, weights.refuse_below, ratio, floor, "trial", typed)
         texts = [_answer(s, trial) for s in answerable]
         ok = sum(contains_all(t, s.row.must_contain) for t, s in zip(texts, answerable, strict=True))
-        median = statistics.median(len(t) for t in texts) if texts else 0
-        key = (ok / max(1, len(texts)), -median)
-        if median <= MEDIAN_CHARS and key > best_key:
-            best, best_key = trial, key
-    return best
+        lengths = [len(t) for t in texts] or [0]
+        if statistics.median(lengths) <= MEDIAN_CHARS:
+            trials.append((ok / max(1, len(texts)), statistics.mean(lengths), trial))
+    if not trials:
+        return weights
+    best = max(acc for acc, _, _ in trials)
+    error = (best * (1 - best) / max(1, len(answerable))) ** 0.5
+    for acc, mean, trial in trials:
+        log.debug("selection %.2f/%.2f/%.2f: accuracy %.3f, mean %d chars", trial.second_ratio,
+                 trial.part_floor, trial.type_ratio, acc, mean)
+    # Lengths within LENGTH_STEP characters are a tie; then the most accurate, then the fewest near-ties.
+    near = [t for t in trials if t[0] >= best - error]
+    return min(near, key=lambda t: (round(t[1] / LENGTH_STEP), -t[0], -t[2].second_ratio))[2]
 
 
 def train(samples: list[Sample], source: str = "trained") -> Weights:
