@@ -57,7 +57,7 @@ eval: $(INDEX)/CURRENT
 bench: $(DEV_STAMP)
 	$(DOCQA) bench
 
-# The reader's learned weights (qa/reader/weights.json) from the five dev sets, with a cross-validated
+# The reader's learned weights (qa/reader/weights.json) from the four dev sets, with a cross-validated
 # report in eval/results/train/cv.md. Builds its two indexes under .train/ first if they are missing.
 TRAIN := .train
 MANUAL := data/luatexja/luatexja-ja.pdf

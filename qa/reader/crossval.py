@@ -2,7 +2,7 @@
 
     python -m qa.reader.crossval --sample-index IDX --manual-index IDX [--folds 5] [--out FILE]
 
-Reads every question of the five dev sets once through the real pipeline, trains the weights on all
+Reads every question of the four dev sets once through the real pipeline, trains the weights on all
 of them (written to qa/reader/weights.json), then reports per set the in-sample figures (the whole
 pipeline re-run with those weights) beside k-fold cross-validated ones: questions are split into k
 folds; for each fold the weights are trained on the other k-1 and the whole pipeline is re-run on the
@@ -33,7 +33,6 @@ SETS = {  # name -> (question set, which index answers it)
     "user-ipa": ("eval/user-ipa.jsonl", "sample"),
     "luatexja-dev": ("eval/luatexja-dev.jsonl", "manual"),
     "user-luatexja": ("eval/user-luatexja.jsonl", "manual"),
-    "more-ipa": ("eval/more-ipa.jsonl", "sample"),
 }
 SEED = 11
 KEYS = ("hit@1", "hit@5", "accuracy", "median_chars", "cite@1", "refusal", "false_refusal")
