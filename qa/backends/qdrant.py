@@ -17,7 +17,6 @@ One writer at a time; any number of readers (a server) or one process (local mod
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
 import faiss
@@ -30,7 +29,7 @@ from ingest.tables import TableRow
 from ingest.text import split_sentences
 from qa.backends.base import ANYWHERE, Found, Where
 from qa.backends.local import Pending
-from qa.backends.sparse import doc_vector, query_vector
+from qa.backends.sparse import bm25_totals, doc_vector, query_vector
 from qa.index import DocUpdate, IndexMissingError, check_compatible
 from qa.index.manifest import new_manifest
 from qa.index.write import bm25_tokens, merge
@@ -82,28 +81,28 @@ class QdrantBackend:
         return {d["doc"]: d["sha256"] for d in manifest["documents"]}
 
     def pages(self, doc: str) -> list[Page]:
-        record = self._point(self.docs_name, _doc_point(doc))
+        record = self._point(self.docs_name, store.doc_point_id(doc))
         if record is None:
             return []
         return [Page(*row) for row in record.payload.get("pages", [])]  # number, label, text[, styles]
 
     def profile(self, doc: str) -> DocProfile:
         """The document's own vocabulary, read at ingest (ingest.profile)."""
-        record = self._point(self.docs_name, _doc_point(doc))
+        record = self._point(self.docs_name, store.doc_point_id(doc))
         row = record.payload.get("profile") if record is not None else None
         return DocProfile.from_dict(row) if row else DocProfile(doc)
 
     def tables(self, doc: str) -> list[TableRow]:
-        record = self._point(self.docs_name, _doc_point(doc))
+        record = self._point(self.docs_name, store.doc_point_id(doc))
         return [TableRow.from_dict(r) for r in (record.payload.get("tables", []) if record else [])]
 
     def all_chunks(self) -> list[Chunk]:
         """Every chunk in ingest order (payloads only, no vectors)."""
         payloads = store.scroll(self.client, self.name_)
-        return [_chunk(p) for p in sorted(payloads, key=lambda p: p["row"])]
+        return [store.chunk_of(p) for p in sorted(payloads, key=lambda p: p["row"])]
 
     def sentence_vectors(self, chunk_id: str) -> np.ndarray:
-        record = self._point(self.sentences_name, _pid(chunk_id), vectors=True)
+        record = self._point(self.sentences_name, store.point_id(chunk_id), vectors=True)
         if record is None:
             return np.zeros((0, 0), dtype=np.float32)
         return np.asarray(record.vector[SENTENCES], dtype=np.float32)
@@ -130,7 +129,7 @@ class QdrantBackend:
         for chunk, toks in zip(chunks, tokens, strict=True):
             doc_tokens[chunk.doc] += len(toks)
         old_stats = self._doc_stats([d.doc for d in docs])
-        manifest["bm25"] = _bm25_stats(manifest["bm25"], old_stats, [len(t) for t in tokens])
+        manifest["bm25"] = bm25_totals(manifest["bm25"], old_stats, [len(t) for t in tokens])
         first_row = manifest["next_row"]
         manifest["next_row"] = first_row + len(chunks)
         self._upsert_chunks(chunks, dense, tokens, manifest["bm25"]["avgdl"], first_row)
@@ -142,9 +141,9 @@ class QdrantBackend:
         manifest = self.manifest()
         if not any(d["doc"] == doc for d in manifest["documents"]):
             raise ValueError(f"the index holds no document named {doc!r}")
-        manifest["bm25"] = _bm25_stats(manifest["bm25"], self._doc_stats([doc]), [])
+        manifest["bm25"] = bm25_totals(manifest["bm25"], self._doc_stats([doc]), [])
         self._drop_stale({doc}, set())
-        self.client.delete(self.docs_name, points_selector=[_doc_point(doc)], wait=True)
+        self.client.delete(self.docs_name, points_selector=[store.doc_point_id(doc)], wait=True)
         self._put_manifest(manifest)
 
     def _prepare(self, embedder, rebuild: bool) -> dict:
@@ -168,16 +167,17 @@ class QdrantBackend:
         return manifest
 
     def _stored_ids(self, chunks: list[Chunk]) -> set[str]:
-        records = store.retrieve(self.client, self.name_, [_pid(c.id) for c in chunks])
+        records = store.retrieve(self.client, self.name_, [store.point_id(c.id) for c in chunks])
         return {r.payload["id"] for r in records}
 
     def _stored_dense(self, chunks: list[Chunk]) -> dict[str, list[float]]:
-        records = store.retrieve(self.client, self.name_, [_pid(c.id) for c in chunks], vectors=[DENSE])
+        ids = [store.point_id(c.id) for c in chunks]
+        records = store.retrieve(self.client, self.name_, ids, vectors=[DENSE])
         return {r.payload["id"]: r.vector[DENSE] for r in records}
 
     def _doc_stats(self, docs: list[str]) -> tuple[int, int]:
         """(chunks, tokens) the index holds now for these docs: they leave the length statistics."""
-        entries = store.retrieve(self.client, self.docs_name, [_doc_point(d) for d in docs],
+        entries = store.retrieve(self.client, self.docs_name, [store.doc_point_id(d) for d in docs],
                                  exclude=DOC_EXTRAS)
         return (sum(e.payload["n_chunks"] for e in entries), sum(e.payload["n_tokens"] for e in entries))
 
@@ -189,7 +189,8 @@ class QdrantBackend:
             indices, values = doc_vector(toks, avgdl)
             vector = {DENSE: list(map(float, dense[chunk.id])),
                       SPARSE: models.SparseVector(indices=indices, values=values)}
-            points.append(models.PointStruct(id=_pid(chunk.id), vector=vector, payload=_payload(chunk, row)))
+            points.append(models.PointStruct(id=store.point_id(chunk.id), vector=vector,
+                                             payload=store.payload(chunk, row)))
         store.upsert(self.client, self.name_, points, UPSERT_BATCH)
 
     def _upsert_sentences(self, chunks: list[Chunk], embedder) -> None:
@@ -203,7 +204,7 @@ class QdrantBackend:
             n = len(split_sentences(chunk.text))
             if n:
                 rows = [list(map(float, vectors[i])) for i in range(start, start + n)]
-                points.append(models.PointStruct(id=_pid(chunk.id), vector={SENTENCES: rows},
+                points.append(models.PointStruct(id=store.point_id(chunk.id), vector={SENTENCES: rows},
                                                  payload={"doc": chunk.doc}))
             start += n
         store.upsert(self.client, self.sentences_name, points, UPSERT_BATCH // 4)
@@ -214,7 +215,7 @@ class QdrantBackend:
             stale = [p["id"] for p in store.scroll(self.client, self.name_, where=Where(docs=(doc,)),
                                                    include=["id"]) if p["id"] not in keep]
             for name in (self.name_, self.sentences_name):
-                store.delete(self.client, name, [_pid(cid) for cid in stale])
+                store.delete(self.client, name, [store.point_id(cid) for cid in stale])
             if stale:
                 log.info("%s: deleted %d old chunks", doc, len(stale))
 
@@ -223,7 +224,7 @@ class QdrantBackend:
         from qdrant_client import models
 
         old = {e.payload["doc"]: e.payload["seq"] for e in store.retrieve(
-            self.client, self.docs_name, [_doc_point(d.doc) for d in docs], exclude=DOC_EXTRAS)}
+            self.client, self.docs_name, [store.doc_point_id(d.doc) for d in docs], exclude=DOC_EXTRAS)}
         points = []
         for update, entry in zip(docs, entries, strict=True):
             if update.doc not in old:
@@ -234,7 +235,7 @@ class QdrantBackend:
                        "n_tokens": doc_tokens[update.doc], "pages": pages,
                        "profile": (update.profile or DocProfile(update.doc)).to_dict(),
                        "tables": [row.to_dict() for row in update.tables]}
-            points.append(models.PointStruct(id=_doc_point(update.doc), vector={}, payload=payload))
+            points.append(models.PointStruct(id=store.doc_point_id(update.doc), vector={}, payload=payload))
         store.upsert(self.client, self.docs_name, points, 16)
         self._put_manifest(manifest)
 
@@ -254,7 +255,7 @@ class QdrantBackend:
     def search_dense(self, qvec: np.ndarray, k: int, where: Where = ANYWHERE) -> list[Found]:
         points = self.client.query_points(self.name_, query=list(map(float, qvec)), using=DENSE, limit=k,
                                           query_filter=store.payload_filter(where), with_payload=True)
-        return [_found(p) for p in points.points]
+        return [store.found(p) for p in points.points]
 
     def search_lexical(self, tokens: list[str], k: int, where: Where = ANYWHERE) -> list[Found]:
         from qdrant_client import models
@@ -265,7 +266,7 @@ class QdrantBackend:
         sparse = models.SparseVector(indices=indices, values=values)
         points = self.client.query_points(self.name_, query=sparse, using=SPARSE, limit=k,
                                           query_filter=store.payload_filter(where), with_payload=True)
-        return [_found(p) for p in points.points if p.score > 0]
+        return [store.found(p) for p in points.points if p.score > 0]
 
     def search_hybrid(self, qvec: np.ndarray, tokens: list[str], k: int, where: Where = ANYWHERE,
                       *, depth: int = 50, rrf_k: int = 60) -> list[Found]:
@@ -283,28 +284,7 @@ class QdrantBackend:
         fusion = models.RrfQuery(rrf=models.Rrf(k=rrf_k + 1))
         points = self.client.query_points(self.name_, prefetch=prefetch, query=fusion, limit=k,
                                           with_payload=True)
-        return [_found(p) for p in points.points]
-
-
-def _pid(chunk_id: str) -> int:
-    return int(chunk_id, 16)  # chunk ids are 16 hex digits (ingest.records.Chunk.make_id)
-
-
-def _doc_point(doc: str) -> int:
-    return 1 + int(hashlib.sha256(doc.encode()).hexdigest()[:15], 16)  # never MANIFEST_ID
-
-
-def _payload(chunk: Chunk, row: int) -> dict:
-    return {"id": chunk.id, "doc": chunk.doc, "item": chunk.item, "section": chunk.section,
-            "page_start": chunk.page_start, "page_end": chunk.page_end, "text": chunk.text, "row": row}
-
-
-def _chunk(p: dict) -> Chunk:
-    return Chunk(p["id"], p["doc"], p["item"], p["section"], p["page_start"], p["page_end"], p["text"])
-
-
-def _found(point) -> Found:
-    return Found(_chunk(point.payload), float(point.score), int(point.payload["row"]))
+        return [store.found(p) for p in points.points]
 
 
 def _embed(embedder, texts: list[str], keys: list) -> dict:
@@ -314,11 +294,3 @@ def _embed(embedder, texts: list[str], keys: list) -> dict:
     vectors = np.ascontiguousarray(embedder.embed(texts), dtype=np.float32)
     faiss.normalize_L2(vectors)  # as qa.index.write does: the same vectors in both backends
     return dict(zip(keys, vectors, strict=True))
-
-
-def _bm25_stats(stats: dict, removed: tuple[int, int], added_lengths: list[int]) -> dict:
-    """Chunk and token totals after replacing `removed` by chunks of `added_lengths` tokens. Points
-    written earlier keep the average length of their time; the drift is small once a few reports are in."""
-    chunks = stats["chunks"] - removed[0] + len(added_lengths)
-    tokens = stats["tokens"] - removed[1] + sum(added_lengths)
-    return {"chunks": chunks, "tokens": tokens, "avgdl": tokens / chunks if chunks else 0.0}

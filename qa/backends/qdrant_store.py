@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import atexit
 import functools
+import hashlib
 import logging
 import re
 import warnings
 from pathlib import Path
 
-from qa.backends.base import Where
+from ingest.records import Chunk
+from qa.backends.base import Found, Where
 from qa.index import DocqaIndexError
 
 log = logging.getLogger(__name__)
@@ -118,3 +120,27 @@ def upsert(client, collection: str, points: list, batch: int) -> None:
 def delete(client, collection: str, ids: list[int]) -> None:
     for start in range(0, len(ids), RETRIEVE_PAGE):
         client.delete(collection, points_selector=ids[start:start + RETRIEVE_PAGE], wait=True)
+
+
+# -- points: a chunk's id, payload and the Found it becomes ----------------------------------------
+
+
+def point_id(chunk_id: str) -> int:
+    return int(chunk_id, 16)  # chunk ids are 16 hex digits (ingest.records.Chunk.make_id)
+
+
+def doc_point_id(doc: str) -> int:
+    return 1 + int(hashlib.sha256(doc.encode()).hexdigest()[:15], 16)  # never 0, the manifest's point
+
+
+def payload(chunk: Chunk, row: int) -> dict:
+    return {"id": chunk.id, "doc": chunk.doc, "item": chunk.item, "section": chunk.section,
+            "page_start": chunk.page_start, "page_end": chunk.page_end, "text": chunk.text, "row": row}
+
+
+def chunk_of(p: dict) -> Chunk:
+    return Chunk(p["id"], p["doc"], p["item"], p["section"], p["page_start"], p["page_end"], p["text"])
+
+
+def found(point) -> Found:
+    return Found(chunk_of(point.payload), float(point.score), int(point.payload["row"]))

@@ -33,3 +33,11 @@ def query_vector(tokens: list[str]) -> tuple[list[int], list[float]]:
     counts = Counter(term_id(t) for t in tokens)
     ids = sorted(counts)
     return ids, [float(counts[i]) for i in ids]
+
+
+def bm25_totals(stats: dict, removed: tuple[int, int], added_lengths: list[int]) -> dict:
+    """Chunk and token totals after replacing `removed` by chunks of `added_lengths` tokens. Points
+    written earlier keep the average length of their time; the drift is small once a few reports are in."""
+    chunks = stats["chunks"] - removed[0] + len(added_lengths)
+    tokens = stats["tokens"] - removed[1] + sum(added_lengths)
+    return {"chunks": chunks, "tokens": tokens, "avgdl": tokens / chunks if chunks else 0.0}
