@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -35,10 +36,16 @@ SENTENCE_END = re.compile(
 
 def split_sentences(text: str) -> list[str]:
     """Lines, then the sentences inside each line; empty pieces dropped."""
+    return list(_split(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _split(text: str) -> tuple[str, ...]:
+    # Cached: answering a question splits the same retrieved chunks again and again.
     out = []
     for line in text.split("\n"):
         out.extend(part.strip() for part in SENTENCE_END.split(line) if part.strip())
-    return out
+    return tuple(out)
 
 
 def ends_sentence(text: str) -> bool:

@@ -49,6 +49,7 @@ class Assistant:
         self._tokens = Tokens([*(s for c in index.chunks for s in split_sentences(c.text)),
                                *(c.section for c in index.chunks)])
         self._df = Counter(t for c in index.chunks for t in self._chunk_tokens(c))
+        self._idf_of: dict[str, float] = {}  # the index is fixed for this Assistant, so is each idf
         self.vocabulary = Vocabulary.of(index.profiles.values())
         self._tables: dict[tuple[str, int], list] = {}
         for doc, rows in index.tables.items():
@@ -70,7 +71,9 @@ class Assistant:
         return frozenset().union(*(self._tokens(s) for s in split_sentences(chunk.text)))
 
     def _idf(self, token: str) -> float:
-        return idf_of(self._df, len(self.index.chunks), token)
+        if (idf := self._idf_of.get(token)) is None:
+            idf = self._idf_of[token] = idf_of(self._df, len(self.index.chunks), token)
+        return idf
 
     def retrieve(self, question: str | Query, *, items=None, k: int = 10, docs=None) -> list[Hit]:
         """Top-k chunks for a question (hybrid search), best first; `docs` keeps to those documents."""

@@ -99,10 +99,11 @@ def part_terms(part: str, query: Query, frame: frozenset[str], context: float) -
 
 def coverage(tokens: frozenset[str], terms: dict[str, float], idf) -> float:
     """The idf-weighted share of `terms` found in `tokens` (0 when there are no terms)."""
-    total = sum(idf(t) * w for t, w in terms.items())
+    weighted = {t: idf(t) * w for t, w in terms.items()}
+    total = sum(weighted.values())
     if not total:
         return 0.0
-    return sum(idf(t) * w for t, w in terms.items() if t in tokens) / total
+    return sum(v for t, v in weighted.items() if t in tokens) / total
 
 
 def idf_of(df: dict[str, int], n_docs: int, token: str) -> float:
