@@ -12,6 +12,7 @@ Paths must be readable on every node (a shared folder) when the cluster has more
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def ingest_files(paths: list[Path], settings: Settings, embedder, *, limits: Lim
         embed_start = time.perf_counter()
         chunk_vecs, sentence_vecs = embed_on_cluster(texts, sentences, settings, embedder)
         report.seconds["embed"] = time.perf_counter() - embed_start
-        report.embedded = len(texts) + len(sentences)
+        report.embedded, report.sentences = len(texts), len(sentences)
         sentence_model = sentence_embedder(settings.chunker(), embedder)
         index_start = time.perf_counter()
         backend.add(updates, PrecomputedEmbedder(embedder, chunk_vecs), rebuild=rebuild,
@@ -68,6 +69,9 @@ def connect(address: str | None):
 
     if not ray.is_initialized():
         logging.getLogger("ray").setLevel(logging.ERROR)  # the local cluster's startup notices
+        # Ray's C++ core logs notices users cannot act on (an actor pool's restart policy) at error
+        # level; real failures still reach us as exceptions.
+        os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
         quiet = {"logging_level": logging.ERROR, "log_to_driver": False}
         if address:
             try:
