@@ -23,6 +23,12 @@ def squash(text: str) -> str:
     return _SPACE.sub("", normalize(text))
 
 
+def one_holds_other(a: str, b: str) -> bool:
+    """Either text, squashed, contains the other: the same words quoted twice."""
+    a, b = squash(a), squash(b)
+    return a in b or b in a
+
+
 # Where a sentence ends inside a line: after 。．！？ (and a bracket closing right behind one); after
 # ! or ? before a space; after ". " ahead of a capital, behind a lowercase word. "．" after a
 # digit or numeral is numbering (１．基本情報), not an end.

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ingest.records import Page
 from ingest.tables import TableRow
-from ingest.text import normalize, squash
+from ingest.text import normalize, one_holds_other, squash
 from qa.extractive import expand, locate
 from qa.query import Query, Vocabulary
 from qa.reader import lists
@@ -36,7 +36,7 @@ def compose(chosen: list[Candidate], query: Query, pages_by_doc: dict[str, list[
         pages = pages_by_doc.get(c.hit.chunk.doc, [])
         quote = c.row.line if c.row else trim(expand(c.text, c.hit.chunk, pages), c, terms)
         page = locate(quote, c.hit.chunk, pages)
-        if page is None or any(_same_words(quote, x.quote) for x in citations):
+        if page is None or any(one_holds_other(quote, x.quote) for x in citations):
             continue
         n = len(citations) + 1
         citations.append(Citation(n, c.hit.chunk.doc, c.hit.chunk.item, c.hit.chunk.section, page, quote,
@@ -53,12 +53,6 @@ def compose(chosen: list[Candidate], query: Query, pages_by_doc: dict[str, list[
                                           page, block, c.hit.chunk.id, label_of(pages, page)))
                 notes.append("")
     return Composed(tuple(citations), tuple(notes), span)
-
-
-def _same_words(a: str, b: str) -> bool:
-    """One quote holds the other (the same sentence, once with its heading run in): quote it once."""
-    a, b = squash(a), squash(b)
-    return a in b or b in a
 
 
 TRIM_CHARS = 160  # a longer quote is cut to the sentences, then the clauses, that hold its answer

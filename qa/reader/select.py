@@ -3,7 +3,7 @@ candidate for each further ask, chosen for its own answer type; then near-ties."
 
 from __future__ import annotations
 
-from ingest.text import squash
+from ingest.text import one_holds_other, squash
 from qa.reader.candidates import Candidate
 from qa.reader.model import Weights
 
@@ -58,5 +58,4 @@ def _as_row(c: Candidate, ranked: list[Candidate]) -> Candidate:
 
 def _overlaps(c: Candidate, chosen: list[Candidate]) -> bool:
     """Already quoted: the same text, or one holds the other (a row inside its sentence)."""
-    key = squash(c.text)
-    return any(key in squash(o.text) or squash(o.text) in key for o in chosen)
+    return any(one_holds_other(c.text, o.text) for o in chosen)
