@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+HNSW_THRESHOLD = 100_000  # chunk vectors above which the local dense index is HNSW (qa.index.dense)
 
 
 class Settings(BaseSettings):
@@ -45,7 +46,7 @@ class Settings(BaseSettings):
                                      "qdrant_url is set (one process at a time); ':memory:' not here.")
     qdrant_collection: str = Field("", description="Collection name prefix for backend=qdrant; "
                                    "default: docqa_ + the index folder's name.")
-    hnsw_threshold: int = Field(100_000, ge=1, description="Chunk vectors above which the local "
+    hnsw_threshold: int = Field(HNSW_THRESHOLD, ge=1, description="Chunk vectors above which the local "
                                 "backend stores FAISS HNSW instead of a flat (exact) index.")
     ray_actors: int = Field(0, ge=0, description="Embedding actors for `ingest --engine ray`; 0: one "
                             "per ray_actor_cpus CPUs of the cluster.")

@@ -13,12 +13,11 @@ from ingest.records import Chunk
 from qa.backends.base import ANYWHERE, Found, Where, rrf_fuse
 from qa.index.errors import IndexMissingError, StaleIndexError
 from qa.index.manifest import check_compatible, read_manifest
-from qa.settings import Settings
+from qa.settings import HNSW_THRESHOLD
 
 if TYPE_CHECKING:
     from qa.index import DocUpdate, Index
 
-HNSW_THRESHOLD = Settings.model_fields["hnsw_threshold"].default
 
 log = logging.getLogger(__name__)
 

@@ -26,12 +26,12 @@ from qa.index import tokenize as tok
 from qa.index.errors import DocqaIndexError, IndexLockedError, IndexMissingError
 from qa.index.manifest import new_manifest
 from qa.index.read import Index
+from qa.settings import HNSW_THRESHOLD
 
 log = logging.getLogger(__name__)
 
 KEEP_PREVIOUS = 2  # complete versions kept besides the live one, for readers mid-load and rollback
 LOCK_TIMEOUT = 10.0  # seconds a writer waits for another writer
-HNSW_THRESHOLD = 100_000  # chunk vectors above which the dense index is HNSW (Settings.hnsw_threshold)
 
 
 @dataclass(frozen=True)
