@@ -23,14 +23,19 @@ import sys
 import tempfile
 from pathlib import Path
 
-from qa.bench.measure import changed_copy, ingest_in_child, measure_queries, peak_rss_mb, warm_cli_s
+from qa.bench.measure import (
+    changed_copy,
+    ingest_in_child,
+    measure_queries,
+    peak_rss_mb,
+    query_figures,
+    warm_cli_s,
+)
 from qa.evaluation.metrics import (
     RetrievedPage,
     first_gold_rank,
     gold_pages,
     load_set,
-    percentile,
-    rank_metrics,
 )
 from qa.settings import DEFAULT_SET, ROOT, SAMPLE_PDF, SAMPLE_TEXT, Settings
 
@@ -110,8 +115,7 @@ def run_st_peer(pdf: Path, rows, pages) -> dict:
                              gold_pages(row, pages))
              for row, found in zip(answerable, out.pop("retrieved"), strict=True)]
     latencies = out.pop("latencies_ms")
-    return {**out, "query_ms_p50": percentile(latencies, 50), "query_ms_p95": percentile(latencies, 95),
-            "n": len(ranks), **rank_metrics(ranks)}
+    return {**out, **query_figures(latencies, ranks)}
 
 
 def _machine(load_before: tuple[float, float, float]) -> dict:

@@ -116,6 +116,12 @@ def warm_cli_s(pdf: Path, index_dir: Path, embed_model: str) -> float:
     return time.perf_counter() - start
 
 
+def query_figures(latencies: list[float], ranks: list) -> dict:
+    """Query p50/p95 (ms) and page hit@k of one side of the bench, the same way for docqa and peers."""
+    return {"query_ms_p50": percentile(latencies, 50), "query_ms_p95": percentile(latencies, 95),
+            "n": len(ranks), **rank_metrics(ranks)}
+
+
 def measure_queries(index_dir: Path, settings: Settings, rows: list[EvalRow], pages) -> dict:
     """Warm latency over every row (after one warm-up) and page hit@k over the answerable rows."""
     from qa.assistant import Assistant
@@ -130,8 +136,7 @@ def measure_queries(index_dir: Path, settings: Settings, rows: list[EvalRow], pa
         if row.answerable:
             entries = [RetrievedPage(doc="", item="", page=p, score=0.0) for p in retrieved]
             ranks.append(first_gold_rank(entries, gold_pages(row, pages)))
-    return {"query_ms_p50": percentile(latencies, 50), "query_ms_p95": percentile(latencies, 95),
-            "n": len(ranks), **rank_metrics(ranks)}
+    return query_figures(latencies, ranks)
 
 
 if __name__ == "__main__":  # the child process of ingest_in_child

@@ -10,14 +10,13 @@ import time
 from pathlib import Path
 
 from ingest.records import Page
+from qa.bench.measure import query_figures
 from qa.embed import Embedder
 from qa.evaluation.metrics import (
     EvalRow,
     RetrievedPage,
     first_gold_rank,
     gold_pages,
-    percentile,
-    rank_metrics,
 )
 
 CHUNK_SIZE = 1000  # LangChain's documented defaults for RecursiveCharacterTextSplitter
@@ -75,8 +74,5 @@ def run_peer(pdf_path: str | Path, embedder: Embedder, rows: list[EvalRow], page
         "parse_s": round(parsed - start, 3),
         "embed_s": round(built - parsed, 3),
         "ingest_s": round(built - start, 3),
-        "query_ms_p50": percentile(latencies, 50),
-        "query_ms_p95": percentile(latencies, 95),
-        "n": len(ranks),
-        **rank_metrics(ranks),
+        **query_figures(latencies, ranks),
     }
