@@ -136,7 +136,6 @@ def _collect(path: Path, proc, receiver, deadline: float, limits: Limits, on_pag
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             proc.kill()
-            done = len([m for m in messages if m[0] == "page"])
             raise IngestError(path, "timeout", f"parsing took longer than {limits.wall_seconds:g} s "
                               f"(stopped after {done} pages); the parser was killed")
         if not receiver.poll(min(remaining, 0.2)):
@@ -153,9 +152,10 @@ def _collect(path: Path, proc, receiver, deadline: float, limits: Limits, on_pag
         messages.append(message)
         if message[0] == "count":
             total = message[1]
-        elif message[0] == "page" and on_page:
+        elif message[0] == "page":
             done += 1
-            on_page(done, total)
+            if on_page:
+                on_page(done, total)
 
 
 def _died(path: Path, exitcode: int | None, limits: Limits) -> IngestError:
