@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 SAMPLE := data/ipa-fy2020/report.pdf
 INDEX ?= index
 
-.PHONY: install run test test-fast lint eval bench sample index train
+.PHONY: install run test test-fast lint eval bench sample index train lexicon
 
 # -qq: errors only; pip's warnings (index locations, setuptools' editable-install notice) are not
 # something a user of docqa can act on.
@@ -70,3 +70,9 @@ $(TRAIN)/idx-manual/CURRENT: $(MANUAL) | $(STAMP)
 
 train: $(TRAIN)/idx-sample/CURRENT $(TRAIN)/idx-manual/CURRENT | $(DEV_STAMP)
 	$(PY) -m qa.reader.crossval --sample-index $(TRAIN)/idx-sample --manual-index $(TRAIN)/idx-manual
+
+# The English -> Japanese word table (qa/lexicon/en-ja.tsv.gz) from JMdict. jamdict-data is 300 MB
+# installed and needed only here, so it is not in any extra.
+lexicon: | $(STAMP)
+	$(PY) -m pip install -qq jamdict-data
+	$(PY) -m qa.lexicon.build

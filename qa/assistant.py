@@ -6,10 +6,11 @@ import logging
 import re
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.text import split_sentences
-from qa import extractive
+from qa import extractive, lexicon
 from qa.backends import open_index
 from qa.embed import Embedder, load_embedder
 from qa.index import Index
@@ -50,13 +51,15 @@ class Assistant:
                                *(c.section for c in index.chunks)])
         self._df = Counter(t for c in index.chunks for t in self._chunk_tokens(c))
         self._idf_of: dict[str, float] = {}  # the index is fixed for this Assistant, so is each idf
-        self.vocabulary = Vocabulary.of(index.profiles.values())
+        # The documents' words, so English questions get the dictionary translations they use.
+        self.vocabulary = replace(Vocabulary.of(index.profiles.values()), words=self._df)
         self._tables: dict[tuple[str, int], list] = {}
         for doc, rows in index.tables.items():
             for row in rows:
                 self._tables.setdefault((doc, row.page), []).append(row)
         self._text = "\n".join(c.text for c in index.chunks).lower()  # is a term anywhere at all?
         tag("何件")  # loads the part-of-speech dictionary now, not on the first question
+        lexicon.table()  # and the English -> Japanese word table (0.15 s)
 
     @classmethod
     def load(cls, index_dir: str | Path | None = None, *, settings: Settings | None = None,

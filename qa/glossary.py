@@ -77,3 +77,8 @@ _PATTERN = re.compile(
 def to_japanese(text: str) -> str:
     """The Japanese terms for the English terms in `text` (longest match first), space-separated."""
     return " ".join(TERMS[m.group(1)] for m in _PATTERN.finditer(text.lower()))
+
+
+def without_terms(text: str) -> str:
+    """`text` (lowercased) with the glossary's terms taken out: what is left for the dictionary."""
+    return _PATTERN.sub(" ", text.lower())

@@ -5,11 +5,13 @@ the year) come from the documents' own vocabulary (ingest.profile), passed in as
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ingest.text import normalize, squash
 from ingest.vocabulary import ITEM_REF, YEAR, item_id, western_year, years_in
-from qa.glossary import to_japanese
+from qa import lexicon
+from qa.glossary import to_japanese, without_terms
 from qa.reader.types import AnswerType, answer_type
 
 _JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
@@ -27,6 +29,9 @@ class Vocabulary:
     frame: frozenset[str] = frozenset({"令和", "平成", "年度", "fy"})
     years: tuple[int, ...] = ()  # fiscal years the documents report on
     report_year: int | None = None
+    # token -> number of chunks holding it: which dictionary translations of English words the
+    # documents actually use (qa.lexicon). Filled by the Assistant from its index.
+    words: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, profiles) -> Vocabulary:
@@ -81,7 +86,7 @@ def analyse(question: str, vocabulary: Vocabulary | None = None) -> Query:
     vocabulary = vocabulary or Vocabulary()
     norm = normalize(question)
     lang = language(question)
-    terms = english_terms(norm) if lang == "en" else norm
+    terms = english_terms(norm, vocabulary.words) if lang == "en" else norm
     items = [item_id(m.group(1)) for m in ITEM_REF.finditer(norm)]
     explicit = bool(items)
     if not items:
@@ -107,16 +112,22 @@ def fiscal_years(norm: str) -> tuple[int, ...]:
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b(?:[A-Z][\w.-]*[A-Za-z0-9]|[A-Z]{2,}|\w*\d[\w.,%]*)")
 _NOT_NAMES = {"What", "Which", "How", "When", "Who", "Where", "Why", "Did", "Does", "Do", "Is", "Was",
               "Were", "Are", "In", "Of", "For", "By", "The", "And", "To", "At", "On"}
+# A quoted word is a name whatever its case: 'parbdd', "kanjiskip".
+_QUOTED = re.compile(r"""(?:(?<=\s)|^)['"`‘“]([^\s'"`’”]{2,40})['"`’”]""")
 
 
 def english_names(norm: str) -> list[str]:
-    """Names, acronyms and codes an English question shares with the Japanese text."""
-    return [m.group(0) for m in _NAME.finditer(norm) if m.group(0) not in _NOT_NAMES]
+    """Names, acronyms, codes and quoted words an English question shares with the Japanese text."""
+    names = [m.group(0) for m in _NAME.finditer(norm) if m.group(0) not in _NOT_NAMES]
+    return list(dict.fromkeys([*names, *(m.group(1) for m in _QUOTED.finditer(norm))]))
 
 
-def english_terms(norm: str) -> str:
-    """Japanese report terms for an English question, plus the names it shares with the text."""
-    return " ".join([to_japanese(norm), *english_names(norm)])
+def english_terms(norm: str, words: Mapping[str, int] | None = None) -> str:
+    """Japanese report terms for an English question: the report glossary's, the dictionary's that
+    the documents use (`words`: their token frequencies), and the names it shares with the text."""
+    # The glossary's phrases first ("internal control" -> 内部統制), the dictionary for the other words.
+    found = lexicon.translate(without_terms(norm), words or {})
+    return " ".join([to_japanese(norm), *found, *english_names(norm)])
 
 
 # An ask: a clause with its own question word. "何件で、…何名ですか" asks two things.

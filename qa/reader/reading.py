@@ -41,7 +41,7 @@ def read(query: Query, hits: list[Hit], ctx: Context, weights: Weights, pages: d
     for i, (part, answer) in enumerate(zip(query.parts, query.part_answers, strict=True)):
         sim = ctx.part_sims[i] if i < len(ctx.part_sims) else None
         copies = [replace(c, dense=sim(c.hit.chunk.id, c.index) if sim else c.dense) for c in cands]
-        featurize(copies, query, ctx, part_terms(part, query, frame, PART_CONTEXT), answer,
+        featurize(copies, query, ctx, part_terms(part, query, ctx.vocabulary, PART_CONTEXT), answer,
                   focus_terms(part, frame))
         parts.append(score(copies, weights))
     chosen = pick(ranked, parts, weights)

@@ -10,7 +10,7 @@ import re
 from ingest.text import normalize
 from ingest.vocabulary import ITEM_REF
 from qa.index.tokenize import tokenize
-from qa.query import Query
+from qa.query import Query, Vocabulary
 
 # Question words and light verbs: they say what is asked, not what the answer contains.
 QUESTION_WORDS = frozenset({
@@ -87,11 +87,12 @@ def query_terms(query: Query, frame: frozenset[str]) -> dict[str, float]:
     return dict.fromkeys(content_terms(query.lexical, frame), 1.0)
 
 
-def part_terms(part: str, query: Query, frame: frozenset[str], context: float) -> dict[str, float]:
+def part_terms(part: str, query: Query, vocabulary: Vocabulary, context: float) -> dict[str, float]:
     """One ask's own terms count fully; the rest of the question gives its topic at `context`."""
     from qa.query import english_terms
 
-    own = english_terms(part) if query.lang == "en" else part
+    frame = vocabulary.frame
+    own = english_terms(part, vocabulary.words) if query.lang == "en" else part
     weights = dict.fromkeys(content_terms(query.lexical, frame), context)
     weights.update(dict.fromkeys(content_terms(own, frame), 1.0))
     return weights

@@ -1,0 +1,77 @@
+"""Japanese words for an English question's words, from a dictionary (JMdict), kept to the words the
+indexed documents actually use: "followers" -> フォロワー, "venues" -> 会場. English questions need them
+for BM25 and term overlap against Japanese text; there is no translation model offline.
+
+The table (en-ja.tsv.gz, built by qa.lexicon.build) lists every form of a gloss's entries; most are
+not in a given report, so filtering by the index's own vocabulary does most of the disambiguation.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+LEXICON_FILE = Path(__file__).with_name("en-ja.tsv.gz")
+MAX_FORMS = 2  # Japanese forms kept per English word: the best-ranked ones the documents use
+# Question and function words: they say how something is asked, not what about.
+STOP = frozenset("""
+a about above after all also an and any are as at be been before being between both but by can could
+did do does doing during each either every for from had has have having how i if in into is it its
+many may more most much my no not now of on only or other our out over own per several should so some
+such than that the their them then there these they this those through to too under until up very was
+we were what when where which while who whom why will with within would yes you your
+""".split())
+_WORD = re.compile(r"[a-z][a-z'-]*[a-z]")
+# Plural and inflected forms back to a dictionary headword, tried in order ("studies" -> "study").
+_SUFFIXES = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"))
+
+
+@functools.cache
+def table() -> dict[str, str]:
+    """english -> "form:rank form:rank …" (parsed per lookup: a question looks up a handful)."""
+    out = {}
+    with gzip.open(LEXICON_FILE, "rt", encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("#"):
+                en, _, forms = line.rstrip("\n").partition("\t")
+                out[en] = forms
+    return out
+
+
+def headwords(word: str) -> list[str]:
+    out = [word]
+    for suffix, repl in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            out.append(word[: -len(suffix)] + repl)
+    return out
+
+
+def forms_of(word: str, known: Mapping[str, int]) -> list[str]:
+    """Up to MAX_FORMS Japanese forms for one English word (or two-word phrase) that `known` (the
+    documents' token frequencies) holds: the dictionary's best rank first, then the commoner in the
+    documents."""
+    ranked: dict[str, tuple[int, int]] = {}
+    for head in headwords(word):
+        for item in table().get(head, "").split():
+            form, _, rank = item.rpartition(":")
+            if known.get(form):
+                key = (int(rank), -known[form])
+                ranked[form] = min(ranked.get(form, key), key)
+    return sorted(ranked, key=ranked.__getitem__)[:MAX_FORMS]
+
+
+def translate(text: str, known: Mapping[str, int]) -> list[str]:
+    """Japanese forms the documents use for the content words of an English `text`; two-word
+    phrases ("white paper") are looked up as well as their words."""
+    if not known:
+        return []
+    words = [w for w in _WORD.findall(text.lower()) if w not in STOP]
+    out: list[str] = []
+    for i, word in enumerate(words):
+        out += forms_of(word, known)
+        if i + 1 < len(words):
+            out += forms_of(f"{word} {words[i + 1]}", known)
+    return list(dict.fromkeys(out))

@@ -1,0 +1,101 @@
+"""English -> Japanese words (qa.lexicon): the builder on a tiny JMdict-shaped SQLite, the lookup kept
+to the documents' own words, and English questions getting those words for lexical matching."""
+
+import gzip
+import sqlite3
+
+import pytest
+
+from qa import lexicon
+from qa.lexicon import build
+from qa.query import Vocabulary, analyse, english_terms
+
+SCHEMA = """
+CREATE TABLE Sense (ID INTEGER PRIMARY KEY, idseq INTEGER);
+CREATE TABLE SenseGloss (sid INTEGER, lang TEXT, gend TEXT, text TEXT);
+CREATE TABLE pos (sid INTEGER, text TEXT);
+CREATE TABLE Kanji (ID INTEGER PRIMARY KEY, idseq INTEGER, text TEXT);
+CREATE TABLE Kana (ID INTEGER PRIMARY KEY, idseq INTEGER, text TEXT, nokanji BOOLEAN);
+CREATE TABLE KJP (kid INTEGER, text TEXT);
+CREATE TABLE KNP (kid INTEGER, text TEXT);
+"""
+# (entry, forms, common, senses: [(pos, glosses)])
+ENTRIES = [
+    (1, ["会場", "かいじょう"], True, [("noun (common) (futsuumeishi)", ["venue", "meeting place"])]),
+    (2, ["証券"], True, [("noun (common) (futsuumeishi)", ["bond"]),
+                         ("noun (common) (futsuumeishi)", ["bill"]),
+                         ("noun (common) (futsuumeishi)", ["security"])]),  # third sense: dropped
+    (3, ["受け取る"], True, [("transitive verb", ["to receive"])]),  # a verb: dropped
+    (4, ["フォロワー"], False, [("noun (common) (futsuumeishi)", ["follower"])]),
+    (5, ["安全"], True, [("noun (common) (futsuumeishi)", ["security", "safety"])]),
+]
+
+
+@pytest.fixture
+def jmdict(tmp_path):
+    db = tmp_path / "jmdict.db"
+    con = sqlite3.connect(db)
+    con.executescript(SCHEMA)
+    sid = kid = 0
+    for entry, forms, common, senses in ENTRIES:
+        for form in forms:
+            kid += 1
+            con.execute("INSERT INTO Kanji VALUES (?, ?, ?)", (kid, entry, form))
+            if common:
+                con.execute("INSERT INTO KJP VALUES (?, 'news1')", (kid,))
+        for pos, glosses in senses:
+            sid += 1
+            con.execute("INSERT INTO Sense VALUES (?, ?)", (sid, entry))
+            con.execute("INSERT INTO pos VALUES (?, ?)", (sid, pos))
+            con.executemany("INSERT INTO SenseGloss VALUES (?, 'eng', NULL, ?)", [(sid, g) for g in glosses])
+    con.commit()
+    con.close()
+    return db
+
+
+def test_build_keeps_first_noun_senses_and_ranks_common_words_first(jmdict, tmp_path):
+    table = build.read_table(jmdict)
+    assert table["venue"] == {"会場": 0}  # the all-hiragana reading is left out
+    assert table["meeting place"] == {"会場": 0}
+    assert table["security"] == {"安全": 0}  # 証券 only as its third sense
+    assert table["bill"] == {"証券": 2}  # second sense of a common word
+    assert table["follower"] == {"フォロワー": 1}  # not a common word
+    assert "receive" not in table  # verbs say how a question is put
+    out = tmp_path / "en-ja.tsv.gz"
+    build.write_table(table, out)
+    lines = gzip.decompress(out.read_bytes()).decode().splitlines()
+    assert lines[0].startswith("# English -> Japanese") and "venue\t会場:0" in lines
+    build.write_table(table, tmp_path / "again.gz")
+    assert (tmp_path / "again.gz").read_bytes() == out.read_bytes()  # reproducible
+
+
+def test_translate_keeps_the_documents_words_best_ranked_first(monkeypatch):
+    monkeypatch.setattr(lexicon, "table", lambda: {"security": "安全:0 保安:0 証券:2 セキュリティ:1",
+                                                   "venue": "会場:0", "white paper": "白書:0"})
+    known = {"セキュリティ": 40, "安全": 3, "会場": 5, "白書": 2}
+    assert lexicon.translate("How many venues had security staff?", known) == ["会場", "安全", "セキュリティ"]
+    assert lexicon.translate("the white papers", known) == ["白書"]  # a two-word gloss
+    assert lexicon.translate("How many venues?", {}) == []  # no documents, no guesses
+
+
+def test_shipped_table_translates_common_report_words():
+    known = {"会場": 1, "フォロワー": 1, "受講者": 1}
+    found = lexicon.translate("How many venues, followers and trainees?", known)
+    assert set(found) == {"会場", "フォロワー", "受講者"}
+
+
+def test_english_question_gets_the_documents_japanese_words():
+    words = {"会場": 3, "シンポジウム": 2}
+    query = analyse("How many venues were used for the symposium?", Vocabulary(words=words))
+    assert query.lang == "en" and "会場" in query.terms.split() and "シンポジウム" in query.terms.split()
+    assert "会場" not in analyse("How many venues were used?").terms  # without the documents' words
+    # The glossary's phrase wins over its words: "internal control" is 内部統制, not 内部 + 制御.
+    terms = english_terms("What did internal control miss?", {"内部": 9, "制御": 9, "内部統制": 1}).split()
+    assert "内部統制" in terms and "制御" not in terms
+
+
+def test_quoted_words_are_names_whatever_their_case():
+    from qa.query import english_names
+
+    question = "In a JFM file, what does 'parbdd' stand for, as opposed to “boxbdd”? (IPA's view)"
+    assert english_names(question) == ["JFM", "IPA", "parbdd", "boxbdd"]
