@@ -96,3 +96,13 @@ def test_the_signals_behind_reasons_i_and_iii(mera):
     assert reading.assessment.missing_term == "男女"
     _, reading, _ = mera.read("観測ブイは何基設置した？")
     assert reading.assessment.features["type_found"] == 1.0 and reading.assessment.missing_term == ""
+
+
+def test_an_english_name_printed_in_japanese_is_not_missing():
+    from qa.reader.refusal import _missing
+
+    query = analyse("How many trainees came from the Indo-Pacific region for the Japan-US week?")
+    (share, nowhere), term = _missing(query, Vocabulary(), frozenset(), "インド太平洋地域から日米共催の…")
+    assert (share, nowhere, term) == (0.0, 0.0, "")  # the dictionary's and the glossary's words are there
+    (share, nowhere), term = _missing(query, Vocabulary(), frozenset(), "日米共催の…")
+    assert (share, nowhere, term) == (0.5, 1.0, "Indo-Pacific")
