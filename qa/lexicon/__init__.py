@@ -16,17 +16,17 @@ from pathlib import Path
 
 LEXICON_FILE = Path(__file__).with_name("en-ja.tsv.gz")
 MAX_FORMS = 2  # Japanese forms kept per English word: the best-ranked ones the documents use
-# Question and function words, and words that name the kind of answer (a number, a name, people,
-# times, a year): they say how something is asked, not what about, and their dictionary senses
-# (people -> 国民, number -> 番号) would match the wrong passages.
+# Question and function words, words that name the kind of answer (a number, a name, people, times,
+# a year) or introduce a name (called, known as): they say how something is asked, not what about,
+# and their dictionary senses (people -> 国民, called -> コール) would match the wrong passages.
 STOP = frozenset("""
 a about above after all also an and any are as at be been before being between both but by can could
 did do does doing during each either every for from had has have having how i if in into is it its
 many may more most much my no not now of on only or other our out over own per several should so some
 such than that the their them then there these they this those through to too under until up very was
 we were what when where which while who whom why will with within would yes you your
-amount amounts item items kind kinds name names number numbers people person persons thing things
-time times total type types way ways year years
+amount amounts called item items kind kinds known name named names number numbers people person persons
+thing things time times total type types way ways year years
 """.split())
 _WORD = re.compile(r"[a-z][a-z'-]*[a-z]")
 # Plural and inflected forms back to a dictionary headword, tried in order ("studies" -> "study").
