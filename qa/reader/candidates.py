@@ -25,12 +25,18 @@ class Context:
     tables: dict[tuple[str, int], list[TableRow]] = field(default_factory=dict)  # (doc, page) -> rows
     part_sims: tuple = ()  # per ask of a multi-part question: its own sim function
     tokens: Callable[[str], frozenset[str]] = frozenset  # lexical tokens of a text (qa.reader.terms.Tokens)
+    # chunk_tokens by (section, text): every candidate of a passage asks for its chunk's tokens
+    _chunks: dict = field(default_factory=dict, repr=False, compare=False)
 
     def chunk_tokens(self, chunk) -> frozenset[str]:
         """Tokens of a chunk's section path and all its sentences."""
-        out = self.tokens(chunk.section)
-        for sentence in split_sentences(chunk.text):
-            out = out | self.tokens(sentence)
+        key = (chunk.section, chunk.text)
+        out = self._chunks.get(key)
+        if out is None:
+            out = self.tokens(chunk.section)
+            for sentence in split_sentences(chunk.text):
+                out = out | self.tokens(sentence)
+            self._chunks[key] = out
         return out
 
 
