@@ -11,7 +11,7 @@ from ingest.vocabulary import OVERVIEW, YEAR, western_year
 from qa.query import Query
 from qa.reader.candidates import Candidate, Context
 from qa.reader.spans import Span, spans
-from qa.reader.terms import coverage
+from qa.reader.terms import Coverage, coverage
 from qa.reader.types import AnswerType
 
 FEATURES = (
@@ -40,13 +40,15 @@ def featurize(cands: list[Candidate], query: Query, ctx: Context, terms: dict[st
     """Fill each candidate's spans and features for `query` (or one ask of it: `answer`, `terms`,
     `focus`: the words next to its question word)."""
     answer = answer or query.answer
+    # The terms' idf weights once, not once per candidate and coverage.
+    cover, cover_focus = Coverage(terms, ctx.idf), Coverage(focus or {}, ctx.idf)
     for c in cands:
         c.spans = tuple(_fresh(spans(c.text, answer.kind), c.text, query))
-        c.features = _features(c, query, ctx, terms, answer)
+        c.features = _features(c, query, ctx, terms, answer, cover)
         if focus:
             toks = ctx.tokens(c.text)
-            c.features["focus"] = coverage(toks, focus, ctx.idf)
-            c.features["focus_before"] = coverage(toks | _before(c, ctx), focus, ctx.idf)
+            c.features["focus"] = cover_focus(toks)
+            c.features["focus_before"] = cover_focus(toks | _before(c, ctx))
             c.features["typed_focus"] = c.features["type_near"] * c.features["focus_before"]
             c.features["focus_near"] = _near(c.spans, c.text, focus)
     top_dense = max((c.features["dense"] for c in cands), default=0.0)
@@ -71,14 +73,15 @@ def _fresh(found: list[Span], text: str, query: Query) -> list[Span]:
     return out
 
 
-def _features(c: Candidate, query: Query, ctx: Context, terms: dict[str, float], answer: AnswerType) -> dict:
+def _features(c: Candidate, query: Query, ctx: Context, terms: dict[str, float], answer: AnswerType,
+              cover: Coverage) -> dict:
     en = float(query.lang == "en")
     toks = ctx.tokens(c.text)
     around = ctx.tokens(c.hit.chunk.section) | (ctx.tokens(c.row.context) if c.row else frozenset())
-    lexical = coverage(toks, terms, ctx.idf)
-    context = coverage(toks | around, terms, ctx.idf)
-    passage = coverage(ctx.chunk_tokens(c.hit.chunk), terms, ctx.idf)
-    before = coverage(toks | _before(c, ctx), terms, ctx.idf)  # the sentences that lead into it
+    lexical = cover(toks)
+    context = cover(toks | around)
+    passage = cover(ctx.chunk_tokens(c.hit.chunk))
+    before = cover(toks | _before(c, ctx))  # the sentences that lead into it
     f = {"dense": c.dense, "dense_en": c.dense * en, "lexical": lexical, "lexical_en": lexical * en,
          "context": context, "passage": passage, "before": before, "rank": 1.0 / (1.0 + c.rank)}
     f.update(_typed(c, answer, terms))
