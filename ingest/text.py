@@ -18,10 +18,8 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_FOLD)
 
 
-@functools.lru_cache(maxsize=1 << 14)
 def squash(text: str) -> str:
     """normalize() with all whitespace removed: the form used to test containment."""
-    # Cached: the reader squashes the same sentences and table rows for every question.
     return _SPACE.sub("", normalize(text))
 
 

@@ -9,7 +9,7 @@ from ingest.layout import starts_unit
 from ingest.text import normalize, split_sentences, squash
 from ingest.vocabulary import OVERVIEW, YEAR, western_year
 from qa.query import Query
-from qa.reader.candidates import Candidate, Context
+from qa.reader.candidates import Candidate, Context, normalized
 from qa.reader.spans import Span, spans
 from qa.reader.terms import Coverage, coverage
 from qa.reader.types import AnswerType
@@ -132,7 +132,7 @@ def _near(found: list[Span] | tuple[Span, ...], text: str, terms: dict[str, floa
     `order`: sort `found` (a list) nearest first."""
     if not found or not terms:
         return 0.0
-    flat = normalize(text).lower()
+    flat = normalized(text).lower()
     places = [m.start() for t in terms for m in re.finditer(re.escape(t), flat)]
     if not places:
         return 0.0
@@ -158,7 +158,7 @@ def _matching(found: tuple[Span, ...], answer: AnswerType) -> list[Span]:
 def _years(c: Candidate, query: Query) -> dict:
     if not query.years:
         return {"year_match": 0.0, "year_other": 0.0}
-    named = {western_year(m.group(0)) for m in YEAR.finditer(normalize(c.text))}
+    named = {western_year(m.group(0)) for m in YEAR.finditer(normalized(c.text))}
     if c.row is not None:
         named |= {y for y in query.years if c.row.year_cell(y)}
     return {"year_match": float(bool(named & set(query.years))),
