@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import time
@@ -65,7 +66,12 @@ class Assistant:
         if index_dir is not None:
             settings = settings.model_copy(update={"index_dir": Path(index_dir)})
         embedder = embedder or load_embedder(settings.embed_model)
-        return cls(open_index(settings, embedder), embedder, settings, weights)  # index folder or Qdrant
+        assistant = cls(open_index(settings, embedder), embedder, settings, weights)  # index folder or Qdrant
+        # The loaded index and caches stay for the assistant's life: frozen, the collector's full passes
+        # no longer walk them (a ~50 ms pause every few hundred questions before).
+        gc.collect()
+        gc.freeze()
+        return assistant
 
     def _chunk_tokens(self, chunk) -> frozenset[str]:
         return frozenset().union(*(self._tokens(s) for s in split_sentences(chunk.text)))
