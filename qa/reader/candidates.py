@@ -3,11 +3,12 @@ typed spans it holds and a feature vector (qa.reader.features) the learned model
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ingest.tables import TableRow
-from ingest.text import split_sentences, squash
+from ingest.text import normalize, split_sentences, squash
 from qa.query import Query, Vocabulary
 from qa.reader.spans import Span
 from qa.records import Hit
@@ -25,12 +26,18 @@ class Context:
     tables: dict[tuple[str, int], list[TableRow]] = field(default_factory=dict)  # (doc, page) -> rows
     part_sims: tuple = ()  # per ask of a multi-part question: its own sim function
     tokens: Callable[[str], frozenset[str]] = frozenset  # lexical tokens of a text (qa.reader.terms.Tokens)
+    # chunk_tokens by (section, text): every candidate of a passage asks for its chunk's tokens
+    _chunks: dict = field(default_factory=dict, repr=False, compare=False)
 
     def chunk_tokens(self, chunk) -> frozenset[str]:
         """Tokens of a chunk's section path and all its sentences."""
-        out = self.tokens(chunk.section)
-        for sentence in split_sentences(chunk.text):
-            out = out | self.tokens(sentence)
+        key = (chunk.section, chunk.text)
+        out = self._chunks.get(key)
+        if out is None:
+            out = self.tokens(chunk.section)
+            for sentence in split_sentences(chunk.text):
+                out = out | self.tokens(sentence)
+            self._chunks[key] = out
         return out
 
 
@@ -48,7 +55,7 @@ class Candidate:
 
     @property
     def key(self) -> str:
-        return squash(self.text)
+        return squashed(self.text)
 
 
 def gather(hits: list[Hit], ctx: Context, extra: list[Hit] = ()) -> list[Candidate]:
@@ -66,11 +73,11 @@ def gather(hits: list[Hit], ctx: Context, extra: list[Hit] = ()) -> list[Candida
 def _rows(hit: Hit, rank: int, sentences: list[str], ctx: Context) -> list[Candidate]:
     """Table rows printed inside this passage, each tied to the sentence that holds it."""
     chunk = hit.chunk
-    flat = [squash(s) for s in sentences]
+    flat = [squashed(s) for s in sentences]
     out = []
     for page in range(chunk.page_start, chunk.page_end + 1):
         for row in ctx.tables.get((chunk.doc, page), []):
-            key = squash(row.line)
+            key = squashed(row.line)
             at = next((i for i, s in enumerate(flat) if key and key in s), None)
             if at is None:
                 continue
@@ -94,3 +101,15 @@ def dedupe(candidates: list[Candidate]) -> list[Candidate]:
 def for_query(query: Query) -> str:
     """The kind whose spans candidates are searched for."""
     return query.answer.kind
+
+
+# Candidate texts in normal form, cached: the same sentences and table rows come back for every ask of
+# a question and for many questions. Sentences only: whole pages and documents go to ingest.text.
+@functools.lru_cache(maxsize=1 << 14)
+def squashed(text: str) -> str:
+    return squash(text)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def normalized(text: str) -> str:
+    return normalize(text)

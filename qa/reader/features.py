@@ -9,9 +9,9 @@ from ingest.layout import starts_unit
 from ingest.text import normalize, split_sentences, squash
 from ingest.vocabulary import OVERVIEW, YEAR, western_year
 from qa.query import Query
-from qa.reader.candidates import Candidate, Context
+from qa.reader.candidates import Candidate, Context, normalized
 from qa.reader.spans import Span, spans
-from qa.reader.terms import coverage
+from qa.reader.terms import Coverage, coverage
 from qa.reader.types import AnswerType
 
 FEATURES = (
@@ -40,13 +40,15 @@ def featurize(cands: list[Candidate], query: Query, ctx: Context, terms: dict[st
     """Fill each candidate's spans and features for `query` (or one ask of it: `answer`, `terms`,
     `focus`: the words next to its question word)."""
     answer = answer or query.answer
+    # The terms' idf weights once, not once per candidate and coverage.
+    cover, cover_focus = Coverage(terms, ctx.idf), Coverage(focus or {}, ctx.idf)
     for c in cands:
         c.spans = tuple(_fresh(spans(c.text, answer.kind), c.text, query))
-        c.features = _features(c, query, ctx, terms, answer)
+        c.features = _features(c, query, ctx, terms, answer, cover)
         if focus:
             toks = ctx.tokens(c.text)
-            c.features["focus"] = coverage(toks, focus, ctx.idf)
-            c.features["focus_before"] = coverage(toks | _before(c, ctx), focus, ctx.idf)
+            c.features["focus"] = cover_focus(toks)
+            c.features["focus_before"] = cover_focus(toks | _before(c, ctx))
             c.features["typed_focus"] = c.features["type_near"] * c.features["focus_before"]
             c.features["focus_near"] = _near(c.spans, c.text, focus)
     top_dense = max((c.features["dense"] for c in cands), default=0.0)
@@ -71,14 +73,15 @@ def _fresh(found: list[Span], text: str, query: Query) -> list[Span]:
     return out
 
 
-def _features(c: Candidate, query: Query, ctx: Context, terms: dict[str, float], answer: AnswerType) -> dict:
+def _features(c: Candidate, query: Query, ctx: Context, terms: dict[str, float], answer: AnswerType,
+              cover: Coverage) -> dict:
     en = float(query.lang == "en")
     toks = ctx.tokens(c.text)
     around = ctx.tokens(c.hit.chunk.section) | (ctx.tokens(c.row.context) if c.row else frozenset())
-    lexical = coverage(toks, terms, ctx.idf)
-    context = coverage(toks | around, terms, ctx.idf)
-    passage = coverage(ctx.chunk_tokens(c.hit.chunk), terms, ctx.idf)
-    before = coverage(toks | _before(c, ctx), terms, ctx.idf)  # the sentences that lead into it
+    lexical = cover(toks)
+    context = cover(toks | around)
+    passage = cover(ctx.chunk_tokens(c.hit.chunk))
+    before = cover(toks | _before(c, ctx))  # the sentences that lead into it
     f = {"dense": c.dense, "dense_en": c.dense * en, "lexical": lexical, "lexical_en": lexical * en,
          "context": context, "passage": passage, "before": before, "rank": 1.0 / (1.0 + c.rank)}
     f.update(_typed(c, answer, terms))
@@ -129,7 +132,7 @@ def _near(found: list[Span] | tuple[Span, ...], text: str, terms: dict[str, floa
     `order`: sort `found` (a list) nearest first."""
     if not found or not terms:
         return 0.0
-    flat = normalize(text).lower()
+    flat = normalized(text).lower()
     places = [m.start() for t in terms for m in re.finditer(re.escape(t), flat)]
     if not places:
         return 0.0
@@ -155,7 +158,7 @@ def _matching(found: tuple[Span, ...], answer: AnswerType) -> list[Span]:
 def _years(c: Candidate, query: Query) -> dict:
     if not query.years:
         return {"year_match": 0.0, "year_other": 0.0}
-    named = {western_year(m.group(0)) for m in YEAR.finditer(normalize(c.text))}
+    named = {western_year(m.group(0)) for m in YEAR.finditer(normalized(c.text))}
     if c.row is not None:
         named |= {y for y in query.years if c.row.year_cell(y)}
     return {"year_match": float(bool(named & set(query.years))),

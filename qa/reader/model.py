@@ -50,7 +50,7 @@ class Linear:
         return Linear(self.features, self.weights * kept, self.bias, self.mean, self.scale)
 
     def logit(self, values: dict[str, float]) -> float:
-        x = np.fromiter((values.get(f, 0.0) for f in self.features), dtype=float, count=len(self.features))
+        x = np.array([values.get(f, 0.0) for f in self.features], dtype=float)  # fromiter is slower
         return float(((x - self.mean) / self.scale) @ self.weights + self.bias)
 
     def prob(self, values: dict[str, float]) -> float:

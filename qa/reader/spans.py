@@ -4,6 +4,7 @@ places, organisations). Offsets refer to the sentence as given, so the UI can bo
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -38,9 +39,23 @@ class Span:
         return sentence[self.start : self.end]
 
 
+class _FoldTable(dict):
+    """str.translate table for _folded, filled one character at a time as characters are met:
+    translate then loops in C instead of normalising every character in Python."""
+
+    def __missing__(self, code: int) -> str:
+        c = chr(code)
+        n = unicodedata.normalize("NFKC", c)
+        self[code] = folded = n if len(n) == 1 else c
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def _folded(text: str) -> str:
     """Character-wise NFKC (full-width digits and letters to ASCII) keeping every offset."""
-    return "".join(c if len(n := unicodedata.normalize("NFKC", c)) != 1 else n for c in text)
+    return text.translate(_FOLD)
 
 
 def figures(sentence: str) -> list[Span]:
@@ -84,6 +99,13 @@ def names(sentence: str, proper_nouns: bool = True) -> list[Span]:
 
 def spans(sentence: str, kind: str) -> list[Span]:
     """Candidates of the type a question asks for (see qa.reader.types.KINDS), in text order."""
+    return list(_spans(sentence, kind))
+
+
+@functools.lru_cache(maxsize=8192)
+def _spans(sentence: str, kind: str) -> tuple[Span, ...]:
+    # Cached: each ask of a multi-part question reads the same sentences again, and the same passages
+    # come back for many questions. Spans are frozen, so sharing them is safe.
     if kind in ("count", "money", "percent", "date", "compare"):
         found = figures(sentence)
     elif kind == "rating":
@@ -91,5 +113,5 @@ def spans(sentence: str, kind: str) -> list[Span]:
     elif kind in ("name", "person", "place", "list"):
         found = names(sentence, proper_nouns=kind != "list")
     else:
-        return []
-    return sorted(found, key=lambda s: (s.start, -s.end))
+        return ()
+    return tuple(sorted(found, key=lambda s: (s.start, -s.end)))

@@ -4,6 +4,7 @@ of the content terms a text holds."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -51,8 +52,10 @@ class Tokens:
 MAX_KEPT = 1 << 17
 
 
+@functools.lru_cache(maxsize=1024)
 def content_terms(text: str, frame: frozenset[str]) -> tuple[str, ...]:
     """Tokens that say what is asked about: no question words, item numbers, years or frame words."""
+    # Cached: each ask of a multi-part question takes the whole question's terms again.
     text = _ITEM_REF.sub(" ", normalize(text))
     out = []
     for token in tokenize(text):
@@ -100,11 +103,21 @@ def part_terms(part: str, query: Query, vocabulary: Vocabulary, context: float) 
 
 def coverage(tokens: frozenset[str], terms: dict[str, float], idf) -> float:
     """The idf-weighted share of `terms` found in `tokens` (0 when there are no terms)."""
-    weighted = {t: idf(t) * w for t, w in terms.items()}
-    total = sum(weighted.values())
-    if not total:
-        return 0.0
-    return sum(v for t, v in weighted.items() if t in tokens) / total
+    return Coverage(terms, idf)(tokens)
+
+
+class Coverage:
+    """coverage() against fixed terms, their idf weights taken once: the reader measures every
+    candidate against the same terms, several times each."""
+
+    def __init__(self, terms: dict[str, float], idf) -> None:
+        self.weighted = [(t, idf(t) * w) for t, w in terms.items()]
+        self.total = sum(v for _, v in self.weighted)
+
+    def __call__(self, tokens: frozenset[str]) -> float:
+        if not self.total:
+            return 0.0
+        return sum([v for t, v in self.weighted if t in tokens]) / self.total
 
 
 def idf_of(df: dict[str, int], n_docs: int, token: str) -> float:
