@@ -53,28 +53,29 @@ def headwords(word: str) -> list[str]:
     return out
 
 
-def all_forms(word: str) -> list[str]:
-    """Every Japanese form the table gives for an English word or phrase, best rank first."""
+def ranks(word: str) -> dict[str, int]:
+    """Every Japanese form the table gives for an English word or phrase (as spelt, lowercase), with
+    its best rank over the word's headwords, in the table's order."""
     out: dict[str, int] = {}
-    for head in headwords(word.lower()):
+    for head in headwords(word):
         for item in table().get(head, "").split():
             form, _, rank = item.rpartition(":")
             out[form] = min(out.get(form, int(rank)), int(rank))
-    return sorted(out, key=out.__getitem__)
+    return out
+
+
+def all_forms(word: str) -> list[str]:
+    """Every Japanese form the table gives for an English word or phrase, best rank first."""
+    found = ranks(word.lower())
+    return sorted(found, key=found.__getitem__)
 
 
 def forms_of(word: str, known: Mapping[str, int]) -> list[str]:
     """Up to MAX_FORMS Japanese forms for one English word (or two-word phrase) that `known` (the
     documents' token frequencies) holds: the dictionary's best rank first, then the commoner in the
     documents."""
-    ranked: dict[str, tuple[int, int]] = {}
-    for head in headwords(word):
-        for item in table().get(head, "").split():
-            form, _, rank = item.rpartition(":")
-            if known.get(form):
-                key = (int(rank), -known[form])
-                ranked[form] = min(ranked.get(form, key), key)
-    return sorted(ranked, key=ranked.__getitem__)[:MAX_FORMS]
+    used = {form: (rank, -known[form]) for form, rank in ranks(word).items() if known.get(form)}
+    return sorted(used, key=used.__getitem__)[:MAX_FORMS]
 
 
 def translate(text: str, known: Mapping[str, int]) -> list[str]:
