@@ -22,7 +22,7 @@ from qa.reader.candidates import PASSAGES_READ, Context
 from qa.reader.compose import answer_text
 from qa.reader.morph import tag
 from qa.reader.reading import Reading, read
-from qa.reader.terms import Tokens, idf_of
+from qa.reader.terms import Tokens, idf_of, sentence_tokens
 from qa.records import REFUSAL, Answer, Hit
 from qa.search import search
 from qa.settings import Settings
@@ -50,7 +50,7 @@ class Assistant:
         # Every sentence and section path tokenized once, now: answering reads them over and over.
         self._tokens = Tokens([*(s for c in index.chunks for s in split_sentences(c.text)),
                                *(c.section for c in index.chunks)])
-        self._df = Counter(t for c in index.chunks for t in self._chunk_tokens(c))
+        self._df = Counter(t for c in index.chunks for t in sentence_tokens(c.text, self._tokens))
         self._idf_of: dict[str, float] = {}  # the index is fixed for this Assistant, so is each idf
         # The documents' words, so English questions get the dictionary translations they use.
         self.vocabulary = replace(Vocabulary.of(index.profiles.values()), words=self._df)
@@ -75,9 +75,6 @@ class Assistant:
         gc.collect()
         gc.freeze()
         return assistant
-
-    def _chunk_tokens(self, chunk) -> frozenset[str]:
-        return frozenset().union(*(self._tokens(s) for s in split_sentences(chunk.text)))
 
     def _idf(self, token: str) -> float:
         if (idf := self._idf_of.get(token)) is None:

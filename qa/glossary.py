@@ -79,9 +79,17 @@ _PATTERN = re.compile(
 
 def to_japanese(text: str) -> str:
     """The Japanese terms for the English terms in `text` (longest match first), space-separated."""
-    return " ".join(TERMS[m.group(1)] for m in _PATTERN.finditer(text.lower()))
+    return split_terms(text)[0]
 
 
-def without_terms(text: str) -> str:
-    """`text` (lowercased) with the glossary's terms taken out: what is left for the dictionary."""
-    return _PATTERN.sub(" ", text.lower())
+def split_terms(text: str) -> tuple[str, str]:
+    """(to_japanese(text), `text` lowercased with the glossary's terms taken out: what is left for the
+    dictionary), from one pass of the pattern."""
+    lower = text.lower()
+    japanese, rest, end = [], [], 0
+    for m in _PATTERN.finditer(lower):
+        japanese.append(TERMS[m.group(1)])
+        rest.append(lower[end : m.start()])
+        end = m.end()
+    rest.append(lower[end:])
+    return " ".join(japanese), " ".join(rest)  # each term becomes one space, as re.sub(" ") made it

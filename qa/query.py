@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ingest.text import normalize, squash
 from ingest.vocabulary import ITEM_REF, YEAR, item_id, western_year, years_in
 from qa import lexicon
-from qa.glossary import to_japanese, without_terms
+from qa.glossary import split_terms
 from qa.reader.types import AnswerType, answer_type
 
 _JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
@@ -126,8 +126,9 @@ def english_terms(norm: str, words: Mapping[str, int] | None = None) -> str:
     """Japanese report terms for an English question: the report glossary's, the dictionary's that
     the documents use (`words`: their token frequencies), and the names it shares with the text."""
     # The glossary's phrases first ("internal control" -> 内部統制), the dictionary for the other words.
-    found = lexicon.translate(without_terms(norm), words or {})
-    return " ".join([to_japanese(norm), *found, *english_names(norm)])
+    japanese, rest = split_terms(norm)
+    found = lexicon.translate(rest, words or {})
+    return " ".join([japanese, *found, *english_names(norm)])
 
 
 # An ask: a clause with its own question word. "何件で、…何名ですか" asks two things.

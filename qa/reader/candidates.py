@@ -11,6 +11,7 @@ from ingest.tables import TableRow
 from ingest.text import normalize, split_sentences, squash
 from qa.query import Query, Vocabulary
 from qa.reader.spans import Span
+from qa.reader.terms import sentence_tokens
 from qa.records import Hit
 
 PASSAGES_READ = 8  # top passages whose sentences and rows compete for the answer
@@ -34,10 +35,7 @@ class Context:
         key = (chunk.section, chunk.text)
         out = self._chunks.get(key)
         if out is None:
-            out = self.tokens(chunk.section)
-            for sentence in split_sentences(chunk.text):
-                out = out | self.tokens(sentence)
-            self._chunks[key] = out
+            out = self._chunks[key] = self.tokens(chunk.section) | sentence_tokens(chunk.text, self.tokens)
         return out
 
 

@@ -12,7 +12,7 @@ from qa.query import Query
 from qa.reader.candidates import Candidate, Context, normalized
 from qa.reader.spans import Span, spans
 from qa.reader.terms import Coverage, coverage
-from qa.reader.types import AnswerType
+from qa.reader.types import LIST_COUNTERS, AnswerType
 
 FEATURES = (
     "dense", "dense_rel", "dense_en", "lexical", "lexical_rel", "lexical_en", "context", "passage", "before",
@@ -27,7 +27,7 @@ _PLAN = re.compile(r"目標|計画|予定|見込")
 _RESULT = re.compile(r"実績|達成|結果|となった|を実施|開催")
 _OVERALL = re.compile(r"全体|総合|総括|overall|as a whole", re.I)
 _LIST_INTRO = re.compile(r"(?:[0-9０-９]+|[一二三四五六七八九十])\s*"
-                         r"(?:つ|分野|項目|点|件|社|組織|団体|機関|窓口|種類|テーマ|プロジェクト|PJ)"
+                         rf"(?:{LIST_COUNTERS}|テーマ|プロジェクト|PJ)"
                          r"(?:の|に|を|は|が)|次の|以下の|下記の|[:：]\s*$")
 _HEADING = re.compile(r"^[＜<【\[［○●■◆〇].*[＞>】\]］]?$")
 _RATING_LINE = re.compile(r"評定\s*[:：]\s*[SABCD](?![A-Za-z])")

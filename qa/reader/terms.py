@@ -8,7 +8,7 @@ import functools
 import math
 import re
 
-from ingest.text import normalize
+from ingest.text import normalize, split_sentences
 from ingest.vocabulary import ITEM_REF
 from qa.index.tokenize import tokenize
 from qa.query import Query, Vocabulary
@@ -50,6 +50,12 @@ class Tokens:
 
 
 MAX_KEPT = 1 << 17
+
+
+def sentence_tokens(text: str, tokens) -> frozenset[str]:
+    """The tokens of all of a text's sentences, each tokenized on its own by `tokens` (a Tokens): the
+    sentences are what Tokens holds from the index, so a passage costs no new tokenizing."""
+    return frozenset().union(*(tokens(s) for s in split_sentences(text)))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -57,6 +57,10 @@ class AnswerType:
         return next((g for g in UNIT_GROUPS if self.unit in g), (self.unit,))
 
 
+# Counters that count the items of a list: 「3つの」「5分野は」. A question may also say 個; an answer's
+# lead-in (qa.reader.features) also counts テーマ and プロジェクト.
+LIST_COUNTERS = "つ|分野|項目|点|件|社|組織|団体|機関|窓口|種類"
+_ASKED_COUNTERS = LIST_COUNTERS + "|個"
 _JA = [  # (kind, pattern) in priority order, on normalize()d text
     ("rating", re.compile(r"評定|評価は(?:何|どう)|何評価")),
     ("reason", re.compile(r"なぜ|なんで|何で|理由|どうして|原因|要因")),
@@ -67,7 +71,7 @@ _JA = [  # (kind, pattern) in priority order, on normalize()d text
     ("date", re.compile(r"いつ|何月|何日|何年(?!度)|時期|時点は|開始日|期間は")),
     ("place", re.compile(r"どこで|どこに|どこの(?:国|地域|都市|県)|どの(?:国|地域|都市|都道府県|県)|場所")),
     ("list", re.compile(r"(?:[0-9]+|[一二三四五六七八九十])\s*"
-                        r"(?:つ|分野|項目|点|件|社|組織|団体|機関|窓口|種類|個)(?:の|って|は|を|と)|どのような|どんな|どれ(?!くらい|ぐらい|だけ|ほど)|全部|すべて|挙げ|"
+                        rf"(?:{_ASKED_COUNTERS})(?:の|って|は|を|と)|どのような|どんな|どれ(?!くらい|ぐらい|だけ|ほど)|全部|すべて|挙げ|"
                         r"列挙|一覧")),
     ("name", re.compile(r"何という|なんという|名前|名称|何て|なんて|どこ|"
                         r"どの(?:組織|団体|機関|企業|会社|サービス|制度|システム|ガイド|ツール|プログラム|製品|コマンド|パッケージ|オプション|ファイル)|"
@@ -105,8 +109,7 @@ _EN = [
 ]
 _RESULT = re.compile(r"実績|結果|達成|actual|result|achieved")
 _PLAN = re.compile(r"目標|計画|予定|見込|target|plan|goal")
-_LIST_COUNT = re.compile(r"([0-9]+|[一二三四五六七八九十])\s*"
-                         r"(?:つ|分野|項目|点|件|社|組織|団体|機関|窓口|種類|個)")
+_LIST_COUNT = re.compile(rf"([0-9]+|[一二三四五六七八九十])\s*(?:{_ASKED_COUNTERS})")
 _EN_COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten)\s+[a-z]+")
 
 

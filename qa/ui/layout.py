@@ -15,12 +15,14 @@ from qa.ui.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
+# Written for the sample report (IPA's FY2020 self-evaluation), not taken from eval/: examples that are
+# eval questions would show users the answers the evaluation scores.
 EXAMPLES = [
-    "SECURITY ACTIONの自己宣言者は累計で何件ですか？",
-    "令和2年度の一般管理費は前年度比で何%減少しましたか？",
-    "法人全体の評定をAとした理由は、どのように説明されていますか？",
-    "What rating did IPA give itself for item II?",
-    "How did IPA perform against its PR KPI?",
+    "「データサイエンティストのためのスキルチェックリスト/タスクリスト概説」のダウンロード数は？",
+    "安心相談窓口等との連携組織数の令和2年度の達成度は何％ですか？",
+    "DX推進指標の自己診断を実施した組織が目標を大きく上回ったのはなぜですか？",
+    "How was the IT talent item (I-2) rated for FY2020?",
+    "What satisfaction scores did the ITSS+ agile online workshops get?",
 ]
 CJK_FONTS = ["Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Hiragino Kaku Gothic ProN",
              "Yu Gothic UI", "Meiryo", "IPAexGothic", "ui-sans-serif", "system-ui", "sans-serif"]
