@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 SAMPLE := data/ipa-fy2020/report.pdf
 INDEX ?= index
 
-.PHONY: install run test test-fast lint eval bench sample index train lexicon
+.PHONY: install run test test-fast lint eval bench sample index train fusion lexicon
 
 # -qq: errors only; pip's warnings (index locations, setuptools' editable-install notice) are not
 # something a user of docqa can act on.
@@ -70,6 +70,10 @@ $(TRAIN)/idx-manual/CURRENT: $(MANUAL) | $(STAMP)
 
 train: $(TRAIN)/idx-sample/CURRENT $(TRAIN)/idx-manual/CURRENT | $(DEV_STAMP)
 	$(PY) -m qa.reader.crossval --sample-index $(TRAIN)/idx-sample --manual-index $(TRAIN)/idx-manual
+
+# The search's fusion constants against the best learned on the dev sets, in-sample and cross-validated.
+fusion: $(TRAIN)/idx-sample/CURRENT $(TRAIN)/idx-manual/CURRENT | $(DEV_STAMP)
+	$(PY) -m qa.evaluation.fusion --sample-index $(TRAIN)/idx-sample --manual-index $(TRAIN)/idx-manual
 
 # The English -> Japanese word table (qa/lexicon/en-ja.tsv.gz) from JMdict. jamdict-data is 300 MB
 # installed and needed only here, so it is not in any extra.

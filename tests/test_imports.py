@@ -13,8 +13,8 @@ from tests.helpers import ROOT
 HEAVY = {"torch", "faiss", "sentence_transformers", "transformers"}
 # Installed by the `dev` extra only: the package itself must not need them.
 DEV_ONLY = {"langchain_text_splitters", "playwright", "pypdf", "pytest", "hypothesis", "sklearn"}
-# Dev-only code outside qa/bench: training the reader's weights (`make train`).
-DEV_MODULES = ("qa.bench", "qa.reader.train", "qa.reader.crossval")
+# Dev-only code outside qa/bench: training the reader's weights (`make train`), checking the fusion constants.
+DEV_MODULES = ("qa.bench", "qa.reader.train", "qa.reader.crossval", "qa.evaluation.fusion")
 
 
 def source_files(*packages: str) -> list[Path]:
