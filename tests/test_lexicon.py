@@ -99,3 +99,15 @@ def test_quoted_words_are_names_whatever_their_case():
 
     question = "In a JFM file, what does 'parbdd' stand for, as opposed to “boxbdd”? (IPA's view)"
     assert english_names(question) == ["JFM", "IPA", "parbdd", "boxbdd"]
+
+
+def test_a_misspelt_word_is_looked_up_by_its_spelling():
+    known = {"会場": 3, "卒業生": 2}
+    assert lexicon.ranks("venue") and lexicon.spelling("venue") == ""  # a known word is not respelt
+    assert lexicon.spelling("graduats") == "graduates"  # a dropped letter
+    assert lexicon.spelling("vneues") == "venues"  # two letters swapped
+    assert lexicon.translate("How many graduats and vneues?", known) == ["卒業生", "会場"]
+    assert lexicon.spelling("qzxjvk") == ""  # nothing one edit away
+    assert lexicon.spelling("venu") == ""  # too short to guess
+    # Capitalised words are names: looked up as spelt, never respelt into a dictionary word.
+    assert lexicon.translate("What is Graduats?", known) == []

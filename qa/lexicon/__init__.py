@@ -28,9 +28,11 @@ we were what when where which while who whom why will with within would yes you 
 amount amounts called item items kind kinds known name named names number numbers people person persons
 thing things time times total type types way ways year years
 """.split())
-_WORD = re.compile(r"[a-z][a-z'-]*[a-z]")
+_WORD = re.compile(r"[a-z][a-z'-]*[a-z]", re.I)
 # Plural and inflected forms back to a dictionary headword, tried in order ("studies" -> "study").
 _SUFFIXES = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"))
+MIN_TYPO_LETTERS = 5  # shorter unknown words are as often abbreviations as misspellings
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 @functools.cache
@@ -70,12 +72,28 @@ def all_forms(word: str) -> list[str]:
     return sorted(found, key=found.__getitem__)
 
 
-def forms_of(word: str, known: Mapping[str, int]) -> list[str]:
+def forms_of(word: str, known: Mapping[str, int], respell: bool = False) -> list[str]:
     """Up to MAX_FORMS Japanese forms for one English word (or two-word phrase) that `known` (the
     documents' token frequencies) holds: the dictionary's best rank first, then the commoner in the
-    documents."""
-    used = {form: (rank, -known[form]) for form, rank in ranks(word).items() if known.get(form)}
+    documents. `respell`: a word the table lacks is looked up by its spelling() instead."""
+    found = ranks(word) or (ranks(spelling(word)) if respell else {})
+    used = {form: (rank, -known[form]) for form, rank in found.items() if known.get(form)}
     return sorted(used, key=used.__getitem__)[:MAX_FORMS]
+
+
+@functools.lru_cache(maxsize=1024)
+def spelling(word: str) -> str:
+    """The table's word one edit away (a letter dropped, doubled, swapped or mistyped: "employes",
+    "registred") for a word the table lacks; "" when there is none or the word is short. Questions are
+    typed in a hurry, and an unknown word would otherwise bring no Japanese terms at all."""
+    if len(word) < MIN_TYPO_LETTERS or " " in word or ranks(word):
+        return ""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]  # swapped, the likeliest slip
+    edits += [a + b[1:] for a, b in splits if b]
+    edits += [a + c + b for a, b in splits for c in _LETTERS]
+    edits += [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+    return next((e for e in edits if e != word and ranks(e)), "")
 
 
 def translate(text: str, known: Mapping[str, int]) -> list[str]:
@@ -83,10 +101,12 @@ def translate(text: str, known: Mapping[str, int]) -> list[str]:
     phrases ("white paper") are looked up as well as their words."""
     if not known:
         return []
-    words = [w for w in _WORD.findall(text.lower()) if w not in STOP]
+    # Capitalised words are names (ISMAP, CyberREX): looked up as spelt, never respelt.
+    spelt = [(w.lower(), w.islower()) for w in _WORD.findall(text) if w.lower() not in STOP]
+    words = [w for w, _ in spelt]
     out: list[str] = []
-    for i, word in enumerate(words):
-        out += forms_of(word, known)
+    for i, (word, plain) in enumerate(spelt):
+        out += forms_of(word, known, respell=plain)
         if i + 1 < len(words):
             out += forms_of(f"{word} {words[i + 1]}", known)
     return list(dict.fromkeys(out))
