@@ -106,3 +106,13 @@ def test_an_english_name_printed_in_japanese_is_not_missing():
     assert (share, nowhere, term) == (0.0, 0.0, "")  # the dictionary's and the glossary's words are there
     (share, nowhere), term = _missing(query, Vocabulary(), frozenset(), "日米共催の…")
     assert (share, nowhere, term) == (0.5, 1.0, "Indo-Pacific")
+
+
+def test_only_topic_nouns_can_be_missing_terms():
+    from qa.reader.refusal import _missing, _nouns
+
+    # 最初 and 一度 work as adverbs (Sudachi: 副詞可能); a report that never prints them may still answer.
+    query = analyse("最初に一度だけ登録された相談窓口の男女比は？")
+    assert _nouns(query, Vocabulary()) == ["登録", "男女"]
+    (share, nowhere), term = _missing(query, Vocabulary(), frozenset({"登録"}), "相談窓口 登録")
+    assert (share, nowhere, term) == (0.5, 1.0, "男女")

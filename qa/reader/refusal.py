@@ -28,6 +28,9 @@ PASSAGES_CHECKED = 10  # retrieved passages a distinctive term is looked for in
 _DISTINCTIVE = re.compile(r"[A-Z].*[A-Z]|[A-Za-z].*\d|\d.*[A-Za-z]|[\u3041-\u30ff\u3400-\u9fff]")
 _FISCAL = re.compile(r"FY\s*\d+|\d{4}", re.I)
 _ENGLISH_WORD = re.compile(r"[A-Za-z][a-z]+")  # a common word in an English aside, not a name
+# Nouns that work as adverbs or adjectives (一度, 最初, 面倒) say when or how, not what about: a report
+# that never prints them may still answer the question.
+_NOT_TOPICS = ("副詞可能", "形状詞可能")
 _PLAN = re.compile(r"目標|計画|予定|見込|target|plan|goal", re.I)
 _TYPE_WORDS = {
     "count": ("数", "number"), "money": ("金額", "amount"), "percent": ("割合", "percentage"),
@@ -75,7 +78,8 @@ def _outside(query: Query, vocabulary: Vocabulary) -> int | None:
 def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str],
              document_text: str) -> tuple[tuple[float, float], str]:
     """(share of distinctive terms missing from the passages, 1.0 if one is missing from the whole
-    document) and that term. Distinctive: nouns of two or more characters, or names in English."""
+    document) and that term. Distinctive: nouns of two or more characters that name a topic, or names
+    in English."""
     if query.lang == "en":
         names = [n for n in english_names(query.norm) if _DISTINCTIVE.search(n) and not _FISCAL.fullmatch(n)]
         # "Indo-Pacific" is printed インド太平洋: a name is there when one of its translations is.
@@ -95,7 +99,7 @@ def _nouns(query: Query, vocabulary: Vocabulary) -> list[str]:
     terms = content_terms(query.norm, vocabulary.frame)  # in the question's order: the reason names the first
     nouns = {normalize(m.surface).lower() for m in tag(query.norm)
              if m.pos[0] == "名詞" and m.pos[1] in ("普通名詞", "固有名詞") and len(m.surface) >= 2
-             and not _ENGLISH_WORD.fullmatch(m.surface)}
+             and m.pos[2] not in _NOT_TOPICS and not _ENGLISH_WORD.fullmatch(m.surface)}
     return [t for t in terms if t in nouns]
 
 
