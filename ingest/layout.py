@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import ingest.glyphs as glyphs
 from ingest.columns import reading_order
 from ingest.labels import Candidate, candidates
+from ingest.styles import is_bold
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,8 @@ def _joins(prev: dict, line: dict, frame_right: float) -> bool:
         return False  # a heading above body text, body text above a note: not one sentence
     if prev["x1"] >= frame_right - WRAP_TOLERANCE * size:
         return True
+    if is_bold(prev.get("font", "")) != is_bold(line.get("font", "")):
+        return False  # a short bold heading above body text set close to its size (Latin larger)
     if _STRUCTURE.match(prev["text"]) and not re.match(r"^\s*[①-⑳・○●\-]", prev["text"]):
         return False
     return bool(_CJK.match(prev["text"][-1]) and _OPENS.match(line["text"][0]))

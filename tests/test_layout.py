@@ -6,8 +6,8 @@ from ingest.layout import rejoin
 from ingest.pdf import extract, load_pdf
 
 
-def line(text, x1=100.0):
-    return {"text": text, "x0": 36.0, "x1": x1, "size": 9.0}
+def line(text, x1=100.0, size=9.0, font="Mincho"):
+    return {"text": text, "x0": 36.0, "x1": x1, "size": size, "font": font}
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,12 @@ def line(text, x1=100.0):
         ([line("評定：A"), line("根拠：以下")], ["評定：A", "根拠：以下"]),
         # a whole-line parenthetical stays its own cell
         ([line("対策ガイドライン"), line("（経済産業省で記載）")], ["対策ガイドライン", "（経済産業省で記載）"]),
+        # a bold heading above body text whose Latin face sets the line's size close to its own
+        ([line("2 提供されるもの", size=10.0, font="Gothic-W6"), line("クラスファイル jlreq.cls と", font="LMRoman12")],
+         ["2 提供されるもの", "クラスファイル jlreq.cls と"]),
+        # … but a bold line wrapped onto a bold line is one line
+        ([line("長い見出しが", x1=800, font="Gothic-W6"), line("折り返された", font="Gothic-W6")],
+         ["長い見出しが折り返された"]),
     ],
 )
 def test_rejoin(lines, expected):
