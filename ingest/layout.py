@@ -32,6 +32,8 @@ WORD_GAP = 0.15
 JAPANESE_GAP = 0.5
 PDFPLUMBER_GAP = 3.0  # pdfplumber's default x_tolerance: spaces in narrower gaps count as restored
 RAISED = 0.35  # TeX lowers the E of its logo by about a third of an em: still the same word
+MIN_INLINE = 0.6  # a raised letter at least this share of its neighbour's size is inline (LaTeX's A);
+# ruby (furigana) is set at half size
 # A line ending in one of these closes a sentence, a heading or a table cell: never joined on.
 _CJK = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆、，]")
 _OPENS = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆「『（]")
@@ -142,6 +144,23 @@ def _words(chars: list[dict]) -> list[dict]:
     return out
 
 
+def _on_line(chars: list[dict]) -> list[dict]:
+    """Letters raised or lowered inside a word (the E of TeX, the A of LaTeX) put on the line of the
+    character before them; footnote marks (*1) keep their place. pdfplumber groups lines within a
+    fixed 3 pt, so in a heading of 14 pt or more the E became a line of its own ("pT X" and "E")."""
+    out = list(chars)
+    for i in range(1, len(out)):
+        prev, c = out[i - 1], out[i]
+        size = prev["size"]
+        shift = c["top"] - prev["top"]
+        letter = c["text"].isalpha() and c["size"] >= MIN_INLINE * size and c.get("upright") == prev.get(
+            "upright")
+        after = prev["x0"] <= c["x0"] <= prev["x1"] + WORD_GAP * size
+        if shift and abs(shift) <= RAISED * size and letter and after:
+            out[i] = {**c, "top": c["top"] - shift, "bottom": c["bottom"] - shift}
+    return out
+
+
 def _line(words: list[dict], counts: Counter) -> dict:
     """One line from its words, left to right: a space where the PDF leaves a gap, except in the
     narrow gaps between two Japanese characters (justified Japanese is spread out, not spaced)."""
@@ -180,7 +199,7 @@ def read_page(page) -> PageRead:
         chars = [c for c in chars if not is_hidden(c)]
     chars, counts = glyphs.repair(chars, glyphs.page_fonts(page))
     counts["hidden"] = hidden
-    lines = [_line(words, counts) for words in reading_order(_words(chars))]
+    lines = [_line(words, counts) for words in reading_order(_words(_on_line(chars)))]
     lines = [line for line in lines if line["text"].strip()]
     return PageRead(lines, candidates(lines), {k: v for k, v in counts.items() if v},
                     _image_share(page))

@@ -108,3 +108,20 @@ def test_spread_japanese_gets_no_spaces_but_table_cells_keep_theirs(tmp_path):
     pdf.output(str(path))
     [page] = load_pdf(path)
     assert page.text.splitlines() == ["均等割付の一文です。", "項目 金額 備考"]
+
+
+def test_lowered_letter_of_a_logo_stays_in_its_heading(tmp_path):
+    """TeX lowers the E of its logo by a fifth of an em: in a 17 pt heading that is over the 3 pt
+    pdfplumber groups lines by, and "pTEX マニュアル" read as "pT X マニュアル" and a stray "E"."""
+    pdf = _fpdf()
+    pdf.set_font("ipaexg", size=17)
+    pdf.text(40, 50, "pT")
+    x = 40 + pdf.get_string_width("pT") - 1.5
+    pdf.text(x, 53.7, "E")
+    pdf.text(x + pdf.get_string_width("E") - 1.5, 50, "X マニュアル")
+    pdf.set_font("ipaexg", size=10)
+    pdf.text(40, 80, "本文です。")
+    path = tmp_path / "logo.pdf"
+    pdf.output(str(path))
+    [page] = load_pdf(path)
+    assert page.text.splitlines() == ["pTEX マニュアル", "本文です。"]
