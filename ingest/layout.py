@@ -32,6 +32,9 @@ WORD_GAP = 0.15
 JAPANESE_GAP = 0.5
 PDFPLUMBER_GAP = 3.0  # pdfplumber's default x_tolerance: spaces in narrower gaps count as restored
 RAISED = 0.35  # TeX lowers the E of its logo by about a third of an em: still the same word
+MAX_DESCENT = 0.5  # ems below the baseline no real font reaches: a descriptor's Descent taken from a
+# huge FontBBox (Ghostscript writes -1050 for CJK fonts) that hangs the glyph box an em down
+EM_DESCENT = 0.12  # where an ideographic em box sits instead: 0.88 em up, 0.12 em down
 MIN_INLINE = 0.6  # a raised letter at least this share of its neighbour's size is inline (LaTeX's A);
 # ruby (furigana) is set at half size
 # A line ending in one of these closes a sentence, a heading or a table cell: never joined on.
@@ -144,6 +147,21 @@ def _words(chars: list[dict]) -> list[dict]:
     return out
 
 
+def _on_baseline(chars: list[dict]) -> list[dict]:
+    """Glyph boxes hung more than MAX_DESCENT below their baseline moved up onto it. Lines are grouped
+    by the tops of boxes: Japanese from such a font read as lines apart from the Latin words beside
+    it ("• 成果物の は で公開" above "ε-pTEX http://…")."""
+    out = []
+    for c in chars:
+        a, b, cc, d, _, baseline = c.get("matrix") or (1, 0, 0, 1, 0, c["y0"])
+        drop = baseline - c["y0"] - EM_DESCENT * c["size"]  # how far the box hangs below an em box's
+        if a > 0 and d > 0 and not b and not cc and baseline - c["y0"] > MAX_DESCENT * c["size"]:
+            c = {**c, "top": c["top"] - drop, "bottom": c["bottom"] - drop, "y0": c["y0"] + drop,
+                 "y1": c["y1"] + drop}
+        out.append(c)
+    return out
+
+
 def _on_line(chars: list[dict]) -> list[dict]:
     """Letters raised or lowered inside a word (the E of TeX, the A of LaTeX) put on the line of the
     character before them; footnote marks (*1) keep their place. pdfplumber groups lines within a
@@ -199,7 +217,7 @@ def read_page(page) -> PageRead:
         chars = [c for c in chars if not is_hidden(c)]
     chars, counts = glyphs.repair(chars, glyphs.page_fonts(page))
     counts["hidden"] = hidden
-    lines = [_line(words, counts) for words in reading_order(_words(_on_line(chars)))]
+    lines = [_line(words, counts) for words in reading_order(_words(_on_line(_on_baseline(chars))))]
     lines = [line for line in lines if line["text"].strip()]
     return PageRead(lines, candidates(lines), {k: v for k, v in counts.items() if v},
                     _image_share(page))

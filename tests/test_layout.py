@@ -125,3 +125,21 @@ def test_lowered_letter_of_a_logo_stays_in_its_heading(tmp_path):
     pdf.output(str(path))
     [page] = load_pdf(path)
     assert page.text.splitlines() == ["pTEX マニュアル", "本文です。"]
+
+
+def test_japanese_from_a_font_with_a_bogus_descent_shares_the_latin_words_line(tmp_path):
+    """Ghostscript writes a CJK font's Descent from its FontBBox (-1050): pdfminer then hangs each
+    glyph box an em below the baseline, and the Japanese read as a line apart from the Latin."""
+    pdf = _fpdf()
+    pdf.set_font("ipaexg", size=10)
+    pdf.text(40, 50, "成果物は")
+    pdf.set_font("helvetica", size=10)
+    pdf.text(40 + 42, 50, "http://example.org")
+    pdf.set_font("ipaexg", size=10)
+    pdf.text(40 + 42 + pdf.get_string_width("http://example.org") + 3, 50, "で公開しています。")
+    path = tmp_path / "descent.pdf"
+    data = bytes(pdf.output())
+    assert data.count(b"/Descent -120\n") == 1
+    path.write_bytes(data.replace(b"/Descent -120\n", b"/Descent -1050"))  # same length: xref holds
+    [page] = load_pdf(path)
+    assert page.text == "成果物は http://example.org で公開しています。"
