@@ -105,6 +105,17 @@ def test_many_blank_pages_within_limit_are_no_text(tmp_path):
     assert err.kind == "no_text" and "pages 1-30 blank" in str(err) and "OCR" not in str(err)
 
 
+def test_pages_of_glyphs_without_unicode_values_are_not_called_blank(tmp_path):
+    """Text in a font whose codes map to nothing (no ToUnicode, no known encoding) is there but
+    unreadable: the message says so instead of 'blank'."""
+    from tests.tex_pdfs import tex_pdf
+
+    path = tex_pdf(tmp_path / "unmapped.pdf", pages=[[("F3", 72, 700, bytes(range(1, 31)))]])
+    err = failure(path)
+    assert err.kind == "no_text" and "pages 1 set in fonts without a Unicode mapping" in str(err)
+    assert "blank" not in str(err)
+
+
 def test_blank_and_scanned_pages_are_told_apart(tmp_path):
     """No text and no image: blank. No text under a page-sized image: a scan, and OCR is not here."""
     from fpdf import FPDF
