@@ -35,6 +35,7 @@ RAISED = 0.35  # TeX lowers the E of its logo by about a third of an em: still t
 MAX_DESCENT = 0.5  # ems below the baseline no real font reaches: a descriptor's Descent taken from a
 # huge FontBBox (Ghostscript writes -1050 for CJK fonts) that hangs the glyph box an em down
 EM_DESCENT = 0.12  # where an ideographic em box sits instead: 0.88 em up, 0.12 em down
+RUBY_SIZE = 0.6  # ruby (furigana) is set at about half the size of the text it reads
 MIN_INLINE = 0.6  # a raised letter at least this share of its neighbour's size is inline (LaTeX's A);
 # ruby (furigana) is set at half size
 # A line ending in one of these closes a sentence, a heading or a table cell: never joined on.
@@ -49,6 +50,7 @@ _STRUCTURE = re.compile(
     r"|[0-9０-９]{1,2}[．.]|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|【|＜|<|\[|［|第[0-9０-９一二三四五六七八九十]+|注[）)]?|１－)"
 )
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
+_KANA = re.compile(r"^[\u3041-\u30ff\s]+$")
 _SPACES = re.compile(r"\s+")
 
 
@@ -58,7 +60,7 @@ class PageRead:
 
     lines: list[dict]  # text, x0, x1, top, size, font: in reading order
     candidates: list[Candidate]  # printed page numbers at the page's edges
-    # glyph repairs (ingest.glyphs), word spaces restored, hidden characters left out
+    # glyph repairs (ingest.glyphs), word spaces restored, hidden and ruby characters left out
     repairs: dict[str, int] = field(default_factory=dict)
     image_share: float = 0.0  # share of the page under images (a scan is one big image)
 
@@ -199,6 +201,25 @@ def _line(words: list[dict], counts: Counter) -> dict:
             "font": fonts.most_common(1)[0][0]}
 
 
+def _ruby(line: dict, below: dict | None) -> bool:
+    """Is this line the ruby (furigana) of the line below: kana only, at most RUBY_SIZE of its size,
+    right over it and within its span? Read as text, readings split every sentence they sit over."""
+    if below is None or not _KANA.match(line["text"]) or line["size"] > RUBY_SIZE * below["size"]:
+        return False
+    near = 0 < below["top"] - line["top"] <= below["size"]
+    return near and line["x0"] >= below["x0"] - below["size"] and line["x1"] <= below["x1"] + below["size"]
+
+
+def _without_ruby(lines: list[dict], counts: Counter) -> list[dict]:
+    out = []
+    for i, line in enumerate(lines):
+        if _ruby(line, lines[i + 1] if i + 1 < len(lines) else None):
+            counts["ruby"] += sum(not c.isspace() for c in line["text"])
+        else:
+            out.append(line)
+    return out
+
+
 def _image_share(page) -> float:
     area = float(page.width * page.height) or 1.0
     covered = 0.0
@@ -218,7 +239,7 @@ def read_page(page) -> PageRead:
     chars, counts = glyphs.repair(chars, glyphs.page_fonts(page))
     counts["hidden"] = hidden
     lines = [_line(words, counts) for words in reading_order(_words(_on_line(_on_baseline(chars))))]
-    lines = [line for line in lines if line["text"].strip()]
+    lines = _without_ruby([line for line in lines if line["text"].strip()], counts)
     return PageRead(lines, candidates(lines), {k: v for k, v in counts.items() if v},
                     _image_share(page))
 

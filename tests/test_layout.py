@@ -143,3 +143,20 @@ def test_japanese_from_a_font_with_a_bogus_descent_shares_the_latin_words_line(t
     path.write_bytes(data.replace(b"/Descent -120\n", b"/Descent -1050"))  # same length: xref holds
     [page] = load_pdf(path)
     assert page.text == "成果物は http://example.org で公開しています。"
+
+
+def test_ruby_over_the_text_is_left_out(tmp_path):
+    """Furigana set at half size right over their kanji read as a line of kana splitting the text."""
+    pdf = _fpdf()
+    pdf.set_font("ipaexg", size=5)
+    pdf.text(40, 40.5, "にほんこくみん")  # baselines just over the kanji's tops, as TeX and Word set them
+    pdf.text(100, 40.5, "せいとう")
+    pdf.set_font("ipaexg", size=10)
+    pdf.text(40, 50, "日本国民は、正当に選挙された国会における代表者を通じて行動する。")
+    pdf.text(40, 80, "ひらがなだけのぎょうですが、うえのぎょうよりもながくつづいておわります")  # body size: text
+    path = tmp_path / "ruby.pdf"
+    pdf.output(str(path))
+    result = extract(path)
+    assert result.pages[0].text.splitlines() == ["日本国民は、正当に選挙された国会における代表者を通じて行動する。",
+                                                 "ひらがなだけのぎょうですが、うえのぎょうよりもながくつづいておわります"]
+    assert result.statuses[0].repairs["ruby"] == len("にほんこくみんせいとう")
