@@ -34,6 +34,8 @@ _WHOLE = re.compile(rf"^\s*(?:{_OPEN}\s*)?(?:[pP]\.?\s*|[Pp]age\s*)?(?P<n>{_NUM}
 _DASHED = re.compile(r"^\s*[-‐－—―]\s*(?P<n>\S{1,8})\s*[-‐－—―]\s*$")  # "- A-1 -": a label as printed
 _HEAD_START = re.compile(rf"^\s*(?P<n>{_NUM}|[ivxlcdm]{{1,8}})\s+\S")
 _HEAD_END = re.compile(rf"\S\s+(?P<n>{_NUM}|[ivxlcdm]{{1,8}})\s*$")
+# Words a number at the end of a line counts on: "Chapter 1", "図 3" name a chapter or a figure, not a page.
+_COUNTED = re.compile(r"(?:Chapter|Part|Section|Appendix|Figure|Fig\.|Table|Step|No\.|図|表|第)\s*$", re.I)
 _ROMAN = re.compile(r"^M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$", re.I)
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
@@ -88,7 +90,8 @@ def candidates(lines: list[dict]) -> list[Candidate]:
             found = _candidate(index, text, m, True)
         elif m := _DASHED.match(text):
             found = Candidate(index, 0, len(text), m.group("n"), None)
-        elif len(text) <= MAX_HEAD and (m := _HEAD_START.match(text) or _HEAD_END.search(text)):
+        elif len(text) <= MAX_HEAD and (m := _HEAD_START.match(text) or _HEAD_END.search(text)) and \
+                not _COUNTED.search(text[: m.start("n")]):
             found = _candidate(index, text, m, False)
         else:
             found = None
