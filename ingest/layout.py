@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import ingest.glyphs as glyphs
+import ingest.vertical as vertical
 from ingest.columns import reading_order
 from ingest.labels import Candidate, candidates
 from ingest.styles import is_bold
@@ -60,7 +61,8 @@ class PageRead:
 
     lines: list[dict]  # text, x0, x1, top, size, font: in reading order
     candidates: list[Candidate]  # printed page numbers at the page's edges
-    # glyph repairs (ingest.glyphs), word spaces restored, hidden and ruby characters left out
+    # glyph repairs (ingest.glyphs), word spaces restored, hidden and ruby characters left out,
+    # vertical: 1 when the page was read as vertical text (ingest.vertical)
     repairs: dict[str, int] = field(default_factory=dict)
     image_share: float = 0.0  # share of the page under images (a scan is one big image)
 
@@ -238,6 +240,9 @@ def read_page(page) -> PageRead:
         chars = [c for c in chars if not is_hidden(c)]
     chars, counts = glyphs.repair(chars, glyphs.page_fonts(page))
     counts["hidden"] = hidden
+    if vertical.is_vertical(chars):
+        chars = vertical.turned(chars, float(page.width))
+        counts["vertical"] = 1
     lines = [_line(words, counts) for words in reading_order(_words(_on_line(_on_baseline(chars))))]
     lines = _without_ruby([line for line in lines if line["text"].strip()], counts)
     return PageRead(lines, candidates(lines), {k: v for k, v in counts.items() if v},

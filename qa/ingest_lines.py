@@ -24,7 +24,8 @@ _REASONS = {"blank": "blank", "scanned": "scanned images without a text layer (O
             "unmapped": "fonts without a Unicode mapping (no ToUnicode map): text unreadable"}
 _REPAIRS = (("mapped", "unmapped glyphs mapped"), ("dropped", "unmappable glyphs dropped"),
             ("accents", "accents joined"), ("spaces", "word spaces restored"),
-            ("hidden", "hidden characters left out"), ("ruby", "ruby (furigana) characters left out"))
+            ("hidden", "hidden characters left out"), ("ruby", "ruby (furigana) characters left out"),
+            ("vertical", "pages read as vertical text"))
 
 
 def file_line(f) -> str:

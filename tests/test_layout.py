@@ -160,3 +160,18 @@ def test_ruby_over_the_text_is_left_out(tmp_path):
     assert result.pages[0].text.splitlines() == ["日本国民は、正当に選挙された国会における代表者を通じて行動する。",
                                                  "ひらがなだけのぎょうですが、うえのぎょうよりもながくつづいておわります"]
     assert result.statuses[0].repairs["ruby"] == len("にほんこくみんせいとう")
+
+
+def test_vertical_columns_read_top_to_bottom_right_to_left(tmp_path):
+    """Tategaki: each column's characters drawn one below the other, the first column rightmost."""
+    pdf = _fpdf()
+    pdf.set_font("ipaexg", size=12)
+    columns = ["吾輩は猫である。名前はまだ無い。ど", "こで生れたかとんと見当がつかぬ。何", "でも薄暗い所で泣いていた。"]
+    for i, column in enumerate(columns):
+        for j, ch in enumerate(column):
+            pdf.text(400 - 24 * i, 40 + 12 * j, ch)
+    path = tmp_path / "tate.pdf"
+    pdf.output(str(path))
+    result = extract(path)
+    assert result.pages[0].text == "".join(columns)  # one paragraph, its columns wrapped lines
+    assert result.statuses[0].repairs["vertical"] == 1
