@@ -37,8 +37,7 @@ MAX_DESCENT = 0.5  # ems below the baseline no real font reaches: a descriptor's
 # huge FontBBox (Ghostscript writes -1050 for CJK fonts) that hangs the glyph box an em down
 EM_DESCENT = 0.12  # where an ideographic em box sits instead: 0.88 em up, 0.12 em down
 RUBY_SIZE = 0.6  # ruby (furigana) is set at about half the size of the text it reads
-MIN_INLINE = 0.6  # a raised letter at least this share of its neighbour's size is inline (LaTeX's A);
-# ruby (furigana) is set at half size
+MIN_INLINE = 0.6  # a raised letter at least this share of its neighbour's size is inline (LaTeX's A)
 # A line ending in one of these closes a sentence, a heading or a table cell: never joined on.
 _CJK = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆、，]")
 _OPENS = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆「『（]")
@@ -157,9 +156,10 @@ def _on_baseline(chars: list[dict]) -> list[dict]:
     it ("• 成果物の は で公開" above "ε-pTEX http://…")."""
     out = []
     for c in chars:
-        a, b, cc, d, _, baseline = c.get("matrix") or (1, 0, 0, 1, 0, c["y0"])
+        xx, xy, yx, yy, _, baseline = c.get("matrix") or (1, 0, 0, 1, 0, c["y0"])
+        upright = xx > 0 and yy > 0 and not xy and not yx  # unrotated: the baseline is matrix[5]
         drop = baseline - c["y0"] - EM_DESCENT * c["size"]  # how far the box hangs below an em box's
-        if a > 0 and d > 0 and not b and not cc and baseline - c["y0"] > MAX_DESCENT * c["size"]:
+        if upright and baseline - c["y0"] > MAX_DESCENT * c["size"]:
             c = {**c, "top": c["top"] - drop, "bottom": c["bottom"] - drop, "y0": c["y0"] + drop,
                  "y1": c["y1"] + drop}
         out.append(c)
@@ -175,10 +175,9 @@ def _on_line(chars: list[dict]) -> list[dict]:
         prev, c = out[i - 1], out[i]
         size = prev["size"]
         shift = c["top"] - prev["top"]
-        letter = c["text"].isalpha() and c["size"] >= MIN_INLINE * size and c.get("upright") == prev.get(
-            "upright")
+        inline = c["size"] >= MIN_INLINE * size and c.get("upright") == prev.get("upright")
         after = prev["x0"] <= c["x0"] <= prev["x1"] + WORD_GAP * size
-        if shift and abs(shift) <= RAISED * size and letter and after:
+        if shift and abs(shift) <= RAISED * size and c["text"].isalpha() and inline and after:
             out[i] = {**c, "top": c["top"] - shift, "bottom": c["bottom"] - shift}
     return out
 
