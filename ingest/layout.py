@@ -37,6 +37,7 @@ MAX_DESCENT = 0.5  # ems below the baseline no real font reaches: a descriptor's
 # huge FontBBox (Ghostscript writes -1050 for CJK fonts) that hangs the glyph box an em down
 EM_DESCENT = 0.12  # where an ideographic em box sits instead: 0.88 em up, 0.12 em down
 RUBY_SIZE = 0.6  # ruby (furigana) is set at about half the size of the text it reads
+SAME_BASELINE = 0.02  # ems: characters whose baselines differ less are on one line
 MIN_INLINE = 0.6  # a raised letter at least this share of its neighbour's size is inline (LaTeX's A)
 # A line ending in one of these closes a sentence, a heading or a table cell: never joined on.
 _CJK = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆、，]")
@@ -143,8 +144,10 @@ def _words(chars: list[dict]) -> list[dict]:
         if not inked or not text:
             continue
         sizes = sorted(c["size"] for c in inked)
+        tops = sorted(c["top"] for c in inked)  # the median: a raised footnote mark (*1) does not lift
+        # the word off its row
         out.append({"text": text, "x0": inked[0]["x0"], "x1": max(c["x1"] for c in inked),
-                    "top": min(c["top"] for c in inked), "bottom": max(c["bottom"] for c in inked),
+                    "top": tops[len(tops) // 2], "bottom": max(c["bottom"] for c in inked),
                     "baseline": inked[0]["matrix"][5], "size": sizes[len(sizes) // 2],
                     "font": _SUBSET.sub("", inked[0]["fontname"]), "n": len(inked)})
     return out
@@ -166,18 +169,28 @@ def _on_baseline(chars: list[dict]) -> list[dict]:
     return out
 
 
+def _baseline(c: dict) -> float | None:
+    xx, xy, yx, yy, _, baseline = c.get("matrix") or (0, 0, 0, 0, 0, 0)
+    return baseline if xx > 0 and yy > 0 and not xy and not yx else None
+
+
 def _on_line(chars: list[dict]) -> list[dict]:
-    """Letters raised or lowered inside a word (the E of TeX, the A of LaTeX) put on the line of the
-    character before them; footnote marks (*1) keep their place. pdfplumber groups lines within a
-    fixed 3 pt, so in a heading of 14 pt or more the E became a line of its own ("pT X" and "E")."""
+    """Characters put on the line of the character before them when they share its baseline (a
+    digit of a Latin face in a Japanese heading: the faces' ascents differ) or are letters raised or
+    lowered inside a word (the E of TeX, the A of LaTeX); footnote marks (*1) keep their place.
+    pdfplumber groups lines by the tops of boxes within a fixed 3 pt, so in a heading of 14 pt or
+    more "第2章 Debian" read as "第" over "2章 Debian", "pTEX" as "pT X" and a line "E"."""
     out = list(chars)
     for i in range(1, len(out)):
         prev, c = out[i - 1], out[i]
         size = prev["size"]
         shift = c["top"] - prev["top"]
-        inline = c["size"] >= MIN_INLINE * size and c.get("upright") == prev.get("upright")
         after = prev["x0"] <= c["x0"] <= prev["x1"] + WORD_GAP * size
-        if shift and abs(shift) <= RAISED * size and c["text"].isalpha() and inline and after:
+        if not shift or abs(shift) > RAISED * size or not after or c.get("upright") != prev.get("upright"):
+            continue
+        same = _baseline(c) is not None and _baseline(prev) is not None and \
+            abs(_baseline(c) - _baseline(prev)) < SAME_BASELINE * size
+        if same or c["text"].isalpha() and c["size"] >= MIN_INLINE * size:
             out[i] = {**c, "top": c["top"] - shift, "bottom": c["bottom"] - shift}
     return out
 

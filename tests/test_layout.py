@@ -175,3 +175,40 @@ def test_vertical_columns_read_top_to_bottom_right_to_left(tmp_path):
     result = extract(path)
     assert result.pages[0].text == "".join(columns)  # one paragraph, its columns wrapped lines
     assert result.statuses[0].repairs["vertical"] == 1
+
+
+def test_a_latin_digit_in_a_large_japanese_heading_stays_on_its_line(tmp_path):
+    """Faces with different ascents on one baseline: at 40 pt the digit's box top is more than 3 pt
+    off the kanji's, and "第2章" read as two lines."""
+    pdf = _fpdf()
+    pdf.set_font("ipaexg", size=40)
+    pdf.text(40, 80, "第")
+    pdf.set_font("helvetica", size=40)
+    pdf.text(80, 80, "2")
+    pdf.set_font("ipaexg", size=40)
+    pdf.text(80 + pdf.get_string_width("2") + 0.5, 80, "章 パッケージ管理")
+    path = tmp_path / "heading.pdf"
+    pdf.output(str(path))
+    [page] = load_pdf(path)
+    assert page.text == "第2章 パッケージ管理"
+
+
+def test_a_raised_footnote_mark_does_not_lift_its_word_off_the_line(tmp_path):
+    """A word ending in a footnote mark (*1) is as high as its mark: next to a Latin word whose box
+    top sits lower, the line read as two."""
+    pdf = _fpdf()
+    pdf.set_font("helvetica", size=10)
+    pdf.text(40, 80, "\\zh")
+    x = 40 + pdf.get_string_width("\\zh") + 3
+    pdf.set_font("ipaexg", size=10)
+    pdf.text(x, 80, "と制御綴の形にしないという点である")
+    x += pdf.get_string_width("と制御綴の形にしないという点である")
+    pdf.set_font("ipaexg", size=7)
+    pdf.text(x, 80 - 4.9, "*1")
+    x += pdf.get_string_width("*1")
+    pdf.set_font("ipaexg", size=10)
+    pdf.text(x, 80, "．")
+    path = tmp_path / "mark.pdf"
+    pdf.output(str(path))
+    [page] = load_pdf(path)
+    assert page.text == "\\zh と制御綴の形にしないという点である*1．"
