@@ -17,6 +17,7 @@ import ingest.vertical as vertical
 from ingest.columns import reading_order
 from ingest.labels import Candidate, candidates
 from ingest.styles import is_bold
+from ingest.text import plain_chars
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,8 @@ class PageRead:
     lines: list[dict]  # text, x0, x1, top, size, font: in reading order
     candidates: list[Candidate]  # printed page numbers at the page's edges
     # glyph repairs (ingest.glyphs), word spaces restored, hidden and ruby characters left out,
-    # vertical: 1 when the page was read as vertical text (ingest.vertical)
+    # vertical: 1 when the page was read as vertical text (ingest.vertical), plain: characters made
+    # plain (ingest.text.plain_chars)
     repairs: dict[str, int] = field(default_factory=dict)
     image_share: float = 0.0  # share of the page under images (a scan is one big image)
 
@@ -234,6 +236,18 @@ def _without_ruby(lines: list[dict], counts: Counter) -> list[dict]:
     return out
 
 
+def _plain(chars: list[dict], tate: bool, counts: Counter) -> list[dict]:
+    """Characters with radicals and (on a vertical page) vertical forms made plain (ingest.text)."""
+    out = []
+    for c in chars:
+        text = plain_chars(c["text"], tate)
+        if text != c["text"]:
+            counts["plain"] += 1
+            c = {**c, "text": text}
+        out.append(c)
+    return out
+
+
 def _image_share(page) -> float:
     area = float(page.width * page.height) or 1.0
     covered = 0.0
@@ -252,9 +266,11 @@ def read_page(page) -> PageRead:
         chars = [c for c in chars if not is_hidden(c)]
     chars, counts = glyphs.repair(chars, glyphs.page_fonts(page))
     counts["hidden"] = hidden
-    if vertical.is_vertical(chars):
+    tate = vertical.is_vertical(chars)
+    if tate:
         chars = vertical.turned(chars, float(page.width))
         counts["vertical"] = 1
+    chars = _plain(chars, tate, counts)
     lines = [_line(words, counts) for words in reading_order(_words(_on_line(_on_baseline(chars))))]
     lines = _without_ruby([line for line in lines if line["text"].strip()], counts)
     return PageRead(lines, candidates(lines), {k: v for k, v in counts.items() if v},

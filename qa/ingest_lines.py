@@ -25,7 +25,7 @@ _REASONS = {"blank": "blank", "scanned": "scanned images without a text layer (O
 _REPAIRS = (("mapped", "unmapped glyphs mapped"), ("dropped", "unmappable glyphs dropped"),
             ("accents", "accents joined"), ("spaces", "word spaces restored"),
             ("hidden", "hidden characters left out"), ("ruby", "ruby (furigana) characters left out"),
-            ("vertical", "pages read as vertical text"))
+            ("vertical", "pages read as vertical text"), ("plain", "radicals or vertical forms made plain"))
 
 
 def file_line(f) -> str:
