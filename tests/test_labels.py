@@ -22,6 +22,7 @@ def lines(*texts):
     (["本文の中の 3 件。", "本文。", "本文。", "本文。"], []),  # not at the edge, and a sentence
     (["mild", "text"], []),  # not a roman numeral
     (["Chapter 1", "GNU/Linux チュートリアル"], []),  # a chapter's number, not a page's
+    (["Debian リファレンス 2 / 244", "本文。"], [("2", 2, False, False)]),  # page 2 of 244
     (["本文。", "本文。", "本文。", "図 3"], []),  # a figure's
 ])
 def test_candidates_at_the_page_edges(texts, found):
@@ -119,4 +120,5 @@ def test_a_chapter_label_on_its_own_line_keeps_its_number():
 
     page_lines = lines("Debian リファレンス 1 / 244", "Chapter 1", "GNU/Linux チュートリアル", "本文。")
     read = PageRead(page_lines, candidates(page_lines))
-    assert [line["text"] for line in _without_labels(read, "1")][1:3] == ["Chapter 1", "GNU/Linux チュートリアル"]
+    assert [line["text"] for line in _without_labels(read, "1")] == ["Debian リファレンス", "Chapter 1",
+                                                                   "GNU/Linux チュートリアル", "本文。"]
