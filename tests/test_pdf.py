@@ -211,3 +211,23 @@ def test_progress_is_reported_page_by_page(tmp_path):
     result = extract(path, on_page=lambda done, total: progress.append((done, total)))
     assert result == extract(path)
     assert progress == [(n, 12) for n in range(1, 13)]
+
+
+def test_parser_warnings_do_not_reach_the_terminal(tmp_path, capfd):
+    """A font descriptor without a FontBBox (Chromium's print to PDF) made pdfminer warn once per
+    glyph, straight to stderr from the child."""
+    from fpdf import FPDF
+
+    from ingest.sample import font_path
+
+    pdf = FPDF()
+    pdf.add_font("ipaexg", fname=str(font_path()))
+    pdf.add_page()
+    pdf.set_font("ipaexg", size=12)
+    pdf.text(20, 30, "フォントの記述に FontBBox がない文書です。")
+    data = bytes(pdf.output())
+    assert b"/FontBBox" in data
+    path = tmp_path / "nobbox.pdf"
+    path.write_bytes(data.replace(b"/FontBBox", b"/XontBBox"))  # same length: the xref holds
+    assert "FontBBox がない" in extract(path, limits=FAST).pages[0].text
+    assert "FontBBox" not in capfd.readouterr().err
