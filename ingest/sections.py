@@ -24,6 +24,7 @@ from ingest.boilerplate import find_boilerplate, is_edge, strip_boilerplate
 from ingest.headings import (  # noqa: F401 (find_heading and the levels are this module's API too)
     ITEM,
     LEADER,
+    MAX_TITLE,
     PART,
     SUB,
     SUBTOPIC,
@@ -134,8 +135,20 @@ def _context(entries: list[_Entry]) -> Context:
         if found and style.larger(e.style) and not is_sentence(e.line):
             levels.setdefault(size_key(e.style[0]), Counter())[found[0]] += 1
             fonts.add(e.style[1])
+    if not levels:
+        return _unnumbered(entries, style)
     return Context(style, tuple((size, c.most_common(1)[0][0]) for size, c in sorted(levels.items())),
                    frozenset(fonts))
+
+
+def _unnumbered(entries: list[_Entry], style) -> Context:
+    """A document whose headings carry no numbers (a web page printed, a memo): its short lines set
+    larger than the body are its headings, a level for each size, the largest first."""
+    larger = [e.style for e in entries
+              if not e.contents and style.larger(e.style) and len(e.line) <= MAX_TITLE]
+    sizes = sorted({size_key(size) for size, _ in larger}, reverse=True)
+    levels = tuple((size, min(PART + rank, TOPIC)) for rank, size in enumerate(sizes))
+    return Context(style, levels, frozenset(font for _, font in larger))
 
 
 def _section(item: str, path: tuple[str, ...], lines: list[tuple[int, str]]) -> Section:

@@ -285,6 +285,15 @@ def test_the_first_chapter_on_the_last_contents_page_keeps_its_headings():
     assert sections[0].text == "目次\n1 はじめに 1\n2 使い方 2" and sections[1].text == "1 はじめに\n本文です．"
 
 
+def test_headings_without_numbers_are_found_by_their_size():
+    """A web page printed to PDF: '名前', '概要', '説明' set larger, no numbering anywhere."""
+    pages = [styled(1, ("aptitude", H1), ("名前", H2), ("aptitude — パッケージマネージャ", BODY), ("概要", H2),
+                    ("aptitude [options] update", CODE), ("説明", H2), ("本文です。", BODY)),
+             styled(2, ("オプション", H2), ("以下のオプションがある。", BODY))]
+    paths = [s.path for s in split_sections(pages)]
+    assert paths == [("aptitude", "名前"), ("aptitude", "概要"), ("aptitude", "説明"), ("aptitude", "オプション")]
+
+
 def test_chapter_numbers_without_a_dot_need_type_that_stands_out():
     """In type set all alike, '3 分の 2 以上' is a table row as often as a chapter."""
     pages = [page(1, "3 分の 2 以上", "本文。"), page(2, "1 はじめに", "本文。")]
