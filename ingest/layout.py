@@ -184,16 +184,17 @@ def _on_line(chars: list[dict]) -> list[dict]:
     more "第2章 Debian" read as "第" over "2章 Debian", "pTEX" as "pT X" and a line "E"."""
     out = list(chars)
     for i in range(1, len(out)):
-        prev, c = out[i - 1], out[i]
+        prev, c = chars[i - 1], chars[i]  # as drawn: a neighbour moved already does not move the test
         size = prev["size"]
         shift = c["top"] - prev["top"]
         after = prev["x0"] <= c["x0"] <= prev["x1"] + WORD_GAP * size
-        if not shift or abs(shift) > RAISED * size or not after or c.get("upright") != prev.get("upright"):
+        if abs(shift) > RAISED * size or not after or c.get("upright") != prev.get("upright"):
             continue
         same = _baseline(c) is not None and _baseline(prev) is not None and \
             abs(_baseline(c) - _baseline(prev)) < SAME_BASELINE * size
-        if same or c["text"].isalpha() and c["size"] >= MIN_INLINE * size:
-            out[i] = {**c, "top": c["top"] - shift, "bottom": c["bottom"] - shift}
+        if not shift or same or c["text"].isalpha() and c["size"] >= MIN_INLINE * size:
+            move = c["top"] - out[i - 1]["top"]  # onto the line the neighbour is on now
+            out[i] = {**c, "top": c["top"] - move, "bottom": c["bottom"] - move}
     return out
 
 

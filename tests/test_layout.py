@@ -178,19 +178,19 @@ def test_vertical_columns_read_top_to_bottom_right_to_left(tmp_path):
 
 
 def test_a_latin_digit_in_a_large_japanese_heading_stays_on_its_line(tmp_path):
-    """Faces with different ascents on one baseline: at 40 pt the digit's box top is more than 3 pt
-    off the kanji's, and "第2章" read as two lines."""
+    """Faces with different ascents on one baseline: at 40 pt the digits' box tops are more than 3 pt
+    off the kanji's, and "第20章" read as two lines; the 0 follows the 2 onto the kanji's line."""
     pdf = _fpdf()
     pdf.set_font("ipaexg", size=40)
     pdf.text(40, 80, "第")
     pdf.set_font("helvetica", size=40)
-    pdf.text(80, 80, "2")
+    pdf.text(80, 80, "20")
     pdf.set_font("ipaexg", size=40)
-    pdf.text(80 + pdf.get_string_width("2") + 0.5, 80, "章 パッケージ管理")
+    pdf.text(80 + pdf.get_string_width("20"), 80, "章 パッケージ管理")
     path = tmp_path / "heading.pdf"
     pdf.output(str(path))
     [page] = load_pdf(path)
-    assert page.text == "第2章 パッケージ管理"
+    assert page.text == "第20章 パッケージ管理"
 
 
 def test_a_raised_footnote_mark_does_not_lift_its_word_off_the_line(tmp_path):
