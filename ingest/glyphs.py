@@ -43,11 +43,17 @@ T1 = {0: "`", 1: "´", 2: "ˆ", 3: "˜", 4: "¨", 5: "˝", 6: "˚", 7: "ˇ", 8: 
 OMS = dict(enumerate(
     "−·×∗÷⋄±∓⊕⊖⊗⊘⊙○∘•≍≡⊆⊇≤≥⪯⪰∼≈⊂⊃≪≫≺≻←→↑↓↔↗↘≃⇐⇒⇑⇓⇔↖↙∝′∞∈∋△▽/ ∀∃¬∅ℜℑ⊤⊥ℵ"
     "ABCDEFGHIJKLMNOPQRSTUVWXYZ∪∩⊎∧∨⊢⊣⌊⌋⌈⌉{}⟨⟩|‖↕⇕\\≀√⨿∇∫⊔⊓⊑⊒§†‡¶♣♦♥♠"))
-ENCODINGS = {"OT1": OT1, "OT1TT": OT1_TT, "T1": T1, "OMS": OMS}
+# OML (cmmi: maths italic): Greek and arrows below 48, its own punctuation at 58-64. Old LaTeX sets
+# table-of-contents leaders as maths periods: code 58, a colon in StandardEncoding.
+OML = {**dict(enumerate(f"{_UPPER}αβγδϵζηθικλμνξπρστυϕχψωεϑϖϱςφ↼↽⇀⇁")), 44: "", 45: "", 46: "▷", 47: "◁",
+       58: ".", 59: ",", 60: "<", 61: "/", 62: ">", 63: "⋆", 64: "∂", 91: "♭", 92: "♮", 93: "♯",
+       94: "⌣", 95: "⌢", 96: "ℓ", 123: "ı", 124: "ȷ", 125: "℘", 126: "⃗", 127: "⁀"}
+ENCODINGS = {"OT1": OT1, "OT1TT": OT1_TT, "T1": T1, "OMS": OMS, "OML": OML}
 # TeX font names (after the subset tag) by encoding. Typewriter first: CMTT is a CM font too.
 _NAMES = [
     ("OT1TT", re.compile(r"^CM(S?L?I?TT|TCSC|VTT)\d+$", re.I)),
     ("OMS", re.compile(r"^(CMSY|CMBSY|LMSY)\d*", re.I)),
+    ("OML", re.compile(r"^(CMMIB?|LMMIB?)\d+$", re.I)),
     ("T1", re.compile(r"^(EC[A-Z]{2}|SF[A-Z]{2}|TC[A-Z]{2})\d{4}$|-T1$", re.I)),
     ("OT1", re.compile(r"^CM(R|BX|SL|TI|BXSL|BXTI|SS|SSBX|SSI|SSDC|SSQ|SSQI|CSC|U|DUNH|B|FIB|FF|TEX)\d+$",
                        re.I)),

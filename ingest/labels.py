@@ -33,7 +33,9 @@ _WHOLE = re.compile(rf"^\s*(?:{_OPEN}\s*)?(?:[pP]\.?\s*|[Pp]age\s*)?(?P<n>{_NUM}
                     rf"(?:\s*(?:ページ|頁))?(?:\s*/\s*{_NUM})?\s*(?:{_CLOSE}\s*)?$")
 _DASHED = re.compile(r"^\s*[-‐－—―]\s*(?P<n>\S{1,8})\s*[-‐－—―]\s*$")  # "- A-1 -": a label as printed
 _HEAD_START = re.compile(rf"^\s*(?P<n>{_NUM}|[ivxlcdm]{{1,8}})\s+\S")
-_HEAD_END = re.compile(rf"\S\s+(?P<n>{_NUM}|[ivxlcdm]{{1,8}})\s*$")
+_HEAD_END = re.compile(rf"\S\s+(?P<n>{_NUM}|[ivxlcdm]{{1,8}})(?P<of>\s*/\s*{_NUM})?\s*$")  # "… 2 / 244"
+# Words a number at the end of a line counts on: "Chapter 1", "図 3" name a chapter or a figure, not a page.
+_COUNTED = re.compile(r"(?:Chapter|Part|Section|Appendix|Figure|Fig\.|Table|Step|No\.|図|表|第)\s*$", re.I)
 _ROMAN = re.compile(r"^M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$", re.I)
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
@@ -74,7 +76,9 @@ def _candidate(index: int, text: str, m: re.Match, whole: bool) -> Candidate | N
         number, roman = roman_value(raw), True
         if number is None:
             return None
-    start, end = (0, len(text)) if whole else m.span("n")
+    # a page count after the number ("2 / 244") is furniture too, and leaves the text with it
+    tail = "of" if m.groupdict().get("of") else "n"
+    start, end = (0, len(text)) if whole else (m.start("n"), m.end(tail))
     return Candidate(index, start, end, raw, number, roman, whole)
 
 
@@ -88,7 +92,8 @@ def candidates(lines: list[dict]) -> list[Candidate]:
             found = _candidate(index, text, m, True)
         elif m := _DASHED.match(text):
             found = Candidate(index, 0, len(text), m.group("n"), None)
-        elif len(text) <= MAX_HEAD and (m := _HEAD_START.match(text) or _HEAD_END.search(text)):
+        elif len(text) <= MAX_HEAD and (m := _HEAD_START.match(text) or _HEAD_END.search(text)) and \
+                not _COUNTED.search(text[: m.start("n")]):
             found = _candidate(index, text, m, False)
         else:
             found = None

@@ -13,8 +13,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import ingest.glyphs as glyphs
+import ingest.vertical as vertical
 from ingest.columns import reading_order
 from ingest.labels import Candidate, candidates
+from ingest.styles import is_bold
+from ingest.text import plain_chars
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,12 @@ WORD_GAP = 0.15
 JAPANESE_GAP = 0.5
 PDFPLUMBER_GAP = 3.0  # pdfplumber's default x_tolerance: spaces in narrower gaps count as restored
 RAISED = 0.35  # TeX lowers the E of its logo by about a third of an em: still the same word
+MAX_DESCENT = 0.5  # ems below the baseline no real font reaches: a descriptor's Descent taken from a
+# huge FontBBox (Ghostscript writes -1050 for CJK fonts) that hangs the glyph box an em down
+EM_DESCENT = 0.12  # where an ideographic em box sits instead: 0.88 em up, 0.12 em down
+RUBY_SIZE = 0.6  # ruby (furigana) is set at about half the size of the text it reads
+SAME_BASELINE = 0.02  # ems: characters whose baselines differ less are on one line
+MIN_INLINE = 0.6  # a raised letter at least this share of its neighbour's size is inline (LaTeX's A)
 # A line ending in one of these closes a sentence, a heading or a table cell: never joined on.
 _CJK = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆、，]")
 _OPENS = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆「『（]")
@@ -43,6 +52,7 @@ _STRUCTURE = re.compile(
     r"|[0-9０-９]{1,2}[．.]|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|【|＜|<|\[|［|第[0-9０-９一二三四五六七八九十]+|注[）)]?|１－)"
 )
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
+_KANA = re.compile(r"^[\u3041-\u30ff\s]+$")
 _SPACES = re.compile(r"\s+")
 
 
@@ -52,7 +62,9 @@ class PageRead:
 
     lines: list[dict]  # text, x0, x1, top, size, font: in reading order
     candidates: list[Candidate]  # printed page numbers at the page's edges
-    # glyph repairs (ingest.glyphs), word spaces restored, hidden characters left out
+    # glyph repairs (ingest.glyphs), word spaces restored, hidden and ruby characters left out,
+    # vertical: 1 when the page was read as vertical text (ingest.vertical), plain: characters made
+    # plain (ingest.text.plain_chars)
     repairs: dict[str, int] = field(default_factory=dict)
     image_share: float = 0.0  # share of the page under images (a scan is one big image)
 
@@ -71,6 +83,8 @@ def _joins(prev: dict, line: dict, frame_right: float) -> bool:
         return False  # a heading above body text, body text above a note: not one sentence
     if prev["x1"] >= frame_right - WRAP_TOLERANCE * size:
         return True
+    if is_bold(prev.get("font", "")) != is_bold(line.get("font", "")):
+        return False  # a short bold heading above body text set close to its size (Latin larger)
     if _STRUCTURE.match(prev["text"]) and not re.match(r"^\s*[①-⑳・○●\-]", prev["text"]):
         return False
     return bool(_CJK.match(prev["text"][-1]) and _OPENS.match(line["text"][0]))
@@ -132,10 +146,55 @@ def _words(chars: list[dict]) -> list[dict]:
         if not inked or not text:
             continue
         sizes = sorted(c["size"] for c in inked)
+        tops = sorted(c["top"] for c in inked)  # the median: a raised footnote mark (*1) does not lift
+        # the word off its row
         out.append({"text": text, "x0": inked[0]["x0"], "x1": max(c["x1"] for c in inked),
-                    "top": min(c["top"] for c in inked), "bottom": max(c["bottom"] for c in inked),
+                    "top": tops[len(tops) // 2], "bottom": max(c["bottom"] for c in inked),
                     "baseline": inked[0]["matrix"][5], "size": sizes[len(sizes) // 2],
                     "font": _SUBSET.sub("", inked[0]["fontname"]), "n": len(inked)})
+    return out
+
+
+def _on_baseline(chars: list[dict]) -> list[dict]:
+    """Glyph boxes hung more than MAX_DESCENT below their baseline moved up onto it. Lines are grouped
+    by the tops of boxes: Japanese from such a font read as lines apart from the Latin words beside
+    it ("• 成果物の は で公開" above "ε-pTEX http://…")."""
+    out = []
+    for c in chars:
+        xx, xy, yx, yy, _, baseline = c.get("matrix") or (1, 0, 0, 1, 0, c["y0"])
+        upright = xx > 0 and yy > 0 and not xy and not yx  # unrotated: the baseline is matrix[5]
+        drop = baseline - c["y0"] - EM_DESCENT * c["size"]  # how far the box hangs below an em box's
+        if upright and baseline - c["y0"] > MAX_DESCENT * c["size"]:
+            c = {**c, "top": c["top"] - drop, "bottom": c["bottom"] - drop, "y0": c["y0"] + drop,
+                 "y1": c["y1"] + drop}
+        out.append(c)
+    return out
+
+
+def _baseline(c: dict) -> float | None:
+    xx, xy, yx, yy, _, baseline = c.get("matrix") or (0, 0, 0, 0, 0, 0)
+    return baseline if xx > 0 and yy > 0 and not xy and not yx else None
+
+
+def _on_line(chars: list[dict]) -> list[dict]:
+    """Characters put on the line of the character before them when they share its baseline (a
+    digit of a Latin face in a Japanese heading: the faces' ascents differ) or are letters raised or
+    lowered inside a word (the E of TeX, the A of LaTeX); footnote marks (*1) keep their place.
+    pdfplumber groups lines by the tops of boxes within a fixed 3 pt, so in a heading of 14 pt or
+    more "第2章 Debian" read as "第" over "2章 Debian", "pTEX" as "pT X" and a line "E"."""
+    out = list(chars)
+    for i in range(1, len(out)):
+        prev, c = chars[i - 1], chars[i]  # as drawn: a neighbour moved already does not move the test
+        size = prev["size"]
+        shift = c["top"] - prev["top"]
+        after = prev["x0"] <= c["x0"] <= prev["x1"] + WORD_GAP * size
+        if abs(shift) > RAISED * size or not after or c.get("upright") != prev.get("upright"):
+            continue
+        same = _baseline(c) is not None and _baseline(prev) is not None and \
+            abs(_baseline(c) - _baseline(prev)) < SAME_BASELINE * size
+        if not shift or same or c["text"].isalpha() and c["size"] >= MIN_INLINE * size:
+            move = c["top"] - out[i - 1]["top"]  # onto the line the neighbour is on now
+            out[i] = {**c, "top": c["top"] - move, "bottom": c["bottom"] - move}
     return out
 
 
@@ -159,6 +218,37 @@ def _line(words: list[dict], counts: Counter) -> dict:
             "font": fonts.most_common(1)[0][0]}
 
 
+def _ruby(line: dict, below: dict | None) -> bool:
+    """Is this line the ruby (furigana) of the line below: kana only, at most RUBY_SIZE of its size,
+    right over it and within its span? Read as text, readings split every sentence they sit over."""
+    if below is None or not _KANA.match(line["text"]) or line["size"] > RUBY_SIZE * below["size"]:
+        return False
+    near = 0 < below["top"] - line["top"] <= below["size"]
+    return near and line["x0"] >= below["x0"] - below["size"] and line["x1"] <= below["x1"] + below["size"]
+
+
+def _without_ruby(lines: list[dict], counts: Counter) -> list[dict]:
+    out = []
+    for i, line in enumerate(lines):
+        if _ruby(line, lines[i + 1] if i + 1 < len(lines) else None):
+            counts["ruby"] += sum(not c.isspace() for c in line["text"])
+        else:
+            out.append(line)
+    return out
+
+
+def _plain(chars: list[dict], tate: bool, counts: Counter) -> list[dict]:
+    """Characters with radicals and (on a vertical page) vertical forms made plain (ingest.text)."""
+    out = []
+    for c in chars:
+        text = plain_chars(c["text"], tate)
+        if text != c["text"]:
+            counts["plain"] += 1
+            c = {**c, "text": text}
+        out.append(c)
+    return out
+
+
 def _image_share(page) -> float:
     area = float(page.width * page.height) or 1.0
     covered = 0.0
@@ -177,8 +267,13 @@ def read_page(page) -> PageRead:
         chars = [c for c in chars if not is_hidden(c)]
     chars, counts = glyphs.repair(chars, glyphs.page_fonts(page))
     counts["hidden"] = hidden
-    lines = [_line(words, counts) for words in reading_order(_words(chars))]
-    lines = [line for line in lines if line["text"].strip()]
+    tate = vertical.is_vertical(chars)
+    if tate:
+        chars = vertical.turned(chars, float(page.width))
+        counts["vertical"] = 1
+    chars = _plain(chars, tate, counts)
+    lines = [_line(words, counts) for words in reading_order(_words(_on_line(_on_baseline(chars))))]
+    lines = _without_ruby([line for line in lines if line["text"].strip()], counts)
     return PageRead(lines, candidates(lines), {k: v for k, v in counts.items() if v},
                     _image_share(page))
 

@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 SCANNED_SHARE = 0.5  # a page without text counts as a scan when images cover this share of it
 OCR_NOTE = "OCR is not available: run OCR on the file first"
+# Text drawn in fonts without a ToUnicode map whose codes say nothing (Identity-H CID fonts): there
+# is text, but no way to know which characters. Not "blank": OCR or a re-export could recover it.
+UNMAPPED_NOTE = "set in fonts without a Unicode mapping (no ToUnicode map): their text cannot be read"
 # Test hook: seconds the child sleeps before each page, to simulate a parser that hangs.
 PAGE_DELAY_ENV = "DOCQA_TEST_PAGE_DELAY"
 # forkserver: children fork from a small clean server (safe from a threaded parent, and fast,
@@ -49,7 +52,8 @@ _CTX.set_forkserver_preload(["ingest.pdf_child", "pdfplumber"])
 class PageStatus:
     number: int  # 1-based
     status: str  # "ok", "blank" (no text, no large image), "scanned" (no text, an image covers most
-    # of it) or "failed" (the parser raised)
+    # of it), "unmapped" (glyphs, but none with a Unicode value: fonts without a ToUnicode map) or
+    # "failed" (the parser raised)
     chars: int = 0  # non-space characters found
     error: str = ""
     repairs: dict[str, int] = field(default_factory=dict)  # ingest.glyphs counts, word spaces restored
@@ -181,7 +185,8 @@ def _assemble(path: Path, messages: list[tuple], limits: Limits) -> ExtractResul
         text = "\n".join(line["text"] for line in lines)
         chars = sum(not c.isspace() for c in text)
         status = "failed" if error else "ok" if chars >= limits.min_chars else \
-            "scanned" if read.image_share >= SCANNED_SHARE else "blank"
+            "scanned" if read.image_share >= SCANNED_SHARE else \
+            "unmapped" if chars + read.repairs.get("dropped", 0) >= limits.min_chars else "blank"
         ok = status == "ok"
         styles = tuple((line["size"], line["font"]) for line in lines) if ok else ()
         pages.append(Page(number, label, text if ok else "", styles))
@@ -213,8 +218,10 @@ def _nothing_readable(path: Path, statuses: list[PageStatus]) -> IngestError:
                            f"{failed[0].error}); nothing indexed")
     scanned = [s.number for s in statuses if s.status == "scanned"]
     blank = [s.number for s in statuses if s.status == "blank"]
+    unmapped = [s.number for s in statuses if s.status == "unmapped"]
     parts = ([f"pages {page_ranges(scanned)} skipped as scanned images"] if scanned else []) + \
-        ([f"pages {page_ranges(blank)} blank"] if blank else [])
+        ([f"pages {page_ranges(blank)} blank"] if blank else []) + \
+        ([f"pages {page_ranges(unmapped)} {UNMAPPED_NOTE}"] if unmapped else [])
     note = f" — {OCR_NOTE}" if scanned else ""
     return IngestError(path, "no_text",
                        f"no page has a text layer ({', '.join(parts)}); nothing indexed{note}")

@@ -45,6 +45,7 @@ class Limits:
 def child_main(conn, path: str, password: str | None, limits: Limits, delay: float) -> None:
     """Entry point of the child: limits first, then parse; every outcome is one message."""
     _set_limits(limits)
+    quiet_parser()
     try:
         _parse(conn, Path(path), password, limits, delay)
         conn.send(("done",))
@@ -58,6 +59,13 @@ def child_main(conn, path: str, password: str | None, limits: Limits, delay: flo
         conn.send(("error", "corrupt", f"the PDF could not be parsed ({type(e).__name__}: {e})"))
     finally:
         conn.close()
+
+
+def quiet_parser() -> None:
+    """pdfminer's warnings stay in the child: it warns once per glyph about a font descriptor it
+    cannot read (Chromium's print to PDF has no FontBBox), 99 lines for a 12-page page print.
+    The child has no handler of its own, so they went straight to the terminal."""
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 def _set_limits(limits: Limits) -> None:

@@ -15,6 +15,7 @@ numbered headings of their size. Table-of-contents pages give no headings, and t
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -23,6 +24,7 @@ from ingest.boilerplate import find_boilerplate, is_edge, strip_boilerplate
 from ingest.headings import (  # noqa: F401 (find_heading and the levels are this module's API too)
     ITEM,
     LEADER,
+    MAX_TITLE,
     PART,
     SUB,
     SUBTOPIC,
@@ -40,6 +42,7 @@ from ingest.text import normalize
 
 TOC_SHARE = 0.3  # a page whose lines are this often table-of-contents entries is a contents page
 MIN_TOC_ENTRIES = 3
+_PAGE_AT_END = re.compile(r"\S\s+(?:[0-9]{1,4}|[ivxlc]{1,6})$")  # a contents entry without leaders
 
 
 @dataclass
@@ -82,9 +85,17 @@ class _Entry(NamedTuple):
     contents: bool  # on a table-of-contents page: gives no heading
 
 
-def _toc(lines: list[str]) -> bool:
-    entries = sum(bool(LEADER.search(line)) for line in lines)
-    return entries >= MIN_TOC_ENTRIES and entries >= TOC_SHARE * len(lines)
+def _toc(lines: list[str]) -> int:
+    """How many of the page's first lines are its table of contents (0 on other pages): through the
+    last entry with leaders and the unleadered entries ("7 付録 106") right after it. The first
+    chapter often starts on the page where the contents end, and its headings count."""
+    entries = [i for i, line in enumerate(lines) if LEADER.search(line)]
+    if len(entries) < MIN_TOC_ENTRIES or len(entries) < TOC_SHARE * (entries[-1] + 1):
+        return 0  # the share counts the lines down to the last entry: body text may follow
+    end = entries[-1] + 1
+    while end < len(lines) and _PAGE_AT_END.search(normalize(lines[end])):
+        end += 1
+    return end
 
 
 def _entries(pages: list[Page]) -> list[_Entry]:
@@ -106,9 +117,9 @@ def _entries(pages: list[Page]) -> list[_Entry]:
         if not any(kept):
             kept = lines  # a page of nothing but repeats still gets a section
         toc = _toc(lines)
-        kept = ["" if toc and LEADER.search(normalize(text)) else text for text in kept]
-        out += [_Entry(page.number, line, text, style, toc)
-                for line, text, style in zip(lines, kept, kept_styles, strict=True)]
+        kept = ["" if i < toc and LEADER.search(normalize(text)) else text for i, text in enumerate(kept)]
+        out += [_Entry(page.number, line, text, style, i < toc)
+                for i, (line, text, style) in enumerate(zip(lines, kept, kept_styles, strict=True))]
     return out
 
 
@@ -124,8 +135,20 @@ def _context(entries: list[_Entry]) -> Context:
         if found and style.larger(e.style) and not is_sentence(e.line):
             levels.setdefault(size_key(e.style[0]), Counter())[found[0]] += 1
             fonts.add(e.style[1])
+    if not levels:
+        return _unnumbered(entries, style)
     return Context(style, tuple((size, c.most_common(1)[0][0]) for size, c in sorted(levels.items())),
                    frozenset(fonts))
+
+
+def _unnumbered(entries: list[_Entry], style) -> Context:
+    """A document whose headings carry no numbers (a web page printed, a memo): its short lines set
+    larger than the body are its headings, a level for each size, the largest first."""
+    larger = [e.style for e in entries
+              if not e.contents and style.larger(e.style) and len(e.line) <= MAX_TITLE]
+    sizes = sorted({size_key(size) for size, _ in larger}, reverse=True)
+    levels = tuple((size, min(PART + rank, TOPIC)) for rank, size in enumerate(sizes))
+    return Context(style, levels, frozenset(font for _, font in larger))
 
 
 def _section(item: str, path: tuple[str, ...], lines: list[tuple[int, str]]) -> Section:

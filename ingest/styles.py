@@ -20,6 +20,11 @@ _BOLD = re.compile(
     r"bold|black|heavy|demi|semi|medium|gothic|goth|sans-?serif|W[5-9]\b|-B$|^CMBX|^ECBX|^SFBX", re.I)
 
 
+def is_bold(font: str) -> bool:
+    """Does the font's name say a bold (or gothic, heading) face?"""
+    return bool(_BOLD.search(font))
+
+
 @dataclass(frozen=True)
 class DocStyle:
     body_size: float
@@ -33,8 +38,7 @@ class DocStyle:
         """Set larger than the body, or in a bold face where the body is not bold."""
         if style is None:
             return False
-        bolder = style[1] != self.body_font and bool(_BOLD.search(style[1])) and \
-            not _BOLD.search(self.body_font)
+        bolder = style[1] != self.body_font and is_bold(style[1]) and not is_bold(self.body_font)
         return self.larger(style) or bolder and style[0] >= self.body_size / HEADING_RATIO
 
 

@@ -13,6 +13,27 @@ _FOLD = str.maketrans({**{c: "-" for c in _DASHES}, **{c: "~" for c in _TILDES}}
 _SPACE = re.compile(r"\s+")
 
 
+# Some producers' ToUnicode maps (Chromium, Word on macOS) give ordinary kanji as Kangxi radicals
+# or CJK radicals of the same shape: 用 as ⽤ (U+2F64), 民 as ⺠ (U+2EA0). They look the same, but
+# search, sentence checks and quotes do not match them. NFKC knows the Kangxi ones; the others are
+# those the J-/simplified radical block shares with a whole kanji.
+_KANGXI = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0x2F00, 0x2FD6)}
+_RADICAL_KANJI = dict(zip("⺟⺠⻁⻄⻆⻑⻘⻝⻤⻨⻩⻫⻭⻯⻲",
+                          "母民虎西角長青食鬼麦黄斉歯竜亀", strict=True))
+_RADICALS = str.maketrans({**_KANGXI, **_RADICAL_KANJI})
+# Vertical presentation forms: what a vertical page draws for the punctuation and brackets of
+# horizontal text (on a horizontal page they are meant as they are).
+_VERTICAL = str.maketrans(dict(zip("︐︑︒︓︔︕︖︗︘︙︰︱︲︵︶︷︸︹︺︻︼︽︾︿﹀﹁﹂﹃﹄﹇﹈",
+                                   "，、。：；！？〖〗…‥—–（）｛｝〔〕【】《》〈〉「」『』［］",
+                                   strict=True)))
+
+
+def plain_chars(text: str, vertical: bool = False) -> str:
+    """Radicals standing for kanji as the kanji; on a vertical page, vertical forms as horizontal."""
+    text = text.translate(_RADICALS)
+    return text.translate(_VERTICAL) if vertical else text
+
+
 def normalize(text: str) -> str:
     """NFKC, one form for dashes and tildes. Keeps whitespace."""
     return unicodedata.normalize("NFKC", text).translate(_FOLD)

@@ -20,10 +20,12 @@ def summary_line(report, where) -> str:
 
 
 MAX_LISTED_PAGES = 8  # repairs on more pages than this are reported as a page count
-_REASONS = {"blank": "blank", "scanned": "scanned images without a text layer (OCR is not available)"}
+_REASONS = {"blank": "blank", "scanned": "scanned images without a text layer (OCR is not available)",
+            "unmapped": "fonts without a Unicode mapping (no ToUnicode map): text unreadable"}
 _REPAIRS = (("mapped", "unmapped glyphs mapped"), ("dropped", "unmappable glyphs dropped"),
             ("accents", "accents joined"), ("spaces", "word spaces restored"),
-            ("hidden", "hidden characters left out"))
+            ("hidden", "hidden characters left out"), ("ruby", "ruby (furigana) characters left out"),
+            ("vertical", "pages read as vertical text"), ("plain", "radicals or vertical forms made plain"))
 
 
 def file_line(f) -> str:

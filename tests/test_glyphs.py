@@ -9,7 +9,7 @@ from tests.tex_pdfs import tex_pdf, words
 
 @pytest.mark.parametrize(("name", "encoding"), [
     ("CMR10", "OT1"), ("ABCDEF+CMBX12", "OT1"), ("CMTI10", "OT1"), ("CMTT10", "OT1TT"),
-    ("CMSY10", "OMS"), ("SFRM1000", "T1"), ("ECRM1000", "T1"), ("HaranoAjiMincho-Regular", None),
+    ("CMSY10", "OMS"), ("ABCDEF+CMMI10", "OML"), ("SFRM1000", "T1"), ("ECRM1000", "T1"), ("HaranoAjiMincho-Regular", None),
     ("LinLibertineO", None), ("XYATIP10", None),
 ])
 def test_font_encoding_from_the_name(name, encoding):
@@ -33,6 +33,14 @@ def test_symbol_fonts_without_letters_are_not_guessed_and_their_glyphs_drop():
     chars = [char("(cid:15)", 0, "XYATIP10"), char("a", 10, "CMR10"), char("(cid:47)", 20, "XYATIP10")]
     fixed, counts = repair(chars, {})
     assert [c["text"] for c in fixed] == ["a"] and counts == {"dropped": 2}
+
+
+def test_maths_italic_periods_are_periods():
+    """Old LaTeX's contents leaders are cmmi periods (code 58): read as StandardEncoding they were
+    colons, so ': : : :' hid the contents page from the leader test."""
+    leader = [char(":", 10 * i, "CMMI10") for i in range(4)] + [char(";", 40, "CMMI10")]
+    fixed, counts = repair(leader, {"CMMI10": FontInfo(to_unicode=False, standard=True)})
+    assert [c["text"] for c in fixed] == [".", ".", ".", ".", ","] and counts == {"mapped": 5}
 
 
 def test_trusted_text_is_left_alone():

@@ -21,6 +21,9 @@ def lines(*texts):
     (["- A-1 -", "本文。"], [("A-1", None, False, True)]),
     (["本文の中の 3 件。", "本文。", "本文。", "本文。"], []),  # not at the edge, and a sentence
     (["mild", "text"], []),  # not a roman numeral
+    (["Chapter 1", "GNU/Linux チュートリアル"], []),  # a chapter's number, not a page's
+    (["Debian リファレンス 2 / 244", "本文。"], [("2", 2, False, False)]),  # page 2 of 244
+    (["本文。", "本文。", "本文。", "図 3"], []),  # a figure's
 ])
 def test_candidates_at_the_page_edges(texts, found):
     got = [(c.text, c.number, c.roman, c.whole) for c in candidates(lines(*texts))]
@@ -108,3 +111,14 @@ def test_a_chapter_heading_opening_its_page_keeps_its_number():
     running = lines("Chapter 1 Introduction 13", "Body text.")
     read = PageRead(running, candidates(running))
     assert [line["text"] for line in _without_labels(read, "13")] == ["Chapter 1 Introduction", "Body text."]
+
+
+def test_a_chapter_label_on_its_own_line_keeps_its_number():
+    """DocBook's chapter opener: 'Chapter 1' over the title on printed page 1. The 1 is the chapter's."""
+    from ingest.layout import PageRead
+    from ingest.pdf import _without_labels
+
+    page_lines = lines("Debian リファレンス 1 / 244", "Chapter 1", "GNU/Linux チュートリアル", "本文。")
+    read = PageRead(page_lines, candidates(page_lines))
+    assert [line["text"] for line in _without_labels(read, "1")] == ["Debian リファレンス", "Chapter 1",
+                                                                   "GNU/Linux チュートリアル", "本文。"]

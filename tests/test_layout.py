@@ -6,8 +6,8 @@ from ingest.layout import rejoin
 from ingest.pdf import extract, load_pdf
 
 
-def line(text, x1=100.0):
-    return {"text": text, "x0": 36.0, "x1": x1, "size": 9.0}
+def line(text, x1=100.0, size=9.0, font="Mincho"):
+    return {"text": text, "x0": 36.0, "x1": x1, "size": size, "font": font}
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,12 @@ def line(text, x1=100.0):
         ([line("評定：A"), line("根拠：以下")], ["評定：A", "根拠：以下"]),
         # a whole-line parenthetical stays its own cell
         ([line("対策ガイドライン"), line("（経済産業省で記載）")], ["対策ガイドライン", "（経済産業省で記載）"]),
+        # a bold heading above body text whose Latin face sets the line's size close to its own
+        ([line("2 提供されるもの", size=10.0, font="Gothic-W6"), line("クラスファイル jlreq.cls と", font="LMRoman12")],
+         ["2 提供されるもの", "クラスファイル jlreq.cls と"]),
+        # … but a bold line wrapped onto a bold line is one line
+        ([line("長い見出しが", x1=800, font="Gothic-W6"), line("折り返された", font="Gothic-W6")],
+         ["長い見出しが折り返された"]),
     ],
 )
 def test_rejoin(lines, expected):
@@ -102,3 +108,107 @@ def test_spread_japanese_gets_no_spaces_but_table_cells_keep_theirs(tmp_path):
     pdf.output(str(path))
     [page] = load_pdf(path)
     assert page.text.splitlines() == ["均等割付の一文です。", "項目 金額 備考"]
+
+
+def test_lowered_letter_of_a_logo_stays_in_its_heading(tmp_path):
+    """TeX lowers the E of its logo by a fifth of an em: in a 17 pt heading that is over the 3 pt
+    pdfplumber groups lines by, and "pTEX マニュアル" read as "pT X マニュアル" and a stray "E"."""
+    pdf = _fpdf()
+    pdf.set_font("ipaexg", size=17)
+    pdf.text(40, 50, "pT")
+    x = 40 + pdf.get_string_width("pT") - 1.5
+    pdf.text(x, 53.7, "E")
+    pdf.text(x + pdf.get_string_width("E") - 1.5, 50, "X マニュアル")
+    pdf.set_font("ipaexg", size=10)
+    pdf.text(40, 80, "本文です。")
+    path = tmp_path / "logo.pdf"
+    pdf.output(str(path))
+    [page] = load_pdf(path)
+    assert page.text.splitlines() == ["pTEX マニュアル", "本文です。"]
+
+
+def test_japanese_from_a_font_with_a_bogus_descent_shares_the_latin_words_line(tmp_path):
+    """Ghostscript writes a CJK font's Descent from its FontBBox (-1050): pdfminer then hangs each
+    glyph box an em below the baseline, and the Japanese read as a line apart from the Latin."""
+    pdf = _fpdf()
+    pdf.set_font("ipaexg", size=10)
+    pdf.text(40, 50, "成果物は")
+    pdf.set_font("helvetica", size=10)
+    pdf.text(40 + 42, 50, "http://example.org")
+    pdf.set_font("ipaexg", size=10)
+    pdf.text(40 + 42 + pdf.get_string_width("http://example.org") + 3, 50, "で公開しています。")
+    path = tmp_path / "descent.pdf"
+    data = bytes(pdf.output())
+    assert data.count(b"/Descent -120\n") == 1
+    path.write_bytes(data.replace(b"/Descent -120\n", b"/Descent -1050"))  # same length: xref holds
+    [page] = load_pdf(path)
+    assert page.text == "成果物は http://example.org で公開しています。"
+
+
+def test_ruby_over_the_text_is_left_out(tmp_path):
+    """Furigana set at half size right over their kanji read as a line of kana splitting the text."""
+    pdf = _fpdf()
+    pdf.set_font("ipaexg", size=5)
+    pdf.text(40, 40.5, "にほんこくみん")  # baselines just over the kanji's tops, as TeX and Word set them
+    pdf.text(100, 40.5, "せいとう")
+    pdf.set_font("ipaexg", size=10)
+    pdf.text(40, 50, "日本国民は、正当に選挙された国会における代表者を通じて行動する。")
+    pdf.text(40, 80, "ひらがなだけのぎょうですが、うえのぎょうよりもながくつづいておわります")  # body size: text
+    path = tmp_path / "ruby.pdf"
+    pdf.output(str(path))
+    result = extract(path)
+    assert result.pages[0].text.splitlines() == ["日本国民は、正当に選挙された国会における代表者を通じて行動する。",
+                                                 "ひらがなだけのぎょうですが、うえのぎょうよりもながくつづいておわります"]
+    assert result.statuses[0].repairs["ruby"] == len("にほんこくみんせいとう")
+
+
+def test_vertical_columns_read_top_to_bottom_right_to_left(tmp_path):
+    """Tategaki: each column's characters drawn one below the other, the first column rightmost."""
+    pdf = _fpdf()
+    pdf.set_font("ipaexg", size=12)
+    columns = ["吾輩は猫である。名前はまだ無い。ど", "こで生れたかとんと見当がつかぬ。何", "でも薄暗い所で泣いていた。"]
+    for i, column in enumerate(columns):
+        for j, ch in enumerate(column):
+            pdf.text(400 - 24 * i, 40 + 12 * j, ch)
+    path = tmp_path / "tate.pdf"
+    pdf.output(str(path))
+    result = extract(path)
+    assert result.pages[0].text == "".join(columns)  # one paragraph, its columns wrapped lines
+    assert result.statuses[0].repairs["vertical"] == 1
+
+
+def test_a_latin_digit_in_a_large_japanese_heading_stays_on_its_line(tmp_path):
+    """Faces with different ascents on one baseline: at 40 pt the digits' box tops are more than 3 pt
+    off the kanji's, and "第20章" read as two lines; the 0 follows the 2 onto the kanji's line."""
+    pdf = _fpdf()
+    pdf.set_font("ipaexg", size=40)
+    pdf.text(40, 80, "第")
+    pdf.set_font("helvetica", size=40)
+    pdf.text(80, 80, "20")
+    pdf.set_font("ipaexg", size=40)
+    pdf.text(80 + pdf.get_string_width("20"), 80, "章 パッケージ管理")
+    path = tmp_path / "heading.pdf"
+    pdf.output(str(path))
+    [page] = load_pdf(path)
+    assert page.text == "第20章 パッケージ管理"
+
+
+def test_a_raised_footnote_mark_does_not_lift_its_word_off_the_line(tmp_path):
+    """A word ending in a footnote mark (*1) is as high as its mark: next to a Latin word whose box
+    top sits lower, the line read as two."""
+    pdf = _fpdf()
+    pdf.set_font("helvetica", size=10)
+    pdf.text(40, 80, "\\zh")
+    x = 40 + pdf.get_string_width("\\zh") + 3
+    pdf.set_font("ipaexg", size=10)
+    pdf.text(x, 80, "と制御綴の形にしないという点である")
+    x += pdf.get_string_width("と制御綴の形にしないという点である")
+    pdf.set_font("ipaexg", size=7)
+    pdf.text(x, 80 - 4.9, "*1")
+    x += pdf.get_string_width("*1")
+    pdf.set_font("ipaexg", size=10)
+    pdf.text(x, 80, "．")
+    path = tmp_path / "mark.pdf"
+    pdf.output(str(path))
+    [page] = load_pdf(path)
+    assert page.text == "\\zh と制御綴の形にしないという点である*1．"

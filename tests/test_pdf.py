@@ -105,6 +105,17 @@ def test_many_blank_pages_within_limit_are_no_text(tmp_path):
     assert err.kind == "no_text" and "pages 1-30 blank" in str(err) and "OCR" not in str(err)
 
 
+def test_pages_of_glyphs_without_unicode_values_are_not_called_blank(tmp_path):
+    """Text in a font whose codes map to nothing (no ToUnicode, no known encoding) is there but
+    unreadable: the message says so instead of 'blank'."""
+    from tests.tex_pdfs import tex_pdf
+
+    path = tex_pdf(tmp_path / "unmapped.pdf", pages=[[("F3", 72, 700, bytes(range(1, 31)))]])
+    err = failure(path)
+    assert err.kind == "no_text" and "pages 1 set in fonts without a Unicode mapping" in str(err)
+    assert "blank" not in str(err)
+
+
 def test_blank_and_scanned_pages_are_told_apart(tmp_path):
     """No text and no image: blank. No text under a page-sized image: a scan, and OCR is not here."""
     from fpdf import FPDF
@@ -200,3 +211,23 @@ def test_progress_is_reported_page_by_page(tmp_path):
     result = extract(path, on_page=lambda done, total: progress.append((done, total)))
     assert result == extract(path)
     assert progress == [(n, 12) for n in range(1, 13)]
+
+
+def test_parser_warnings_do_not_reach_the_terminal(tmp_path, capfd):
+    """A font descriptor without a FontBBox (Chromium's print to PDF) made pdfminer warn once per
+    glyph, straight to stderr from the child."""
+    from fpdf import FPDF
+
+    from ingest.sample import font_path
+
+    pdf = FPDF()
+    pdf.add_font("ipaexg", fname=str(font_path()))
+    pdf.add_page()
+    pdf.set_font("ipaexg", size=12)
+    pdf.text(20, 30, "フォントの記述に FontBBox がない文書です。")
+    data = bytes(pdf.output())
+    assert b"/FontBBox" in data
+    path = tmp_path / "nobbox.pdf"
+    path.write_bytes(data.replace(b"/FontBBox", b"/XontBBox"))  # same length: the xref holds
+    assert "FontBBox がない" in extract(path, limits=FAST).pages[0].text
+    assert "FontBBox" not in capfd.readouterr().err

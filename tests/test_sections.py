@@ -273,6 +273,27 @@ def test_contents_pages_give_no_headings_and_their_entries_stay_out():
     assert all(". . ." not in line for s in sections for _, line in s.lines)
 
 
+def test_the_first_chapter_on_the_last_contents_page_keeps_its_headings():
+    """A short manual: the contents end, and section 1 starts, on the same page."""
+    toc = styled(1, ("目次", H1), ("1 はじめに 1", H2), ("1.1 背景 . . . . . . . . 1", BODY),
+                 ("1.2 目的 . . . . . . . . 1", BODY), ("1.3 範囲 . . . . . . . . 1", BODY), ("2 使い方 2", H2),
+                 ("1 はじめに", H1), ("本文です．", BODY), ("1.1 背景", H2), ("背景です．", BODY), ("1.2 目的", H2),
+                 ("目的です．", BODY), ("1.3 範囲", H2), ("範囲です．", BODY))
+    body = styled(2, ("2 使い方", H1), ("使い方です．", BODY))
+    sections = split_sections([toc, body])
+    assert [s.path[-1] for s in sections] == ["目次", "1 はじめに", "1.1 背景", "1.2 目的", "1.3 範囲", "2 使い方"]
+    assert sections[0].text == "目次\n1 はじめに 1\n2 使い方 2" and sections[1].text == "1 はじめに\n本文です．"
+
+
+def test_headings_without_numbers_are_found_by_their_size():
+    """A web page printed to PDF: '名前', '概要', '説明' set larger, no numbering anywhere."""
+    pages = [styled(1, ("aptitude", H1), ("名前", H2), ("aptitude — パッケージマネージャ", BODY), ("概要", H2),
+                    ("aptitude [options] update", CODE), ("説明", H2), ("本文です。", BODY)),
+             styled(2, ("オプション", H2), ("以下のオプションがある。", BODY))]
+    paths = [s.path for s in split_sections(pages)]
+    assert paths == [("aptitude", "名前"), ("aptitude", "概要"), ("aptitude", "説明"), ("aptitude", "オプション")]
+
+
 def test_chapter_numbers_without_a_dot_need_type_that_stands_out():
     """In type set all alike, '3 分の 2 以上' is a table row as often as a chapter."""
     pages = [page(1, "3 分の 2 以上", "本文。"), page(2, "1 はじめに", "本文。")]

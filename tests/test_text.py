@@ -2,7 +2,7 @@
 
 import pytest
 
-from ingest.text import ends_sentence, split_sentences
+from ingest.text import ends_sentence, plain_chars, split_sentences
 
 
 @pytest.mark.parametrize(("text", "sentences"), [
@@ -23,3 +23,14 @@ def test_split_sentences(text, sentences):
 def test_ends_sentence():
     assert ends_sentence("終わる。") and ends_sentence("終わる．") and ends_sentence("「終わる。」")
     assert not ends_sentence("１．") and not ends_sentence("続く、")
+
+
+def test_radicals_standing_for_kanji_become_the_kanji():
+    """Chromium's and the IPA report's ToUnicode maps give ⽬ (Kangxi) for 目 and ⺠ for 民."""
+    assert plain_chars("⽬的と⺠間事業者の⻑期") == "目的と民間事業者の長期"
+    assert plain_chars("本文。") == "本文。"
+
+
+def test_vertical_forms_are_plain_on_vertical_pages_only():
+    assert plain_chars("学ぶ︒﹁例﹂︑", vertical=True) == "学ぶ。「例」、"
+    assert plain_chars("︑ (U+FE11)") == "︑ (U+FE11)"  # a horizontal page showing the form itself
