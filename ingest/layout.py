@@ -161,10 +161,9 @@ def _on_baseline(chars: list[dict]) -> list[dict]:
     it ("• 成果物の は で公開" above "ε-pTEX http://…")."""
     out = []
     for c in chars:
-        xx, xy, yx, yy, _, baseline = c.get("matrix") or (1, 0, 0, 1, 0, c["y0"])
-        upright = xx > 0 and yy > 0 and not xy and not yx  # unrotated: the baseline is matrix[5]
-        drop = baseline - c["y0"] - EM_DESCENT * c["size"]  # how far the box hangs below an em box's
-        if upright and baseline - c["y0"] > MAX_DESCENT * c["size"]:
+        baseline = _baseline(c)
+        if baseline is not None and baseline - c["y0"] > MAX_DESCENT * c["size"]:
+            drop = baseline - c["y0"] - EM_DESCENT * c["size"]  # how far the box hangs below an em box's
             c = {**c, "top": c["top"] - drop, "bottom": c["bottom"] - drop, "y0": c["y0"] + drop,
                  "y1": c["y1"] + drop}
         out.append(c)
@@ -172,6 +171,7 @@ def _on_baseline(chars: list[dict]) -> list[dict]:
 
 
 def _baseline(c: dict) -> float | None:
+    """The character's baseline when it is drawn unrotated (then it is matrix[5]), else None."""
     xx, xy, yx, yy, _, baseline = c.get("matrix") or (0, 0, 0, 0, 0, 0)
     return baseline if xx > 0 and yy > 0 and not xy and not yx else None
 
