@@ -103,10 +103,9 @@ def translate(text: str, known: Mapping[str, int]) -> list[str]:
         return []
     # Capitalised words are names (ISMAP, CyberREX): looked up as spelt, never respelt.
     spelt = [(w.lower(), w.islower()) for w in _WORD.findall(text) if w.lower() not in STOP]
-    words = [w for w, _ in spelt]
     out: list[str] = []
     for i, (word, plain) in enumerate(spelt):
         out += forms_of(word, known, respell=plain)
-        if i + 1 < len(words):
-            out += forms_of(f"{word} {words[i + 1]}", known)
+        if i + 1 < len(spelt):
+            out += forms_of(f"{word} {spelt[i + 1][0]}", known)
     return list(dict.fromkeys(out))
