@@ -26,7 +26,7 @@ TYPE_WORDS = frozenset({
     "社名", "団体名", "氏名", "人名", "組織名", "企業名", "名簿",
 })
 _INTERROGATIVE = re.compile(r"^(?:何|なに|なん|どの|どう|どれ|どこ|どんな|いく|いつ|誰|だれ)")
-# "Ⅰ－１（セキュリティ対策の強化）", "項目Ⅲ": the item is steered by search, not matched in sentences.
+# "Ⅱ－３（業務運営の改善）", "項目Ⅲ": the item is steered by search, not matched in sentences.
 _ITEM_REF = re.compile(ITEM_REF.pattern + r"(?:\s*[（(][^）)]*[）)])?")
 
 
