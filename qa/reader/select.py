@@ -32,9 +32,15 @@ def pick(ranked: list[Candidate], parts: list[list[Candidate]], weights: Weights
     for c in ranked:
         if len(chosen) >= MAX_QUOTES or c.score < weights.second_ratio * chosen[0].score:
             break
-        if not _overlaps(c, chosen):
+        if not _overlaps(c, chosen) and _says_something(c):
             chosen.append(c)
     return [_as_row(c, ranked) for c in chosen]
+
+
+def _says_something(c: Candidate) -> bool:
+    """A near-tie worth quoting holds one of the question's terms or a figure or name of the asked
+    type: a bare column header or a heading ("（実績の詳細）") can score as high and tells nothing."""
+    return c.features.get("lexical", 0.0) > 0 or bool(c.features.get("type_has"))
 
 
 def _typed_first(ranked: list[Candidate], weights: Weights) -> Candidate:
