@@ -75,8 +75,9 @@ train: $(TRAIN)/idx-sample/CURRENT $(TRAIN)/idx-manual/CURRENT | $(DEV_STAMP)
 fusion: $(TRAIN)/idx-sample/CURRENT $(TRAIN)/idx-manual/CURRENT | $(DEV_STAMP)
 	$(PY) -m qa.evaluation.fusion --sample-index $(TRAIN)/idx-sample --manual-index $(TRAIN)/idx-manual
 
-# The English -> Japanese word table (qa/lexicon/en-ja.tsv.gz) from JMdict. jamdict-data is 300 MB
-# installed and needed only here, so it is not in any extra.
+# The English -> Japanese word table (qa/lexicon/en-ja.tsv.gz) from JMdict, and the ordinary English
+# words (en-words.txt.gz) from wordfreq. Both are large installed and needed only here, so they are
+# not in any extra.
 lexicon: | $(STAMP)
-	$(PY) -m pip install -qq jamdict-data
+	$(PY) -m pip install -qq jamdict-data wordfreq
 	$(PY) -m qa.lexicon.build

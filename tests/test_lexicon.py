@@ -111,3 +111,19 @@ def test_a_misspelt_word_is_looked_up_by_its_spelling():
     assert lexicon.spelling("venu") == ""  # too short to guess
     # Capitalised words are names: looked up as spelt, never respelt into a dictionary word.
     assert lexicon.translate("What is Graduats?", known) == []
+
+
+def test_unknown_words_are_names_and_jargon_not_english_or_japanese():
+    found = lexicon.unknown_words(
+        "Can I set up nginx, Kubernetes or WireGuard on arm64 with an autobuilder? The Mitou "
+        "digitalisation projects were registred and deployed quickly.")
+    # English words in any inflection, slips of them, run-together English words and romanised
+    # Japanese (printed in Japanese by a Japanese document) are not names.
+    assert found == ["nginx", "Kubernetes", "WireGuard", "arm64"]
+
+
+def test_the_shipped_word_list_holds_ordinary_english():
+    words = lexicon.english_words()
+    assert len(words) > 40_000
+    assert {"compare", "responsible", "automatically", "written"} <= words
+    assert not {"nginx", "kubernetes"} & words

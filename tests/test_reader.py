@@ -102,9 +102,9 @@ def test_an_english_name_printed_in_japanese_is_not_missing():
     from qa.reader.refusal import _missing
 
     query = analyse("How many trainees came from the Indo-Pacific region for the Japan-US week?")
-    (share, nowhere), term = _missing(query, Vocabulary(), frozenset(), "インド太平洋地域から日米共催の…")
+    (share, nowhere), term = _missing(query, Vocabulary(), frozenset(), "", "インド太平洋地域から日米共催の…")
     assert (share, nowhere, term) == (0.0, 0.0, "")  # the dictionary's and the glossary's words are there
-    (share, nowhere), term = _missing(query, Vocabulary(), frozenset(), "日米共催の…")
+    (share, nowhere), term = _missing(query, Vocabulary(), frozenset(), "", "日米共催の…")
     assert (share, nowhere, term) == (0.5, 1.0, "Indo-Pacific")
 
 
@@ -114,5 +114,21 @@ def test_only_topic_nouns_can_be_missing_terms():
     # 最初 and 一度 work as adverbs (Sudachi: 副詞可能); a report that never prints them may still answer.
     query = analyse("最初に一度だけ登録された相談窓口の男女比は？")
     assert _nouns(query, Vocabulary()) == ["登録", "男女"]
-    (share, nowhere), term = _missing(query, Vocabulary(), frozenset({"登録"}), "相談窓口 登録")
+    (share, nowhere), term = _missing(query, Vocabulary(), frozenset({"登録"}), "", "相談窓口 登録")
     assert (share, nowhere, term) == (0.5, 1.0, "男女")
+
+
+def test_a_latin_name_the_document_never_prints_is_missing():
+    from qa.reader.refusal import _missing
+
+    # English: "Kubernetes" is no English word; "deploy" and "cluster" are, and are not looked for.
+    query = analyse("How do I deploy a Kubernetes cluster?")
+    assert _missing(query, Vocabulary(), frozenset(), "", "クラスタの構築") == ((1.0, 1.0), "Kubernetes")
+    assert _missing(query, Vocabulary(), frozenset(), "", "kubernetes のクラスタ") == ((0.0, 0.0), "")
+    # Japanese: looked for as printed in the passages (the tokenizer may cut arm64 into arm and 64).
+    query = analyse("arm64 で使えるパッケージ数は？")
+    (share, nowhere), term = _missing(query, Vocabulary(), frozenset({"パッケージ", "数"}), "arm64 の",
+                                      "arm64 の パッケージ")
+    assert (nowhere, term) == (0.0, "")
+    (share, nowhere), term = _missing(query, Vocabulary(), frozenset({"パッケージ"}), "amd64 の", "amd64")
+    assert (nowhere, term) == (1.0, "arm64")

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 LEXICON_FILE = Path(__file__).with_name("en-ja.tsv.gz")
+WORDS_FILE = Path(__file__).with_name("en-words.txt.gz")  # ordinary English words (qa.lexicon.build)
 MAX_FORMS = 2  # Japanese forms kept per English word: the best-ranked ones the documents use
 # Question and function words, words that name the kind of answer (a number, a name, people, times,
 # a year) or introduce a name (called, known as): they say how something is asked, not what about,
@@ -88,12 +89,64 @@ def spelling(word: str) -> str:
     typed in a hurry, and an unknown word would otherwise bring no Japanese terms at all."""
     if len(word) < MIN_TYPO_LETTERS or " " in word or ranks(word):
         return ""
+    return next((e for e in _edits(word) if e != word and ranks(e)), "")
+
+
+def _edits(word: str) -> list[str]:
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     edits = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]  # swapped, the likeliest slip
     edits += [a + b[1:] for a, b in splits if b]
     edits += [a + c + b for a, b in splits for c in _LETTERS]
-    edits += [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
-    return next((e for e in edits if e != word and ranks(e)), "")
+    return edits + [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """Ordinary English words (empty if the file is missing: then only the table's count)."""
+    if not WORDS_FILE.exists():
+        return frozenset()
+    with gzip.open(WORDS_FILE, "rt", encoding="utf-8") as f:
+        return frozenset(line.strip() for line in f if not line.startswith("#"))
+
+
+_LATIN = re.compile(r"(?<![\w.-])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
+
+
+def unknown_words(text: str) -> list[str]:
+    """Latin words that are no ordinary English word, nor a slip of one: names and jargon (nginx,
+    Kubernetes, WireGuard) that a document about them would print as they are. Words of five letters
+    or more, or with a digit (arm64); every part of a hyphenated word must be unknown (not
+    gate-based). Not counted, because a Japanese document prints them in Japanese: romanised Japanese
+    (Mitou for 未踏) and a lowercase run of two English words (autobuilder, charsets)."""
+    out = []
+    for word in _LATIN.findall(text):
+        if len(word) < MIN_TYPO_LETTERS and not re.search(r"\d", word) or _ROMAJI.fullmatch(word.lower()):
+            continue
+        if all(_unknown(p, joined=word.islower()) for p in word.lower().split("-")):
+            out.append(word)
+    return list(dict.fromkeys(out))
+
+
+# Hepburn syllables, with a doubled consonant for っ (kitte) and n for ん.
+_ROMAJI = re.compile(r"(?:(?:[kgsztdnhbpmr]y?|sh|ch|ts|j|f|y|w)?[aiueo]|n|[kstpc](?=[kstpc]))+")
+# Suffixes that make a word from an ordinary one (digitalisation from digital).
+_DERIVED = ("isation", "ization", "ation", "ise", "ize", "ness", "ment", "ity", "ally", "ly", "able",
+            "er", "ers")
+MIN_PART = 3  # the shortest English word a run of two may begin or end with
+
+
+def _unknown(word: str, joined: bool) -> bool:
+    """Neither an ordinary English word (in any inflection), a slip of one, nor in the table; with
+    `joined`, nor two ordinary words run together."""
+    words = english_words()
+    if word in STOP or word.isdigit() or ranks(word) or any(h in words for h in headwords(word)):
+        return False
+    if len(word) >= MIN_TYPO_LETTERS and any(e in words for e in _edits(word)):
+        return False
+    if any(word.endswith(x) and word[: -len(x)] in words for x in _DERIVED):  # digitalisation
+        return False
+    return not joined or not any(word[:i] in words and any(h in words for h in headwords(word[i:]))
+                                 for i in range(MIN_PART, len(word) - MIN_PART + 1))
 
 
 def translate(text: str, known: Mapping[str, int]) -> list[str]:

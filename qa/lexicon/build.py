@@ -9,6 +9,10 @@ or katakana and no Latin letters or digits (all-hiragana forms are grammar words
 Latin names an English question already shares with the text).
 rank = 2 × sense position + (1 if the entry carries no JMdict priority tag, i.e. is not a common word).
 Dev only: jamdict-data is 300 MB installed, the table it yields is 4 MB.
+
+It also writes en-words.txt.gz: the English words common enough to be ordinary English (wordfreq's
+Zipf frequency ≥ MIN_ZIPF), verbs and adverbs included, so a word outside both files is a name or
+jargon (nginx, Kubernetes, hyperref). wordfreq is 60 MB installed and needed only here.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
-from qa.lexicon import LEXICON_FILE
+from qa.lexicon import LEXICON_FILE, WORDS_FILE
 
 SENSES = 2  # senses of an entry whose glosses are kept
+MIN_ZIPF = 2.5  # about once per 300 million words: typeset and charset are rarer, nginx is too
 MAX_WORDS = 2  # glosses of more words are definitions, not translations
 HEADER = ("# English -> Japanese forms derived from JMdict (EDRDG, https://www.edrdg.org/), "
           "CC BY-SA 4.0; built by qa/lexicon/build.py\n")
@@ -72,6 +77,21 @@ def read_table(db: Path) -> dict[str, dict[str, int]]:
     return {k: v for k, v in table.items() if v}
 
 
+def read_words() -> list[str]:
+    """Ordinary English words, lowercase, from wordfreq's large English list."""
+    from wordfreq import iter_wordlist, zipf_frequency  # dev only: pip install wordfreq
+
+    words = (w for w in iter_wordlist("en", "large") if _GLOSS.fullmatch(w) or len(w) == 1 and w.isalpha())
+    return sorted(w for w in words if zipf_frequency(w, "en", "large") >= MIN_ZIPF)
+
+
+def write_words(words: list[str], out: Path) -> None:
+    header = (f"# English words with a wordfreq (CC BY-SA 4.0) Zipf frequency >= {MIN_ZIPF}; "
+              "built by qa/lexicon/build.py\n")
+    with open(out, "wb") as raw, gzip.GzipFile("", "wb", 9, raw, mtime=0) as f:
+        f.write((header + "\n".join(words) + "\n").encode("utf-8"))
+
+
 def write_table(table: dict[str, dict[str, int]], out: Path) -> None:
     lines = (f"{en}\t{' '.join(f'{f}:{r}' for f, r in sorted(forms.items(), key=lambda x: (x[1], x[0])))}\n"
              for en, forms in sorted(table.items()))
@@ -84,10 +104,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", type=Path, help="JMdict SQLite (default: the jamdict-data wheel's)")
     parser.add_argument("--out", type=Path, default=LEXICON_FILE)
+    parser.add_argument("--words", type=Path, default=WORDS_FILE)
     args = parser.parse_args(argv)
     table = read_table(args.db or default_db())
     write_table(table, args.out)
     print(f"{len(table)} English glosses -> {args.out} ({args.out.stat().st_size // 1024} KB)")
+    words = read_words()
+    write_words(words, args.words)
+    print(f"{len(words)} English words -> {args.words} ({args.words.stat().st_size // 1024} KB)")
     return 0
 
 

@@ -53,7 +53,8 @@ def assess(query: Query, ranked: list[Candidate], hits: list[Hit], ctx: Context,
     top = ranked[0] if ranked else None
     near = sorted(ranked, key=lambda c: -c.features.get("before", 0.0))[:NEAR]
     passages = frozenset().union(*(ctx.chunk_tokens(h.chunk) for h in hits[:PASSAGES_CHECKED]))
-    missing, term = _missing(query, vocabulary, passages, document_text)
+    passage_text = " ".join(h.chunk.text for h in hits[:PASSAGES_CHECKED]).lower()
+    missing, term = _missing(query, vocabulary, passages, passage_text, document_text)
     features = {
         "top_prob": top.score if top else 0.0,
         "second_prob": ranked[1].score if len(ranked) > 1 else 0.0,
@@ -75,20 +76,24 @@ def _outside(query: Query, vocabulary: Vocabulary) -> int | None:
                 None)
 
 
-def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str],
+def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str], passage_text: str,
              document_text: str) -> tuple[tuple[float, float], str]:
     """(share of distinctive terms missing from the passages, 1.0 if one is missing from the whole
     document) and that term. Distinctive: nouns of two or more characters that name a topic, or names
     in English."""
+    unknown = [w for w in lexicon.unknown_words(query.norm) if not _FISCAL.fullmatch(w)]
     if query.lang == "en":
         names = [n for n in english_names(query.norm) if _DISTINCTIVE.search(n) and not _FISCAL.fullmatch(n)]
+        names = list(dict.fromkeys([*names, *unknown]))
         # "Indo-Pacific" is printed インド太平洋: a name is there when one of its translations is.
         absent = [n for n in names if n.lower() not in document_text
                   and not any(f in document_text for f in [*to_japanese(n).split(), *lexicon.all_forms(n)])]
         share = len(absent) / len(names) if names else 0.0
         return (share, float(bool(absent))), (absent[0] if absent else "")
-    nouns = _nouns(query, vocabulary)
-    absent = [n for n in nouns if n not in passages]
+    # Latin names are looked for as printed: the tokenizer may cut them (arm64 -> arm, 64).
+    latin = [w.lower() for w in unknown]
+    nouns = list(dict.fromkeys(_nouns(query, vocabulary) + latin))
+    absent = [n for n in nouns if (n not in passage_text if n in latin else n not in passages)]
     nowhere = [n for n in absent if n not in document_text]
     share = len(absent) / len(nouns) if nouns else 0.0
     return (share, float(bool(nowhere))), (nowhere or absent or [""])[0]
