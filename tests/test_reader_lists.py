@@ -42,3 +42,17 @@ def test_siblings_of_a_bullet_line():
 
 def test_no_list_after_a_plain_sentence():
     assert lists.items_after("○次の話題", PAGE) == []
+
+
+def test_typeset_bullets_and_a_list_announced_by_ni_shimesu():
+    page = Page(7, "7", """設定ファイルは次に示す順番で読み込まれます。
+1. システム全体の設定を読む
+2. 利用者の設定を読む
+いくつかの言語には専用の文書があります:
+• Perl の文書
+• Python の文書
+本文に戻る。""")
+    assert lists.announces("設定ファイルは次に示す順番で読み込まれます。")
+    assert lists.items_after("設定ファイルは次に示す順番で読み込まれます。", page) == [
+        "1. システム全体の設定を読む", "2. 利用者の設定を読む"]
+    assert lists.items_after("いくつかの言語には専用の文書があります:", page) == ["• Perl の文書", "• Python の文書"]

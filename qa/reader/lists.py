@@ -13,11 +13,12 @@ LIST_MAX = 8  # items quoted when neither the question nor the text says how man
 ITEM_MAX_CHARS = 120  # a longer "item" is a paragraph: the list has ended
 _ANNOUNCED = re.compile(r"([0-9]+|[一二三四五六七八九十])\s*"
                         r"(?:つ|分野|項目|点|件|社|組織|団体|機関|窓口|種類|テーマ|プロジェクト|PJ|サービス|か国|カ国)")
-_INTRO = re.compile(_ANNOUNCED.pattern + r"|次の|以下の|下記の|次のとおり|以下のとおり|[:：]\s*$")
+_INTRO = re.compile(_ANNOUNCED.pattern + r"|次の|以下の|下記の|次のとおり|以下のとおり"
+                    r"|(?:次|以下|下記)に(?:記す|示す|挙げる)|[:：]\s*$")
 _KANJI = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # Bullet markers; items of one list share their marker's class.
-_MARKERS = (("-", "‐", "－", "—"), ("・", "･"), ("●", "○", "◯"), ("■", "□"), ("◆", "◇"), ("▼", "▶", "※"),
-            tuple("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"))
+_MARKERS = (("-", "‐", "－", "—", "–"), ("・", "･"), ("●", "○", "◯"), ("■", "□"), ("◆", "◇"), ("▼", "▶", "※"),
+            ("•", "∙", "◦", "▪", "►", "*", "＊", "∗"), tuple("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"))
 _NUMBERED = re.compile(r"^\s*(?:[（(][0-9０-９]{1,2}[）)]|[0-9０-９]{1,2}[.．)）])")
 
 
