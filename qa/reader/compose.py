@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ingest.records import Page
 from ingest.tables import TableRow
-from ingest.text import normalize, one_holds_other, squash
+from ingest.text import normalize, one_holds_other, split_sentences, squash
 from qa.extractive import expand, locate
 from qa.query import Query, Vocabulary
 from qa.reader import lists
@@ -36,6 +36,8 @@ def compose(chosen: list[Candidate], query: Query, pages_by_doc: dict[str, list[
         pages = pages_by_doc.get(c.hit.chunk.doc, [])
         quote = c.row.line if c.row else trim(expand(c.text, c.hit.chunk, pages), c, terms)
         page = locate(quote, c.hit.chunk, pages)
+        if page is not None and query.answer.kind == "reason" and c.row is None:
+            quote, page = _with_cause(quote, page, c, pages)
         if page is None or any(one_holds_other(quote, x.quote) for x in citations):
             continue
         n = len(citations) + 1
@@ -98,6 +100,25 @@ def _covering(pieces: list[str], wanted: list[str]) -> str:
                     best = run
                 break
     return best if any(w in best for w in wanted) else ""
+
+
+CAUSE_KEY = 12  # leading characters that find a quote on its page
+# A sentence that opens with a consequence gives the result; its cause is the sentence before it.
+_CONSEQUENCE = re.compile(r"(?:従って|したがって|そのため|このため|よって|それゆえ|その結果|だから)[，,、]|"
+                          r"(?:Therefore|Thus|Hence|As a result|So),", re.I)
+
+
+def _with_cause(quote: str, page: int, c: Candidate, pages: list[Page]) -> tuple[str, int]:
+    """For a why-question, a quote that opens with 「従って，」 or "Therefore," with the sentence
+    printed before it on its page (which may open the passage before), when the two check as one."""
+    if not _CONSEQUENCE.match(quote.lstrip()):
+        return quote, page
+    text = next((p.text for p in pages if p.number == page), "")
+    flat = text.replace("\n", "")
+    at = flat.find(quote.strip()[:CAUSE_KEY])
+    before = split_sentences(flat[:at])[-1].strip() if at > 0 else ""
+    joined = before + quote.strip()
+    return (joined, page) if before and locate(joined, c.hit.chunk, pages) == page else (quote, page)
 
 
 def _list_items(c: Candidate, quote: str, query: Query, pages: list[Page], number: int) -> list[str]:

@@ -1,0 +1,26 @@
+"""Composing the answer (qa.reader.compose), on a made-up page."""
+
+from ingest.records import Chunk, Page
+from qa.reader.candidates import Candidate
+from qa.reader.compose import _with_cause
+from qa.records import Hit
+
+PAGE = Page(5, "4", "設定は起動時に一度だけ読まれる。\n"
+                    "その値はマクロであってトークンではない。従って，\n"
+                    "\\show のような命令はエラーとなる．")
+
+
+def cand(text):
+    chunk = Chunk("c1", "doc.pdf", "", "§1", 5, 5, text)  # the passage opens with the consequence
+    return Candidate(text, Hit(chunk, 1.0, 1, 1), rank=0, index=0)
+
+
+def test_a_consequence_is_quoted_with_its_cause_from_the_page():
+    quote = "従って，\\show のような命令はエラーとなる．"
+    assert _with_cause(quote, 5, cand(quote), [PAGE]) == (
+        "その値はマクロであってトークンではない。" + quote, 5)
+
+
+def test_a_quote_that_is_no_consequence_is_kept():
+    quote = "設定は起動時に一度だけ読まれる。"
+    assert _with_cause(quote, 5, cand(quote), [PAGE]) == (quote, 5)
