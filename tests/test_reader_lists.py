@@ -22,6 +22,9 @@ def test_announcement():
     assert lists.announced_count("重点的に注力する 3 分野に対して") == 3
     assert lists.announced_count("五つの課題") == 5 and lists.announced_count("課題") == 0
     assert not lists.announces("広報活動を実施した。")
+    # Only a list question reads a count as a list: 「373 社に提供」 counts companies.
+    assert lists.announces("結果を 373 社に提供。") and not lists.announces("結果を 373 社に提供。", explicit=True)
+    assert lists.announces("相談窓口連絡会に下記の団体が新たに参加：", explicit=True)
 
 
 def test_items_after_stop_at_the_announced_count():

@@ -123,13 +123,14 @@ def _with_cause(quote: str, page: int, c: Candidate, pages: list[Page]) -> tuple
 
 def _list_items(c: Candidate, quote: str, query: Query, pages: list[Page], number: int) -> list[str]:
     """The items of the list this candidate announces or belongs to, for list questions."""
-    if query.answer.kind not in ("list", "name") and not lists.announces(quote):
+    explicit = query.answer.kind not in ("list", "name")  # others need 次の or a colon, not a count
+    if explicit and not lists.announces(quote, explicit=True):
         return []
     page = next((p for p in pages if p.number == number), None)
     if page is None or c.row is not None:
         return []
     wanted = query.answer.count
-    if lists.announces(quote):
+    if lists.announces(quote, explicit):
         return lists.items_after(quote, page, wanted)
     if query.answer.kind == "list" and lists.marker(quote) is not None:
         return [i for i in lists.siblings(quote, page, wanted) if squash(i) not in squash(quote)]

@@ -13,8 +13,9 @@ LIST_MAX = 8  # items quoted when neither the question nor the text says how man
 ITEM_MAX_CHARS = 120  # a longer "item" is a paragraph: the list has ended
 _ANNOUNCED = re.compile(r"([0-9]+|[一二三四五六七八九十])\s*"
                         r"(?:つ|分野|項目|点|件|社|組織|団体|機関|窓口|種類|テーマ|プロジェクト|PJ|サービス|か国|カ国)")
-_INTRO = re.compile(_ANNOUNCED.pattern + r"|次の|以下の|下記の|次のとおり|以下のとおり"
-                    r"|(?:次|以下|下記)に(?:記す|示す|挙げる)|[:：]\s*$")
+_SAYS_LIST = re.compile(r"次の|以下の|下記の|次のとおり|以下のとおり|(?:次|以下|下記)に(?:記す|示す|挙げる)"
+                        r"|[:：]\s*$")
+_INTRO = re.compile(f"{_ANNOUNCED.pattern}|{_SAYS_LIST.pattern}")
 _KANJI = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # Bullet markers; items of one list share their marker's class.
 _MARKERS = (("-", "‐", "－", "—", "–"), ("・", "･"), ("●", "○", "◯"), ("■", "□"), ("◆", "◇"), ("▼", "▶", "※"),
@@ -22,8 +23,10 @@ _MARKERS = (("-", "‐", "－", "—", "–"), ("・", "･"), ("●", "○", "�
 _NUMBERED = re.compile(r"^\s*(?:[（(][0-9０-９]{1,2}[）)]|[0-9０-９]{1,2}[.．)）])")
 
 
-def announces(sentence: str) -> bool:
-    return bool(_INTRO.search(sentence))
+def announces(sentence: str, explicit: bool = False) -> bool:
+    """Whether a sentence announces a list; `explicit`: in words (次の, 以下の, a colon), not only by
+    a count (「373 社に提供」 counts companies, it lists none)."""
+    return bool((_SAYS_LIST if explicit else _INTRO).search(sentence))
 
 
 def announced_count(sentence: str) -> int:
