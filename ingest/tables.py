@@ -16,6 +16,8 @@ from ingest.records import Page
 from ingest.text import normalize, squash
 from ingest.vocabulary import YEAR, western_year, year_form
 
+_UNIT_NOTE = re.compile(r"[（(][^）)]*[）)]")
+
 MIN_VALUES = 2  # a label with fewer figures is a sentence, not a row
 MAX_LABEL = 40  # longer "labels" are prose that happens to end in figures
 HEADER_WINDOW = 8  # header cells wrap over this many short lines ("平成\n30 年度令和元年度…")
@@ -45,6 +47,11 @@ class TableRow:
     context: str = ""  # the lines above the row: its indicator, account or caption
     line: str = ""  # the row as the page prints it: what a citation quotes
     source: str = "text"  # "text" (page lines) or "ruled" (find_tables cells)
+
+    @property
+    def name(self) -> str:
+        """The label without its unit note, squashed: 経常費用（千円） -> 経常費用."""
+        return squash(_UNIT_NOTE.sub("", self.label))
 
     def cell(self, header: str) -> str | None:
         """The value under a header, or None."""

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from ingest.text import split_sentences
+from ingest.text import split_sentences, squash
 from qa import extractive, lexicon
 from qa.backends import open_index
 from qa.embed import Embedder, load_embedder
@@ -33,6 +33,8 @@ MAX_QUESTION_CHARS = 1000  # longer input is cut: no report question needs more
 K_MAX = 50
 SEARCH_DEPTH = 5  # chunks searched per passage shown: several chunks often share one page
 RATING_PASSAGES = 2
+ROW_PASSAGES = 2  # passages printing a table row the question names, read besides the hits
+MIN_ROW_NAME = 3  # shorter row labels (計, 合計) name no row on their own
 _RATING_LINE = re.compile(r"評定\s*[:：]\s*[SABCD](?![A-Za-z])")
 
 
@@ -58,6 +60,10 @@ class Assistant:
         for doc, rows in index.tables.items():
             for row in rows:
                 self._tables.setdefault((doc, row.page), []).append(row)
+        self._chunks_on: dict[tuple[str, int], list] = {}
+        for chunk in index.chunks:
+            for page in range(chunk.page_start, chunk.page_end + 1):
+                self._chunks_on.setdefault((chunk.doc, page), []).append(chunk)
         self._text = "\n".join(c.text for c in index.chunks).lower()  # is a term anywhere at all?
         tag("何件")  # loads the part-of-speech dictionary now, not on the first question
         lexicon.table()  # and the English -> Japanese word table (0.15 s)
@@ -133,8 +139,9 @@ class Assistant:
         ctx = Context(self._idf, self._similarity(query.text, vectors[0]), self.vocabulary, self._tables,
                       tuple(self._similarity(p, v) for p, v in zip(query.parts, vectors[1:], strict=True)),
                       self._tokens)
+        extra = self._rating_passages(query, hits, docs)
         reading = read(query, hits, ctx, self.weights, self.index.pages, self._text,
-                       extra=self._rating_passages(query, hits, docs))
+                       extra=extra + self._row_passages(query, [*hits[:PASSAGES_READ], *extra], docs))
         reading.timings["retrieve_ms"] = (retrieved - start) * 1000
         return query, reading, hits
 
@@ -167,6 +174,21 @@ class Assistant:
         found = [c for c in self.index.chunks if c.item in query.items and c.id not in seen
                  and (not docs or c.doc in docs) and _RATING_LINE.search(c.text)]
         return [Hit(c, 0.0, None, None) for c in found[:RATING_PASSAGES]]
+
+    def _row_passages(self, query: Query, read: list[Hit], docs=None) -> list[Hit]:
+        """A question that names a table row (経常費用, 予算額) of an item it names also reads the
+        passages that print that row: a line of figures seldom retrieves on its own."""
+        if not query.items:  # every item's table has a 予算額 row: without an item, which one?
+            return []
+        asked, seen, out = squash(query.lexical), {h.chunk.id for h in read}, []
+        for (doc, page), rows in self._tables.items():
+            named = [r for r in rows if len(r.name) >= MIN_ROW_NAME and r.name in asked]
+            for chunk in self._chunks_on.get((doc, page), []) if named and (not docs or doc in docs) else []:
+                if chunk.id not in seen and chunk.item in query.items \
+                        and any(squash(r.line) in squash(chunk.text) for r in named):
+                    seen.add(chunk.id)
+                    out.append(Hit(chunk, 0.0, None, None))
+        return out[:ROW_PASSAGES]
 
     def _page_of(self, hit: Hit, ranked) -> int:
         """The page where the passage's best candidate is, else its first page."""

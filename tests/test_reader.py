@@ -48,6 +48,16 @@ def test_table_rows_are_candidates_and_the_cell_is_named(mera):
     assert quote[answer.span.start : answer.span.end] == "3,200"
 
 
+def test_a_named_row_of_a_named_item_brings_its_passage(mera):
+    from qa.query import analyse
+
+    query = analyse("Ⅰ－３の令和3年度の従事人員数は？", mera.vocabulary)
+    found = mera._row_passages(query, [])
+    assert found and all(h.chunk.item == "I-3" and "従事人員数" in h.chunk.text for h in found)
+    assert mera._row_passages(query, found) == []  # passages already read are not read twice
+    assert mera._row_passages(analyse("令和3年度の従事人員数は？", mera.vocabulary), []) == []  # which item's?
+
+
 def test_typed_spans_of_sentences(mera):
     _, reading, _ = mera.read("令和4年度の説明会には延べ何名が参加した？")
     with_unit = [c for c in reading.ranked if c.features.get("unit_match")]

@@ -32,7 +32,6 @@ _LIST_INTRO = re.compile(r"(?:[0-9０-９]+|[一二三四五六七八九十])\s*
 _HEADING = re.compile(r"^[＜<【\[［○●■◆〇].*[＞>】\]］]?$")
 _RATING_LINE = re.compile(r"評定\s*[:：]\s*[SABCD](?![A-Za-z])")
 _DIGITS = re.compile(r"\d+")
-_UNIT_NOTE = re.compile(r"[（(][^）)]*[）)]")
 
 
 def featurize(cands: list[Candidate], query: Query, ctx: Context, terms: dict[str, float],
@@ -179,7 +178,7 @@ def _row(c: Candidate, query: Query, terms: dict[str, float], ctx: Context) -> d
         return {"row": 0.0, "row_year": 0.0, "row_label": 0.0, "label_asked": 0.0}
     label = ctx.tokens(c.row.label) | ctx.tokens(c.row.context)
     has_year = any(c.row.year_cell(y) for y in query.years)
-    name = squash(_UNIT_NOTE.sub("", c.row.label))  # 経常費用（千円） -> 経常費用
+    name = c.row.name
     asked = float(bool(name) and name in squash(query.lexical))  # the row the question names exactly
     return {"row": 1.0, "row_year": float(has_year), "row_label": coverage(label, terms, ctx.idf),
             "label_asked": asked}
