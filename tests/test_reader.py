@@ -142,3 +142,15 @@ def test_a_latin_name_the_document_never_prints_is_missing():
     assert (nowhere, term) == (0.0, "")
     (share, nowhere), term = _missing(query, Vocabulary(), frozenset({"パッケージ"}), "amd64 の", "amd64")
     assert (nowhere, term) == (1.0, "arm64")
+
+
+def test_a_typing_slip_is_not_a_missing_term():
+    from qa.reader.refusal import _missing, _slipped_from
+
+    words = {"発信": 3, "バッジ": 1, "パーミッション": 2, "評定": 4}
+    assert _slipped_from("発進", words) == ["発信"]  # the IME's other kanji for ハッシン
+    assert _slipped_from("バッチ", words) == ["バッジ"] and _slipped_from("パーミション", words) == ["パーミッション"]
+    assert _slipped_from("男女", words) == []
+    query = analyse("相談窓口だよりは何本発進した？")
+    vocabulary = Vocabulary(words=words)
+    assert _missing(query, vocabulary, frozenset({"発信", "相談", "窓口", "便り"}), "", "発信")[0][1] == 0.0

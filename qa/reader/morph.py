@@ -34,6 +34,7 @@ class _Tagger:
 
         self._dictionary, self._mode = Dictionary(dict="core"), SplitMode.C
         self._local = threading.local()
+        self._read = threading.local()
 
     def tag(self, text: str) -> list[Morpheme]:
         tok = getattr(self._local, "tok", None)
@@ -41,6 +42,13 @@ class _Tagger:
             tok = self._local.tok = self._dictionary.tokenizer(self._mode, fields={"pos"})
         return [Morpheme(m.surface(), tuple(m.part_of_speech()[:3]), m.begin(), m.end())
                 for m in tok.tokenize(text[:MAX_CHARS])]
+
+
+    def reading(self, text: str) -> str:
+        tok = getattr(self._read, "tok", None)
+        if tok is None:
+            tok = self._read.tok = self._dictionary.tokenizer(self._mode, fields={"reading_form"})
+        return "".join(m.reading_form() for m in tok.tokenize(text[:MAX_CHARS]))
 
 
 @functools.cache
@@ -52,3 +60,9 @@ def _tagger() -> _Tagger:
 def tag(text: str) -> tuple[Morpheme, ...]:
     """The text's morphemes with offsets; cached, as the same passages come back for many questions."""
     return tuple(_tagger().tag(text))
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def reading(text: str) -> str:
+    """The text's reading in katakana (発信 -> ハッシン), as Sudachi reads it."""
+    return _tagger().reading(text)
