@@ -145,7 +145,8 @@ def test_a_latin_name_the_document_never_prints_is_missing():
 
 
 def test_a_typing_slip_is_not_a_missing_term():
-    from qa.reader.refusal import _missing, _slipped_from
+    from qa.reader.refusal import _missing
+    from qa.reader.slips import slipped_from as _slipped_from
 
     words = {"発信": 3, "バッジ": 1, "パーミッション": 2, "評定": 4}
     assert _slipped_from("発進", words) == ["発信"]  # the IME's other kanji for ハッシン

@@ -7,7 +7,6 @@ these signals are among its features, and the strongest one present names the re
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ingest.text import normalize
@@ -16,7 +15,8 @@ from qa import lexicon
 from qa.glossary import to_japanese
 from qa.query import Query, Vocabulary, english_names
 from qa.reader.candidates import Candidate, Context
-from qa.reader.morph import reading, tag
+from qa.reader.morph import tag
+from qa.reader.slips import slipped_from
 from qa.reader.terms import content_terms
 from qa.records import Hit
 
@@ -95,57 +95,12 @@ def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str], pas
     latin = [w.lower() for w in unknown]
     nouns = list(dict.fromkeys(_nouns(query, vocabulary) + latin))
     # A slip of the keyboard (発進 for 発信, バッチ for バッジ) is there when the word it slipped from is.
-    forms = {n: [n, *_slipped_from(n, vocabulary.words)] for n in nouns if n not in latin}
+    forms = {n: [n, *slipped_from(n, vocabulary.words)] for n in nouns if n not in latin}
     absent = [n for n in nouns if (n not in passage_text if n in latin else
                                    not any(f in passages for f in forms[n]))]
     nowhere = [n for n in absent if not any(f in document_text for f in forms.get(n, [n]))]
     share = len(absent) / len(nouns) if nouns else 0.0
     return (share, float(bool(nowhere))), (nowhere or absent or [""])[0]
-
-
-MIN_SLIP = 3  # katakana words shorter than this are too many one edit apart (ペア, ベア)
-_KATAKANA = re.compile(r"[ァ-ヺー]+")
-
-
-def _slipped_from(term: str, words: Mapping[str, int]) -> list[str]:
-    """The documents' words that `term` (missing from them) may be a typing slip of: the same reading
-    (an IME's wrong kanji: 発進 for 発信, 押韻 for 押印), or katakana one edit away (バッチ for バッジ,
-    パーミション for パーミッション)."""
-    if term in words or not words:
-        return []
-    by_reading, katakana = _word_forms(words)
-    out = [w for w in by_reading.get(reading(term), ()) if w != term]
-    if len(term) >= MIN_SLIP and _KATAKANA.fullmatch(term):
-        near = (w for n in (len(term) - 1, len(term), len(term) + 1) for w in katakana.get(n, []))
-        out += [w for w in near if _one_edit(term, w)]
-    return out
-
-
-_FORMS: dict[int, tuple] = {}  # id(words) -> (words, readings, katakana by length): built once per index
-
-
-def _word_forms(words: Mapping[str, int]) -> tuple[dict[str, list[str]], dict[int, list[str]]]:
-    cached = _FORMS.get(id(words))
-    if cached is None or cached[0] is not words:
-        by_reading: dict[str, list[str]] = {}
-        katakana: dict[int, list[str]] = {}
-        for w in words:
-            if len(w) >= 2 and not w.isascii():
-                by_reading.setdefault(reading(w), []).append(w)
-            if len(w) >= MIN_SLIP - 1 and _KATAKANA.fullmatch(w):
-                katakana.setdefault(len(w), []).append(w)
-        cached = _FORMS[id(words)] = (words, by_reading, katakana)
-    return cached[1], cached[2]
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """One character dropped, added or changed (ジ for チ, ッ dropped)."""
-    if abs(len(a) - len(b)) > 1 or a == b:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    short, long = sorted((a, b), key=len)
-    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
 def _nouns(query: Query, vocabulary: Vocabulary) -> list[str]:

@@ -1,0 +1,54 @@
+"""Typing slips in Japanese questions: a word the documents never print that an IME or a hurried hand
+made from one they do (発進 for 発信, 押韻 for 押印, バッチ for バッジ). Question analysis searches
+for the word meant, and the refusal check counts it as present."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from qa.reader.morph import reading
+
+MIN_SLIP = 3  # katakana words shorter than this are too many one edit apart (ペア, ベア)
+_KATAKANA = re.compile(r"[ァ-ヺー]+")
+
+
+def slipped_from(term: str, words: Mapping[str, int]) -> list[str]:
+    """The documents' words that `term` (missing from them) may be a typing slip of: the same reading
+    (an IME's wrong kanji: 発進 for 発信, 押韻 for 押印), or katakana one edit away (バッチ for バッジ,
+    パーミション for パーミッション)."""
+    if term in words or not words:
+        return []
+    by_reading, katakana = _word_forms(words)
+    out = [w for w in by_reading.get(reading(term), ()) if w != term]
+    if len(term) >= MIN_SLIP and _KATAKANA.fullmatch(term):
+        near = (w for n in (len(term) - 1, len(term), len(term) + 1) for w in katakana.get(n, []))
+        out += [w for w in near if _one_edit(term, w)]
+    return out
+
+
+_FORMS: dict[int, tuple] = {}  # id(words) -> (words, readings, katakana by length): built once per index
+
+
+def _word_forms(words: Mapping[str, int]) -> tuple[dict[str, list[str]], dict[int, list[str]]]:
+    cached = _FORMS.get(id(words))
+    if cached is None or cached[0] is not words:
+        by_reading: dict[str, list[str]] = {}
+        katakana: dict[int, list[str]] = {}
+        for w in words:
+            if len(w) >= 2 and not w.isascii():
+                by_reading.setdefault(reading(w), []).append(w)
+            if len(w) >= MIN_SLIP - 1 and _KATAKANA.fullmatch(w):
+                katakana.setdefault(len(w), []).append(w)
+        cached = _FORMS[id(words)] = (words, by_reading, katakana)
+    return cached[1], cached[2]
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One character dropped, added or changed (ジ for チ, ッ dropped)."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
