@@ -59,3 +59,18 @@ def test_typeset_bullets_and_a_list_announced_by_ni_shimesu():
     assert lists.items_after("設定ファイルは次に示す順番で読み込まれます。", page) == [
         "1. システム全体の設定を読む", "2. 利用者の設定を読む"]
     assert lists.items_after("いくつかの言語には専用の文書があります:", page) == ["• Perl の文書", "• Python の文書"]
+
+
+def test_the_command_a_sentence_announces_is_quoted_after_it():
+    page = Page(9, "9", """書き込みます。
+# burn --eject image.iso
+もし書き換え型の媒体が使われている場合には、次を代わりに実行して下さい。
+# burn --eject --blank=fast image.iso
+別の話題に移る。""")
+    # The sentence runs over the command line above it; it is found by the line that ends it.
+    sentence = "# burn --eject image.iso もし書き換え型の媒体が使われている場合には、次を代わりに実行して下さい。"
+    assert lists.announces(sentence, explicit=True)
+    assert lists.items_after(sentence, page) == []
+    assert lists.commands_after(sentence, page) == ["# burn --eject --blank=fast image.iso"]
+    assert lists.commands_after("書き込みます。", page) == ["# burn --eject image.iso"]
+    assert lists.commands_after("別の話題に移る。", page) == []

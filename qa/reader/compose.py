@@ -131,7 +131,7 @@ def _list_items(c: Candidate, quote: str, query: Query, pages: list[Page], numbe
         return []
     wanted = query.answer.count
     if lists.announces(quote, explicit):
-        return lists.items_after(quote, page, wanted)
+        return lists.items_after(quote, page, wanted) or lists.commands_after(quote, page)
     if query.answer.kind == "list" and lists.marker(quote) is not None:
         return [i for i in lists.siblings(quote, page, wanted) if squash(i) not in squash(quote)]
     return []

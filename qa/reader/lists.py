@@ -14,7 +14,7 @@ ITEM_MAX_CHARS = 120  # a longer "item" is a paragraph: the list has ended
 _ANNOUNCED = re.compile(r"([0-9]+|[一二三四五六七八九十])\s*"
                         r"(?:つ|分野|項目|点|件|社|組織|団体|機関|窓口|種類|テーマ|プロジェクト|PJ|サービス|か国|カ国)")
 _SAYS_LIST = re.compile(r"次の|以下の|下記の|次のとおり|以下のとおり|(?:次|以下|下記)に(?:記す|示す|挙げる)"
-                        r"|[:：]\s*$")
+                        r"|(?:次|以下|下記)を|[:：]\s*$")
 _INTRO = re.compile(f"{_ANNOUNCED.pattern}|{_SAYS_LIST.pattern}")
 _KANJI = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # Bullet markers; items of one list share their marker's class.
@@ -56,6 +56,23 @@ def items_after(sentence: str, page: Page, wanted: int = 0) -> list[str]:
     return _run(lines[row + 1 :], limit)
 
 
+COMMAND_LINES = 3  # command lines quoted after the sentence that announces them
+_PROMPT = re.compile(r"^\s*[$#%]\s+\S")  # a shell prompt: the line is a command to type
+
+
+def commands_after(sentence: str, page: Page) -> list[str]:
+    """The command lines ($ …, # …) right after a sentence that announces them (「次のコマンドを実行
+    します:」, 「次を代わりに実行して下さい。」): in a manual, they are the answer."""
+    lines = [line.strip() for line in page.text.split("\n") if line.strip()]
+    row = _line_of(sentence, lines)
+    out: list[str] = []
+    for line in lines[row + 1 :] if row is not None else []:
+        if not _PROMPT.match(line) or len(out) >= COMMAND_LINES:
+            break
+        out.append(line)
+    return out
+
+
 def siblings(line: str, page: Page, wanted: int = 0) -> list[str]:
     """The bullet block a bullet line belongs to: the items before and after it with its marker."""
     lines = [x.strip() for x in page.text.split("\n") if x.strip()]
@@ -68,9 +85,15 @@ def siblings(line: str, page: Page, wanted: int = 0) -> list[str]:
     return _run(lines[start:], wanted or LIST_MAX)
 
 
+TAIL_KEY = 20  # a sentence run over several lines is found by the line that ends it
+
+
 def _line_of(text: str, lines: list[str]) -> int | None:
     key = squash(text)
-    return next((i for i, line in enumerate(lines) if key and key in squash(line)), None)
+    found = next((i for i, line in enumerate(lines) if key and key in squash(line)), None)
+    if found is None and len(key) > TAIL_KEY:
+        found = next((i for i, line in enumerate(lines) if squash(line).endswith(key[-TAIL_KEY:])), None)
+    return found
 
 
 def _run(lines: list[str], limit: int) -> list[str]:
