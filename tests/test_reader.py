@@ -155,3 +155,14 @@ def test_a_typing_slip_is_not_a_missing_term():
     query = analyse("相談窓口だよりは何本発進した？")
     vocabulary = Vocabulary(words=words)
     assert _missing(query, vocabulary, frozenset({"発信", "相談", "窓口", "便り"}), "", "発信")[0][1] == 0.0
+
+
+def test_a_slip_inside_a_katakana_compound_and_an_english_plural_are_not_missing():
+    from qa.reader.refusal import _missing
+    from qa.reader.slips import printed_as
+
+    text = "・セキュリティアクションの宣言。シン・テレワークシステムを構築。url の一覧"
+    assert printed_as("セキュリティアクッション", text) and printed_as("シンテレワークシステム", text)
+    assert not printed_as("セキュリティキャンプ", text)
+    query = analyse("How many URLs were checked?")  # URLs is printed as URL
+    assert _missing(query, Vocabulary(), frozenset(), "", text) == ((0.0, 0.0), "")

@@ -16,7 +16,7 @@ from qa.glossary import to_japanese
 from qa.query import Query, Vocabulary, english_names
 from qa.reader.candidates import Candidate, Context
 from qa.reader.morph import tag
-from qa.reader.slips import slipped_from
+from qa.reader.slips import printed_as, slipped_from
 from qa.reader.terms import content_terms
 from qa.records import Hit
 
@@ -87,7 +87,7 @@ def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str], pas
         names = [n for n in english_names(query.norm) if _DISTINCTIVE.search(n) and not _FISCAL.fullmatch(n)]
         names = list(dict.fromkeys([*names, *unknown]))
         # "Indo-Pacific" is printed インド太平洋: a name is there when one of its translations is.
-        absent = [n for n in names if n.lower() not in document_text
+        absent = [n for n in names if not any(h in document_text for h in lexicon.headwords(n.lower()))
                   and not any(f in document_text for f in [*to_japanese(n).split(), *lexicon.all_forms(n)])]
         share = len(absent) / len(names) if names else 0.0
         return (share, float(bool(absent))), (absent[0] if absent else "")
@@ -96,9 +96,14 @@ def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str], pas
     nouns = list(dict.fromkeys(_nouns(query, vocabulary) + latin))
     # A slip of the keyboard (発進 for 発信, バッチ for バッジ) is there when the word it slipped from is.
     forms = {n: [n, *slipped_from(n, vocabulary.words)] for n in nouns if n not in latin}
-    absent = [n for n in nouns if (n not in passage_text if n in latin else
-                                   not any(f in passages for f in forms[n]))]
-    nowhere = [n for n in absent if not any(f in document_text for f in forms.get(n, [n]))]
+
+    def found(n: str, tokens, text: str) -> bool:
+        if n in latin:
+            return n in text
+        return any(f in tokens for f in forms[n]) or printed_as(n, text)
+
+    absent = [n for n in nouns if not found(n, passages, passage_text)]
+    nowhere = [n for n in absent if not found(n, document_text, document_text)]
     share = len(absent) / len(nouns) if nouns else 0.0
     return (share, float(bool(nowhere))), (nowhere or absent or [""])[0]
 

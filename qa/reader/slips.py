@@ -52,3 +52,20 @@ def _one_edit(a: str, b: str) -> bool:
         return sum(x != y for x, y in zip(a, b, strict=True)) == 1
     short, long = sorted((a, b), key=len)
     return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+MIN_COMPOUND = 5  # katakana compounds this long are looked for in the text itself, slips and all
+_SMALL = "ッー・ン"  # the marks a hurried hand drops or adds: アクッション, シンテレワーク
+_VOICED = str.maketrans("カキクケコサシスセソタチツテトハヒフヘホガギグゲゴザジズゼゾダヂヅデドバビブベボ",
+                        "ガギグゲゴザジズゼゾダヂヅデドバビブベボカキクケコサシスセソタチツテトハヒフヘホ")
+
+
+def printed_as(term: str, text: str) -> bool:
+    """A long katakana compound the tokens miss (セキュリティアクション is two tokens) is printed in
+    `text` with one small mark more or less (ッ, ー, ・, ン) or one sound voiced the other way."""
+    if len(term) < MIN_COMPOUND or not _KATAKANA.fullmatch(term):
+        return False
+    variants = {term[:i] + term[i + 1:] for i in range(len(term)) if term[i] in _SMALL}
+    variants |= {term[:i] + mark + term[i:] for i in range(1, len(term)) for mark in _SMALL}
+    variants |= {term[:i] + term[i].translate(_VOICED) + term[i + 1:] for i in range(len(term))}
+    return any(v != term and v in text for v in variants)
