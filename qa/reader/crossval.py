@@ -16,6 +16,7 @@ import json
 import logging
 import random
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from qa.evaluation.metrics import compute_metrics, load_set
 from qa.evaluation.report import format_table
 from qa.evaluation.runner import answer_row
 from qa.reader import train
-from qa.reader.model import WEIGHTS_FILE, Weights
+from qa.reader.model import WEIGHTS_FILE, Weights, load
 from qa.settings import ROOT
 
 log = logging.getLogger(__name__)
@@ -107,10 +108,16 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(WEIGHTS_FILE), help="where the trained weights go")
     parser.add_argument("--report", default=str(ROOT / "eval" / "results" / "train"),
                         help="folder for the cross-validation report")
+    parser.add_argument("--recalibrate", action="store_true",
+                        help="keep the shipped models; set only the refusal threshold again")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     samples = _collect({"sample": args.sample_index, "manual": args.manual_index})
-    weights = train.train(samples, "make train")
+    if args.recalibrate:  # the shipped models, with the refusal threshold set again on today's features
+        shipped = load()
+        weights = replace(shipped, refuse_below=train.threshold(shipped.refusal, samples))
+    else:
+        weights = train.train(samples, "make train")
     report = Path(args.report)
     in_sample = run(samples, lambda i: weights, report / "in-sample")
     cv = cross_validate(samples, args.folds, report / "cv")
@@ -131,13 +138,20 @@ def _collect(indexes: dict[str, str]) -> list[train.Sample]:
     return samples
 
 
+def load_spec() -> dict:
+    return json.loads(WEIGHTS_FILE.read_text(encoding="utf-8")) if WEIGHTS_FILE.exists() else {}
+
+
 def _write(weights: Weights, samples, args, in_sample: dict, cv: dict) -> None:
     spec = weights.to_dict()
     spec["embed_model"] = samples[0].assistant.embedder.model_name
-    spec["trained"] = {"by": "qa/reader/train.py via `make train` (qa.reader.crossval)",
-                       "at": datetime.now(UTC).isoformat(timespec="seconds"),
-                       "sets": {name: sum(s.set == name for s in samples) for name in SETS},
-                       "folds": args.folds}
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    if args.recalibrate:  # the models keep their training record; the threshold gets its own
+        spec["trained"] = {**load_spec().get("trained", {}), "refusal threshold recalibrated at": now}
+    else:
+        spec["trained"] = {"by": "qa/reader/train.py via `make train` (qa.reader.crossval)", "at": now,
+                           "sets": {name: sum(s.set == name for s in samples) for name in SETS},
+                           "folds": args.folds}
     Path(args.out).write_text(json.dumps(spec, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     report = Path(args.report)
     report.mkdir(parents=True, exist_ok=True)

@@ -151,15 +151,24 @@ def refusal_features(s: Sample) -> dict[str, float]:
 
 
 def fit_refusal(samples: list[Sample]) -> tuple[Linear, float]:
-    """P(answerable) and the threshold that keeps training false refusals under MAX_FALSE_REFUSAL."""
+    """P(answerable), and its threshold (`threshold`)."""
     rows = [refusal_features(s) for s in samples]
     x = np.asarray([[r[f] for f in refusal.FEATURES] for r in rows])
     y = np.asarray([int(s.row.answerable) for s in samples])
     model = _fit(x, y, np.ones(len(y)), refusal.FEATURES)
-    answerable = sorted(model.prob(r) for r, s in zip(rows, samples, strict=True) if s.row.answerable)
-    allowed = int(MAX_FALSE_REFUSAL * len(answerable))
-    threshold = answerable[allowed] if answerable else 0.5  # refuse strictly below: `allowed` refused
-    return model, float(threshold)
+    return model, threshold(model, samples)
+
+
+def threshold(model: Linear, samples: list[Sample]) -> float:
+    """The highest refusal threshold that keeps false refusals under MAX_FALSE_REFUSAL on every
+    training set, not only pooled: a pooled share lets one set's answerable questions pay for all."""
+    out = 1.0
+    for name in {s.set for s in samples}:
+        held = [s for s in samples if s.set == name and s.row.answerable]
+        answerable = sorted(model.prob(refusal_features(s)) for s in held)
+        if answerable:  # refuse strictly below: `allowed` refused
+            out = min(out, answerable[int(MAX_FALSE_REFUSAL * len(answerable))])
+    return float(out) if out < 1.0 else 0.5
 
 
 def _answer(s: Sample, weights: Weights) -> str:
