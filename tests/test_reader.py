@@ -152,6 +152,7 @@ def test_a_typing_slip_is_not_a_missing_term():
     assert _slipped_from("発進", words) == ["発信"]  # the IME's other kanji for ハッシン
     assert _slipped_from("バッチ", words) == ["バッジ"] and _slipped_from("パーミション", words) == ["パーミッション"]
     assert _slipped_from("男女", words) == []
+    assert _slipped_from("文章", {"文書": 1}) == ["文書"]  # ブンショウ typed for ブンショ: a vowel held long
     query = analyse("相談窓口だよりは何本発進した？")
     vocabulary = Vocabulary(words=words)
     assert _missing(query, vocabulary, frozenset({"発信", "相談", "窓口", "便り"}), "", "発信")[0][1] == 0.0

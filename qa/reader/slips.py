@@ -20,11 +20,21 @@ def slipped_from(term: str, words: Mapping[str, int]) -> list[str]:
     if term in words or not words:
         return []
     by_reading, katakana = _word_forms(words)
-    out = [w for w in by_reading.get(reading(term), ()) if w != term]
+    sound = reading(term)
+    out = [w for r in {sound, *_long_or_short(sound)} for w in by_reading.get(r, ()) if w != term]
     if len(term) >= MIN_SLIP and _KATAKANA.fullmatch(term):
         near = (w for n in (len(term) - 1, len(term), len(term) + 1) for w in katakana.get(n, []))
         out += [w for w in near if _one_edit(term, w)]
-    return out
+    return list(dict.fromkeys(out))
+
+
+_LENGTH_MARKS = "ウーッ"  # a vowel held long or a stop, the sounds typed wrong most (文章 for 文書)
+
+
+def _long_or_short(sound: str) -> set[str]:
+    """The reading with one length mark dropped or added (ブンショウ -> ブンショ)."""
+    out = {sound[:i] + sound[i + 1:] for i in range(len(sound)) if sound[i] in _LENGTH_MARKS}
+    return out | {sound[:i] + mark + sound[i:] for i in range(1, len(sound) + 1) for mark in _LENGTH_MARKS}
 
 
 _FORMS: dict[int, tuple] = {}  # id(words) -> (words, readings, katakana by length): built once per index
