@@ -97,8 +97,8 @@ def test_english_question_gets_the_documents_japanese_words():
 def test_quoted_words_are_names_whatever_their_case():
     from qa.query import english_names
 
-    question = "In a JFM file, what does 'parbdd' stand for, as opposed to “boxbdd”? (IPA's view)"
-    assert english_names(question) == ["JFM", "IPA", "parbdd", "boxbdd"]
+    question = "In a YAML file, what does 'fastmode' mean, as against “safemode”? (IPA's view)"
+    assert english_names(question) == ["YAML", "IPA", "fastmode", "safemode"]
 
 
 def test_a_misspelt_word_is_looked_up_by_its_spelling():
@@ -115,15 +115,15 @@ def test_a_misspelt_word_is_looked_up_by_its_spelling():
 
 def test_unknown_words_are_names_and_jargon_not_english_or_japanese():
     found = lexicon.unknown_words(
-        "Can I set up nginx, Kubernetes or WireGuard on arm64 with an autobuilder? The Mitou "
-        "digitalisation projects were registred and deployed quickly.")
+        "Can I run Grafana, Terraform or KeePassXC on riscv64 with a keymanager and logfiles? The Hanko "
+        "modernisation projects had an adress in every langauge.")
     # English words in any inflection, slips of them, run-together English words and romanised
     # Japanese (printed in Japanese by a Japanese document) are not names.
-    assert found == ["nginx", "Kubernetes", "WireGuard", "arm64"]
+    assert found == ["Grafana", "Terraform", "KeePassXC", "riscv64"]
 
 
 def test_the_shipped_word_list_holds_ordinary_english():
     words = lexicon.english_words()
     assert len(words) > 40_000
     assert {"compare", "responsible", "automatically", "written"} <= words
-    assert not {"nginx", "kubernetes"} & words
+    assert not {"grafana", "terraform"} & words

@@ -131,39 +131,39 @@ def test_only_topic_nouns_can_be_missing_terms():
 def test_a_latin_name_the_document_never_prints_is_missing():
     from qa.reader.refusal import _missing
 
-    # English: "Kubernetes" is no English word; "deploy" and "cluster" are, and are not looked for.
-    query = analyse("How do I deploy a Kubernetes cluster?")
-    assert _missing(query, Vocabulary(), frozenset(), "", "クラスタの構築") == ((1.0, 1.0), "Kubernetes")
-    assert _missing(query, Vocabulary(), frozenset(), "", "kubernetes のクラスタ") == ((0.0, 0.0), "")
-    # Japanese: looked for as printed in the passages (the tokenizer may cut arm64 into arm and 64).
-    query = analyse("arm64 で使えるパッケージ数は？")
-    (share, nowhere), term = _missing(query, Vocabulary(), frozenset({"パッケージ", "数"}), "arm64 の",
-                                      "arm64 の パッケージ")
+    # English: "Terraform" is no English word; "deploy" and "cluster" are, and are not looked for.
+    query = analyse("How do I deploy a cluster with Terraform?")
+    assert _missing(query, Vocabulary(), frozenset(), "", "クラスタの構築") == ((1.0, 1.0), "Terraform")
+    assert _missing(query, Vocabulary(), frozenset(), "", "terraform のクラスタ") == ((0.0, 0.0), "")
+    # Japanese: looked for as printed in the passages (the tokenizer may cut riscv64 into riscv and 64).
+    query = analyse("riscv64 で使えるパッケージ数は？")
+    (share, nowhere), term = _missing(query, Vocabulary(), frozenset({"パッケージ", "数"}), "riscv64 の",
+                                      "riscv64 の パッケージ")
     assert (nowhere, term) == (0.0, "")
     (share, nowhere), term = _missing(query, Vocabulary(), frozenset({"パッケージ"}), "amd64 の", "amd64")
-    assert (nowhere, term) == (1.0, "arm64")
+    assert (nowhere, term) == (1.0, "riscv64")
 
 
 def test_a_typing_slip_is_not_a_missing_term():
     from qa.reader.refusal import _missing
     from qa.reader.slips import slipped_from as _slipped_from
 
-    words = {"発信": 3, "バッジ": 1, "パーミッション": 2, "評定": 4}
-    assert _slipped_from("発進", words) == ["発信"]  # the IME's other kanji for ハッシン
-    assert _slipped_from("バッチ", words) == ["バッジ"] and _slipped_from("パーミション", words) == ["パーミッション"]
+    words = {"保証": 3, "カード": 1, "ネットワーク": 2, "評定": 4}
+    assert _slipped_from("保障", words) == ["保証"]  # the IME's other kanji for ホショウ
+    assert _slipped_from("カート", words) == ["カード"] and _slipped_from("ネトワーク", words) == ["ネットワーク"]
     assert _slipped_from("男女", words) == []
-    assert _slipped_from("文章", {"文書": 1}) == ["文書"]  # ブンショウ typed for ブンショ: a vowel held long
-    query = analyse("相談窓口だよりは何本発進した？")
+    assert _slipped_from("個数", {"工数": 1}) == ["工数"]  # コスウ typed for コウスウ: a vowel held short
+    query = analyse("製品の保障期間は何年？")
     vocabulary = Vocabulary(words=words)
-    assert _missing(query, vocabulary, frozenset({"発信", "相談", "窓口", "便り"}), "", "発信")[0][1] == 0.0
+    assert _missing(query, vocabulary, frozenset({"保証", "製品", "期間"}), "", "保証")[0][1] == 0.0
 
 
 def test_a_slip_inside_a_katakana_compound_and_an_english_plural_are_not_missing():
     from qa.reader.refusal import _missing
     from qa.reader.slips import printed_as
 
-    text = "・セキュリティアクションの宣言。シン・テレワークシステムを構築。url の一覧"
-    assert printed_as("セキュリティアクッション", text) and printed_as("シンテレワークシステム", text)
+    text = "・プライバシーポリシーの改定。ポイント・カードシステムを導入。url の一覧"
+    assert printed_as("プライバシポリシー", text) and printed_as("ポイントカードシステム", text)
     assert not printed_as("セキュリティキャンプ", text)
-    query = analyse("How many URLs were checked?")  # URLs is printed as URL
+    query = analyse("Which URLs does the appendix list?")  # URLs is printed as URL
     assert _missing(query, Vocabulary(), frozenset(), "", text) == ((0.0, 0.0), "")

@@ -23,7 +23,7 @@ def test_announcement():
     assert lists.announced_count("五つの課題") == 5 and lists.announced_count("課題") == 0
     assert not lists.announces("広報活動を実施した。")
     # Only a list question reads a count as a list: 「373 社に提供」 counts companies.
-    assert lists.announces("結果を 373 社に提供。") and not lists.announces("結果を 373 社に提供。", explicit=True)
+    assert lists.announces("結果を 412 社に送付。") and not lists.announces("結果を 412 社に送付。", explicit=True)
     assert lists.announces("相談窓口連絡会に下記の団体が新たに参加：", explicit=True)
 
 
@@ -51,14 +51,14 @@ def test_typeset_bullets_and_a_list_announced_by_ni_shimesu():
     page = Page(7, "7", """設定ファイルは次に示す順番で読み込まれます。
 1. システム全体の設定を読む
 2. 利用者の設定を読む
-いくつかの言語には専用の文書があります:
-• Perl の文書
-• Python の文書
+いくつかの部署には専用の窓口があります:
+• 総務の窓口
+• 経理の窓口
 本文に戻る。""")
     assert lists.announces("設定ファイルは次に示す順番で読み込まれます。")
     assert lists.items_after("設定ファイルは次に示す順番で読み込まれます。", page) == [
         "1. システム全体の設定を読む", "2. 利用者の設定を読む"]
-    assert lists.items_after("いくつかの言語には専用の文書があります:", page) == ["• Perl の文書", "• Python の文書"]
+    assert lists.items_after("いくつかの部署には専用の窓口があります:", page) == ["• 総務の窓口", "• 経理の窓口"]
 
 
 def test_the_command_a_sentence_announces_is_quoted_after_it():

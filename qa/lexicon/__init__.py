@@ -84,8 +84,8 @@ def forms_of(word: str, known: Mapping[str, int], respell: bool = False) -> list
 
 @functools.lru_cache(maxsize=1024)
 def spelling(word: str) -> str:
-    """The table's word one edit away (a letter dropped, doubled, swapped or mistyped: "employes",
-    "registred") for a word the table lacks; "" when there is none or the word is short. Questions are
+    """The table's word one edit away (a letter dropped, doubled, swapped or mistyped: "langauge",
+    "adress") for a word the table lacks; "" when there is none or the word is short. Questions are
     typed in a hurry, and an unknown word would otherwise bring no Japanese terms at all."""
     if len(word) < MIN_TYPO_LETTERS or " " in word or ranks(word):
         return ""
@@ -113,11 +113,11 @@ _LATIN = re.compile(r"(?<![\w.-])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 
 
 def unknown_words(text: str) -> list[str]:
-    """Latin words that are no ordinary English word, nor a slip of one: names and jargon (nginx,
-    Kubernetes, WireGuard) that a document about them would print as they are. Words of five letters
-    or more, or with a digit (arm64); every part of a hyphenated word must be unknown (not
-    gate-based). Not counted, because a Japanese document prints them in Japanese: romanised Japanese
-    (Mitou for 未踏) and a lowercase run of two English words (autobuilder, charsets)."""
+    """Latin words that are no ordinary English word, nor a slip of one: names and jargon (Grafana,
+    Terraform, KeePassXC) that a document about them would print as they are. Words of five letters
+    or more, or with a digit (riscv64); every part of a hyphenated word must be unknown (not
+    user-based). Not counted, because a Japanese document prints them in Japanese: romanised Japanese
+    (Hanko for 判子) and a lowercase run of two English words (keymanager, logfiles)."""
     out = []
     for word in _LATIN.findall(text):
         if len(word) < MIN_TYPO_LETTERS and not re.search(r"\d", word) or _ROMAJI.fullmatch(word.lower()):
@@ -129,7 +129,7 @@ def unknown_words(text: str) -> list[str]:
 
 # Hepburn syllables, with a doubled consonant for っ (kitte) and n for ん.
 _ROMAJI = re.compile(r"(?:(?:[kgsztdnhbpmr]y?|sh|ch|ts|j|f|y|w)?[aiueo]|n|[kstpc](?=[kstpc]))+")
-# Suffixes that make a word from an ordinary one (digitalisation from digital).
+# Suffixes that make a word from an ordinary one (modernisation from modern).
 _DERIVED = ("isation", "ization", "ation", "ise", "ize", "ness", "ment", "ity", "ally", "ly", "able",
             "er", "ers")
 MIN_PART = 3  # the shortest English word a run of two may begin or end with
@@ -143,7 +143,7 @@ def _unknown(word: str, joined: bool) -> bool:
         return False
     if len(word) >= MIN_TYPO_LETTERS and any(e in words for e in _edits(word)):
         return False
-    if any(word.endswith(x) and word[: -len(x)] in words for x in _DERIVED):  # digitalisation
+    if any(word.endswith(x) and word[: -len(x)] in words for x in _DERIVED):  # modernisation
         return False
     return not joined or not any(word[:i] in words and any(h in words for h in headwords(word[i:]))
                                  for i in range(MIN_PART, len(word) - MIN_PART + 1))

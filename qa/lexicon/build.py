@@ -12,7 +12,7 @@ Dev only: jamdict-data is 300 MB installed, the table it yields is 4 MB.
 
 It also writes en-words.txt.gz: the English words common enough to be ordinary English (wordfreq's
 Zipf frequency ≥ MIN_ZIPF), verbs and adverbs included, so a word outside both files is a name or
-jargon (nginx, Kubernetes, hyperref). wordfreq is 60 MB installed and needed only here.
+jargon (Grafana, Terraform, syncthing). wordfreq is 60 MB installed and needed only here.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 from qa.lexicon import LEXICON_FILE, WORDS_FILE
 
 SENSES = 2  # senses of an entry whose glosses are kept
-MIN_ZIPF = 2.5  # about once per 300 million words: typeset and charset are rarer, nginx is too
+MIN_ZIPF = 2.5  # about once per 300 million words: rarer words are jargon to a Japanese reader
 MAX_WORDS = 2  # glosses of more words are definitions, not translations
 HEADER = ("# English -> Japanese forms derived from JMdict (EDRDG, https://www.edrdg.org/), "
           "CC BY-SA 4.0; built by qa/lexicon/build.py\n")

@@ -25,7 +25,7 @@ _NUMBERED = re.compile(r"^\s*(?:[（(][0-9０-９]{1,2}[）)]|[0-9０-９]{1,2}[
 
 def announces(sentence: str, explicit: bool = False) -> bool:
     """Whether a sentence announces a list; `explicit`: in words (次の, 以下の, a colon), not only by
-    a count (「373 社に提供」 counts companies, it lists none)."""
+    a count (「412 社に送付」 counts companies, it lists none)."""
     return bool((_SAYS_LIST if explicit else _INTRO).search(sentence))
 
 

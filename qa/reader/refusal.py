@@ -91,10 +91,10 @@ def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str], pas
                   and not any(f in document_text for f in [*to_japanese(n).split(), *lexicon.all_forms(n)])]
         share = len(absent) / len(names) if names else 0.0
         return (share, float(bool(absent))), (absent[0] if absent else "")
-    # Latin names are looked for as printed: the tokenizer may cut them (arm64 -> arm, 64).
+    # Latin names are looked for as printed: the tokenizer may cut them (riscv64 -> riscv, 64).
     latin = [w.lower() for w in unknown]
     nouns = list(dict.fromkeys(_nouns(query, vocabulary) + latin))
-    # A slip of the keyboard (発進 for 発信, バッチ for バッジ) is there when the word it slipped from is.
+    # A slip of the keyboard (意外 for 以外, カート for カード) is there when the word it slipped from is.
     forms = {n: [n, *slipped_from(n, vocabulary.words)] for n in nouns if n not in latin}
 
     def found(n: str, tokens, text: str) -> bool:

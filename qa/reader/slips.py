@@ -1,5 +1,5 @@
 """Typing slips in Japanese questions: a word the documents never print that an IME or a hurried hand
-made from one they do (発進 for 発信, 押韻 for 押印, バッチ for バッジ). Question analysis searches
+made from one they do (意外 for 以外, 保障 for 保証, カート for カード). Question analysis searches
 for the word meant, and the refusal check counts it as present."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ _KATAKANA = re.compile(r"[ァ-ヺー]+")
 
 def slipped_from(term: str, words: Mapping[str, int]) -> list[str]:
     """The documents' words that `term` (missing from them) may be a typing slip of: the same reading
-    (an IME's wrong kanji: 発進 for 発信, 押韻 for 押印), or katakana one edit away (バッチ for バッジ,
-    パーミション for パーミッション)."""
+    (an IME's wrong kanji: 意外 for 以外, 保障 for 保証), or katakana one edit away (カート for カード,
+    ネトワーク for ネットワーク)."""
     if term in words or not words:
         return []
     by_reading, katakana = _word_forms(words)
@@ -28,11 +28,11 @@ def slipped_from(term: str, words: Mapping[str, int]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-_LENGTH_MARKS = "ウーッ"  # a vowel held long or a stop, the sounds typed wrong most (文章 for 文書)
+_LENGTH_MARKS = "ウーッ"  # a vowel held long or a stop, the sounds typed wrong most (個数 for 工数)
 
 
 def _long_or_short(sound: str) -> set[str]:
-    """The reading with one length mark dropped or added (ブンショウ -> ブンショ)."""
+    """The reading with one length mark dropped or added (コスウ -> コウスウ)."""
     out = {sound[:i] + sound[i + 1:] for i in range(len(sound)) if sound[i] in _LENGTH_MARKS}
     return out | {sound[:i] + mark + sound[i:] for i in range(1, len(sound) + 1) for mark in _LENGTH_MARKS}
 
@@ -65,13 +65,13 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 MIN_COMPOUND = 5  # katakana compounds this long are looked for in the text itself, slips and all
-_SMALL = "ッー・ン"  # the marks a hurried hand drops or adds: アクッション, シンテレワーク
+_SMALL = "ッー・ン"  # the marks a hurried hand drops or adds: プライバシポリシー
 _VOICED = str.maketrans("カキクケコサシスセソタチツテトハヒフヘホガギグゲゴザジズゼゾダヂヅデドバビブベボ",
                         "ガギグゲゴザジズゼゾダヂヅデドバビブベボカキクケコサシスセソタチツテトハヒフヘホ")
 
 
 def printed_as(term: str, text: str) -> bool:
-    """A long katakana compound the tokens miss (セキュリティアクション is two tokens) is printed in
+    """A long katakana compound the tokens miss (プライバシーポリシー is two tokens) is printed in
     `text` with one small mark more or less (ッ, ー, ・, ン) or one sound voiced the other way."""
     if len(term) < MIN_COMPOUND or not _KATAKANA.fullmatch(term):
         return False
