@@ -49,8 +49,13 @@ _NOTE = re.compile(r"[（(][^）)]*[）)]")  # a whole-line parenthetical is a c
 # Structural starts: headings, bullets, numbered items. Such a line begins a new unit.
 _STRUCTURE = re.compile(
     r"^\s*([-‐－・○●■□◆◇▼▶※*＊•①-⑳]|[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]"
-    r"|[0-9０-９]{1,2}[．.]|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|【|＜|<|\[|［|第[0-9０-９一二三四五六七八九十]+|注[）)]?|１－)"
+    r"|[0-9０-９]{1,2}[．.](?![0-9０-９]+[^\s0-9０-９.．])|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|【|＜|<|\[|［|第[0-9０-９一二三四五六七八九十]+|注[）)]?|１－)"
 )
+# A line that ends complete whatever its width: a contents entry (leaders, then its page number) or a
+# table row ending in a run of figures (right-aligned cells reach the frame like a wrapped line).
+_ENTRY = re.compile(r"(?:(?:\.\s?){4,}|[…‥・·]{3,})\s*[0-9０-９ivxlcIVXLCⅰ-ⅻⅠ-Ⅻ]{1,5}$")
+_FIGURE = r"[△▲-]?[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?[%％]?"
+_ROW_END = re.compile(rf"(?:^|\s){_FIGURE}\s+{_FIGURE}$")
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
 _KANA = re.compile(r"^[\u3041-\u30ff\s]+$")
 _SPACES = re.compile(r"\s+")
@@ -78,6 +83,8 @@ def _joins(prev: dict, line: dict, frame_right: float) -> bool:
     """Was `line` the continuation of `prev` (a wrapped or mid-sentence break)?"""
     if starts_unit(line["text"]):
         return False
+    if _ENTRY.search(prev["text"]) or _ROW_END.search(prev["text"]) or _NOTE.fullmatch(prev["text"].strip()):
+        return False  # a contents entry, a table row, a note ("（単位：千円）"): complete at any width
     size = prev.get("size", 9.0)
     if abs(size - line.get("size", size)) > SIZE_CHANGE * size:
         return False  # a heading above body text, body text above a note: not one sentence

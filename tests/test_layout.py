@@ -33,6 +33,17 @@ def line(text, x1=100.0, size=9.0, font="Mincho"):
         # … but a bold line wrapped onto a bold line is one line
         ([line("長い見出しが", x1=800, font="Gothic-W6"), line("折り返された", font="Gothic-W6")],
          ["長い見出しが折り返された"]),
+        # right-aligned cells, page numbers and notes reach the frame but end their line (office reports)
+        ([line("はじめに........................ⅰ", x1=800), line("資料編........8", x1=800)],
+         ["はじめに........................ⅰ", "資料編........8"]),
+        ([line("子育て支援事業 312,450 356,780", x1=800), line("地域福祉事業 215,600 221,340", x1=800),
+          line("（出典）財政課「決算資料」")],
+         ["子育て支援事業 312,450 356,780", "地域福祉事業 215,600 221,340", "（出典）財政課「決算資料」"]),
+        ([line("（単位：千円）", x1=800), line("区分 令和2年度 令和3年度")], ["（単位：千円）", "区分 令和2年度 令和3年度"]),
+        # a decimal at the start of a line is not a numbered item: the sentence goes on
+        ([line("前年度の", x1=800), line("１．４倍に増えました。")], ["前年度の１．４倍に増えました。"]),
+        ([line("満足度は", x1=800), line("92.6%が満足と回答。")], ["満足度は92.6%が満足と回答。"]),
+        ([line("取組を実施", x1=800), line("2.1 インストール")], ["取組を実施", "2.1 インストール"]),
     ],
 )
 def test_rejoin(lines, expected):
