@@ -26,7 +26,7 @@ ITEM_LOOKAHEAD = 3  # lines after a １－１－４－N form line that name its 
 # Bracketed labels that sit in table cells of the report's forms, not topics.
 TABLE_LABELS = ("基幹目標", "重要度", "ほか")
 
-ITEM, PART, SUB, TOPIC, SUBTOPIC = 0, 1, 2, 3, 4
+ITEM, PART, SUB, TOPIC, SUBTOPIC, CIRCLED = 0, 1, 2, 3, 4, 5
 
 # Patterns run on normalize()d text: NFKC turns Ⅲ into III, １ into 1, and dashes into "-".
 _OVERVIEW_FORM = re.compile(r"^1-1-([1-3])\s")
@@ -37,6 +37,7 @@ _SUB = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.?\s*(?=[^\s\d.%])")
 _CHAPTER = re.compile(r"^第[0-9一二三四五六七八九十]+([章節])")
 _PAREN = re.compile(r"^\(([0-9]{1,2})\)\s*(?=\S)")
 _SUB3 = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{1,2})\.?\s*(?=[^\s\d.%])")
+_CIRCLED = re.compile(r"^([①-⑳])\s*(?=\S)")  # before NFKC, which makes ① a bare 1
 _BARE = re.compile(r"^([0-9]{1,2})\s+(?=[^\W\d_])")  # "1 はじめに": a chapter without a dot
 _BOOK_PART = re.compile(
     r"^(?:第\s*(?:[0-9]+|[IVX]+|[一二三四五六七八九十]+)\s*部|Part\s+(?:[0-9]+|[IVX]+)(?=[\s.:]|$))", re.I)
@@ -133,6 +134,19 @@ def numbering(norm: str) -> tuple[int, int | None] | None:
     return None
 
 
+def line_numbering(line: str) -> tuple[int, int | None] | None:
+    """numbering() of a raw line; ① (a step below （１） in Japanese reports) is told from 1 here."""
+    if m := _CIRCLED.match(line.strip()):
+        return CIRCLED, ord(m.group(1)) - ord("①") + 1
+    return numbering(normalize(line.strip()))
+
+
+def is_chapter(title: str) -> bool:
+    """第N部, 第N章, 第N節: the outer levels of a Japanese report, above its １, Ⅰ and （１）."""
+    norm = normalize(title.strip())
+    return bool(_CHAPTER.match(norm) or _BOOK_PART.match(norm))
+
+
 def is_sentence(line: str) -> bool:
     """A numbered sentence or list item, not a heading: a sentence mark after the numbering."""
     body = re.sub(r"^\s*[0-9０-９.．\s]+", "", line)
@@ -141,9 +155,9 @@ def is_sentence(line: str) -> bool:
 
 def _numbered_heading(line: str, style=None, ctx: Context | None = None) -> Heading | None:
     norm = normalize(line.strip())
-    if len(norm) > MAX_HEADING or _SENTENCE_END in norm or _COUNTER.match(norm) or LEADER.search(norm):
+    if len(norm) > MAX_HEADING or _SENTENCE_END in norm or LEADER.search(norm):
         return None
-    found = numbering(norm)
+    found = line_numbering(line)
     if found is None:
         return None
     level, number = found
@@ -151,8 +165,10 @@ def _numbered_heading(line: str, style=None, ctx: Context | None = None) -> Head
     styled = ctx.structured and ctx.style.stands_out(style) and style[0] >= ctx.style.body_size * SAME_SIZE
     if ctx.structured and not styled or is_sentence(line):
         return None  # set like the body (or smaller) where headings stand out: a list item, code
-    if _BARE.match(norm) and not styled:
-        return None  # "3 分の 2 以上": in type set all alike, a table row as often as a chapter
+    if _COUNTER.match(norm) and not styled:
+        return None  # "1.2 万人": a quantity; set apart, "１ 人口減少の進行" is a heading
+    if (_BARE.match(norm) or level == CIRCLED) and not styled:
+        return None  # "3 分の 2 以上", "① …": in plain type a table row or list item as often as a heading
     title, key = short(line), squash(short(line))
     return Heading(level, title, key, number, styled=styled)
 

@@ -33,6 +33,7 @@ from ingest.headings import (  # noqa: F401 (find_heading and the levels are thi
     Heading,
     find_heading,
     is_sentence,
+    line_numbering,
     numbering,
     short,
 )
@@ -131,7 +132,7 @@ def _context(entries: list[_Entry]) -> Context:
     levels: dict[float, Counter] = {}
     fonts = set()
     for e in entries:
-        found = None if e.contents or not style.stands_out(e.style) else numbering(normalize(e.line))
+        found = None if e.contents or not style.stands_out(e.style) else line_numbering(e.line)
         if found and style.larger(e.style) and not is_sentence(e.line):
             levels.setdefault(size_key(e.style[0]), Counter())[found[0]] += 1
             fonts.add(e.style[1])

@@ -8,8 +8,9 @@ import pytest
 
 from ingest import Page, find_boilerplate, split_sections, squash
 from ingest.boilerplate import strip_boilerplate
-from ingest.headings import ITEM, MAX_TITLE, PART, SUB, SUBTOPIC, TOPIC, find_heading
+from ingest.headings import CIRCLED, ITEM, MAX_TITLE, PART, SUB, SUBTOPIC, TOPIC, Context, find_heading
 from ingest.pages import split_report_pages
+from ingest.styles import doc_style_of
 from tests.helpers import REPORT_TXT
 
 PAGE_HEADER = "３．各事業年度の業務に係る目標、計画、業務実績、年度評価に係る自己評価及び主務大臣による評価"
@@ -321,3 +322,21 @@ def test_the_manuals_parts_chapters_and_sections(luatexja):
     numbered = [s for s in sections if s.page_start >= 6]
     assert all(re.match(r"\d+(\.\d+)* ", s.title) or s.title == "参考文献" for s in numbered), \
         [s.title for s in numbered if not re.match(r"\d", s.title)]
+
+
+GOTHIC = (10.0, "IPAexGothic")  # a Word report's headings: the body's size, a gothic face
+TEXT = "本文は明朝体で、見出しより多くの文字を組んでいます。"
+
+
+def test_circled_numbers_and_counter_words_in_headings_set_apart():
+    """① is a level below （１）, not the 1 NFKC makes of it; "１ 人口…" set apart is a heading, not a
+    quantity ("1.2 万人")."""
+    lines = [("１ 人口減少の進行", GOTHIC), ("① 通院の足", GOTHIC), ("1.2 万人を育成", BODY), (TEXT, BODY),
+             (TEXT, BODY), ("（１）高齢者", GOTHIC)]
+    texts, styles = [t for t, _ in lines], [st for _, st in lines]
+    entries = [type("E", (), {"line": t, "style": st}) for t, st in lines]
+    ctx = Context(doc_style_of(entries))
+    found = [find_heading(texts, i, styles, ctx) for i in range(len(lines))]
+    assert [(h.level, h.number) if h else None for h in found] == [
+        (PART, 1), (CIRCLED, 1), None, None, None, (SUBTOPIC, 1)]
+
