@@ -56,7 +56,7 @@ _SENTENCE_MARKS = ("。", "．")  # in a heading's raw text: a numbered sentence
 
 @dataclass(frozen=True)
 class Heading:
-    level: int
+    level: float  # fractional below an open 第N章 (ingest.sections)
     title: str  # display title, cut to MAX_TITLE
     key: str  # what makes two headings at this level the same heading
     number: int | None = None  # for sequence checks: (5) without (4) before it is prose

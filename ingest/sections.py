@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from ingest.boilerplate import find_boilerplate, is_edge, strip_boilerplate
@@ -32,6 +32,7 @@ from ingest.headings import (  # noqa: F401 (find_heading and the levels are thi
     Context,
     Heading,
     find_heading,
+    is_chapter,
     is_sentence,
     line_numbering,
     numbering,
@@ -62,6 +63,18 @@ class _Outline:
             return True
         last = self.numbers.get(head.level)
         return head.number == 1 or (last is not None and head.number == last + 1)
+
+    def placed(self, head: Heading) -> Heading:
+        """A numbered heading under an open 第N部/章/節 of its level or deeper goes below it (第１節 ›
+        １ › （１）), keeping the order of the numbered kinds: their usual levels would put １ beside
+        第１章. Unnumbered headings keep the level of their size."""
+        open_levels = [level for level, title in self.titles.items() if is_chapter(title)]
+        if not open_levels or is_chapter(head.title) or (head.number is None and not head.item):
+            return head
+        deepest = max(open_levels)
+        if head.level > deepest:
+            return head
+        return replace(head, level=deepest + (head.level + 1) / 10)  # stays above TOPIC (【…】, 1.1.1)
 
     def enter(self, head: Heading) -> None:
         for table in (self.titles, self.keys, self.numbers):
@@ -165,6 +178,7 @@ def _by_headings(entries: list[_Entry], ctx: Context) -> tuple[list[Section], in
     i = 0
     while i < len(entries):
         head = None if entries[i].contents else find_heading(texts, i, styles, ctx)
+        head = head and outline.placed(head)
         accepted = head is not None and outline.accepts(head)
         # A heading straight above a deeper one (＜主要な業務実績＞ then ［定量的指標の実績］)
         # makes no section of its own: its line opens the child's section.

@@ -328,6 +328,29 @@ GOTHIC = (10.0, "IPAexGothic")  # a Word report's headings: the body's size, a g
 TEXT = "本文は明朝体で、見出しより多くの文字を組んでいます。"
 
 
+def test_a_reports_numbered_headings_nest_under_its_chapters_and_sections():
+    """A white paper: 第１章 › 第１節 › １ › （１） › ①; "１ 人口…" starts with a counter word but is set
+    apart, so it is a heading; "Ⅰ" under 第Ⅱ部 sits below the part."""
+    pages = [
+        styled(1, ("第１章 現状と課題", H1), ("第１節 人口の変化", H2), ("１ 人口減少の進行", GOTHIC),
+               (TEXT, BODY), ("（１）高齢者の移動", GOTHIC), ("① 通院の足", GOTHIC), (TEXT, BODY),
+               ("② 買物の足", GOTHIC), (TEXT, BODY), ("２ 移動需要の変化", GOTHIC), (TEXT, BODY)),
+        styled(2, ("第２節 事業者の経営", H2), ("１ 収支", GOTHIC), (TEXT, BODY),
+               ("第Ⅱ部 講じた施策", H1), ("Ⅰ 計画の策定支援", H2), (TEXT, BODY), ("Ⅱ 交通ＤＸ", H2),
+               (TEXT, BODY)),
+    ]
+    paths = [s.path for s in split_sections(pages)]
+    assert paths == [
+        ("第１章 現状と課題", "第１節 人口の変化", "１ 人口減少の進行"),
+        ("第１章 現状と課題", "第１節 人口の変化", "１ 人口減少の進行", "（１）高齢者の移動", "① 通院の足"),
+        ("第１章 現状と課題", "第１節 人口の変化", "１ 人口減少の進行", "（１）高齢者の移動", "② 買物の足"),
+        ("第１章 現状と課題", "第１節 人口の変化", "２ 移動需要の変化"),
+        ("第１章 現状と課題", "第２節 事業者の経営", "１ 収支"),
+        ("第Ⅱ部 講じた施策", "Ⅰ 計画の策定支援"),
+        ("第Ⅱ部 講じた施策", "Ⅱ 交通ＤＸ"),
+    ]
+
+
 def test_circled_numbers_and_counter_words_in_headings_set_apart():
     """① is a level below （１）, not the 1 NFKC makes of it; "１ 人口…" set apart is a heading, not a
     quantity ("1.2 万人")."""
@@ -340,3 +363,9 @@ def test_circled_numbers_and_counter_words_in_headings_set_apart():
     assert [(h.level, h.number) if h else None for h in found] == [
         (PART, 1), (CIRCLED, 1), None, None, None, (SUBTOPIC, 1)]
 
+
+def test_circled_numbers_in_body_type_are_list_items():
+    pages = [styled(1, ("第１章 現状", H1), (TEXT, BODY), ("① 通院の足", BODY), ("② 買物の足", BODY),
+                    ("１ 概要", GOTHIC), (TEXT, BODY), ("２ 詳細", GOTHIC), (TEXT, BODY))]
+    assert [s.path for s in split_sections(pages)] == [
+        ("第１章 現状",), ("第１章 現状", "１ 概要"), ("第１章 現状", "２ 詳細")]
