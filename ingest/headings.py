@@ -96,6 +96,8 @@ class Context:
     style: DocStyle | None = None
     levels: tuple[tuple[float, int], ...] = ()  # heading size -> level, from its numbered headings
     fonts: frozenset[str] = frozenset()  # the faces numbered headings are set in
+    front: frozenset[float] = frozenset()  # sizes above every numbered heading's, set only before the first
+    # of them: a cover's title, 序章
 
     @property
     def structured(self) -> bool:
@@ -110,6 +112,8 @@ class Context:
         larger = [level for s, level in self.levels if s > size]
         if larger:
             return min(max(larger), TOPIC)
+        if size_key(size) in self.front:  # the document's title opens it, it is no level above its chapters
+            return min(level for _, level in self.levels)
         return max(min((level for _, level in self.levels), default=PART + 1) - 1, ITEM)
 
 
@@ -218,12 +222,12 @@ def find_heading(lines: list[str], i: int, styles=None, ctx: Context | None = No
     head = _item_heading(lines, i) or _topic_heading(lines, i) or _numbered_heading(lines[i], style, ctx)
     if head is None and ctx is not None:
         head = _styled_heading(lines[i], style, ctx)
-    if head is not None and i + 1 < len(lines) and _bare_label(lines[i]):
+    if head is not None and i + 1 < len(lines) and bare_label(lines[i]):
         return _with_title(head, lines[i + 1])
     return head
 
 
-def _bare_label(line: str) -> bool:
+def bare_label(line: str) -> bool:
     """"第 I 部", "Chapter 3", "付録A" alone on a line: the title is on the next line."""
     norm = normalize(line.strip())
     m = _BOOK_PART.match(norm) or _CHAPTER_EN.match(norm) or _CHAPTER.match(norm)

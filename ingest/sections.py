@@ -31,6 +31,7 @@ from ingest.headings import (  # noqa: F401 (find_heading and the levels are thi
     TOPIC,
     Context,
     Heading,
+    bare_label,
     find_heading,
     is_chapter,
     is_sentence,
@@ -144,15 +145,27 @@ def _context(entries: list[_Entry]) -> Context:
         return Context(style)
     levels: dict[float, Counter] = {}
     fonts = set()
-    for e in entries:
+    first = None  # the first numbered heading
+    for i, e in enumerate(entries):
         found = None if e.contents or not style.stands_out(e.style) else line_numbering(e.line)
         if found and style.larger(e.style) and not is_sentence(e.line):
-            levels.setdefault(size_key(e.style[0]), Counter())[found[0]] += 1
-            fonts.add(e.style[1])
+            first = i if first is None else first
+            # "Chapter 1" alone on its line: the title below it is set in the chapter's size too
+            title = entries[i + 1] if i + 1 < len(entries) and bare_label(e.line) else e
+            for line in {id(x): x for x in (e, title) if x.style}.values():
+                levels.setdefault(size_key(line.style[0]), Counter())[found[0]] += 1
+                fonts.add(line.style[1])
     if not levels:
         return _unnumbered(entries, style)
     return Context(style, tuple((size, c.most_common(1)[0][0]) for size, c in sorted(levels.items())),
-                   frozenset(fonts))
+                   frozenset(fonts), _front(entries, style, first, max(levels)))
+
+
+def _front(entries: list[_Entry], style, first: int, top: float) -> frozenset[float]:
+    """Sizes above the largest numbered heading's (top) set only before the first numbered heading."""
+    def sizes(part):
+        return {size_key(e.style[0]) for e in part if e.style and not e.contents and style.larger(e.style)}
+    return frozenset(size for size in sizes(entries[:first]) - sizes(entries[first:]) if size > top)
 
 
 def _unnumbered(entries: list[_Entry], style) -> Context:

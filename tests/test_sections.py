@@ -369,3 +369,19 @@ def test_circled_numbers_in_body_type_are_list_items():
                     ("１ 概要", GOTHIC), (TEXT, BODY), ("２ 詳細", GOTHIC), (TEXT, BODY))]
     assert [s.path for s in split_sections(pages)] == [
         ("第１章 現状",), ("第１章 現状", "１ 概要"), ("第１章 現状", "２ 詳細")]
+
+
+def test_a_cover_title_or_preface_set_above_the_chapters_is_no_root_of_their_paths():
+    """A cover's title set larger than any chapter opens the document and the first chapter takes
+    over; 序章 set like the chapters' titles (below a bare "Chapter 1" label) is a chapter too."""
+    cover = styled(1, ("みなと市 事業報告書", (26.0, "Gothic-Medium")), ("令和５年６月", BODY))
+    body = [styled(2, ("第１章 概要", H1), (TEXT, BODY), ("第１節 方針", H2), (TEXT, BODY)),
+            styled(3, ("第２章 実績", H1), (TEXT, BODY), ("第１節 子育て", H2), (TEXT, BODY))]
+    paths = [s.path for s in split_sections([cover, *body])]
+    assert paths == [("みなと市 事業報告書",), ("第１章 概要",), ("第１章 概要", "第１節 方針"),
+                     ("第２章 実績",), ("第２章 実績", "第１節 子育て")]
+    label, title = (20.7, "Sans-Bold"), (24.8, "Sans-Bold")
+    book = [styled(1, ("序章", title), (TEXT, BODY), ("免責事項", H2), (TEXT, BODY)),
+            styled(2, ("Chapter 1", label), ("チュートリアル", title), (TEXT, BODY), ("1.1 基礎", H2), (TEXT, BODY))]
+    assert [s.path for s in split_sections(book)] == [
+        ("序章",), ("序章", "免責事項"), ("Chapter 1 チュートリアル",), ("Chapter 1 チュートリアル", "1.1 基礎")]
