@@ -41,7 +41,9 @@ _CIRCLED = re.compile(r"^([①-⑳])\s*(?=\S)")  # before NFKC, which makes ① 
 _BARE = re.compile(r"^([0-9]{1,2})\s+(?=[^\W\d_])")  # "1 はじめに": a chapter without a dot
 _BOOK_PART = re.compile(
     r"^(?:第\s*(?:[0-9]+|[IVX]+|[一二三四五六七八九十]+)\s*部|Part\s+(?:[0-9]+|[IVX]+)(?=[\s.:]|$))", re.I)
-_CHAPTER_EN = re.compile(r"^(?:Chapter\s+[0-9]+|(?:付録|Appendix)\s*[A-Z0-9])(?=\s|$|[^\w])", re.I)
+# Appendices: 付録A, Appendix B, and an office report's 資料１, 参考資料２, 別紙３, 別添1, 別表2.
+_CHAPTER_EN = re.compile(
+    r"^(?:Chapter\s+[0-9]+|(?:付録|Appendix|参考資料|資料|別紙|別添|別表)\s*[A-Z0-9])(?=\s|$|[^\w])", re.I)
 _WORDS = re.compile(r"[^\W\d_]{2,}")  # a heading holds a word, not just symbols or a formula
 _LISTED = re.compile(r"[,、，\\{}$%]")  # enumerations and code are not unnumbered headings
 LEADER = re.compile(r"(?:\.\s?){4,}|[…‥・·]{3,}")  # dot leaders of a table of contents

@@ -286,6 +286,10 @@ def test_the_first_chapter_on_the_last_contents_page_keeps_its_headings():
     assert sections[0].text == "目次\n1 はじめに 1\n2 使い方 2" and sections[1].text == "1 はじめに\n本文です．"
 
 
+def test_appendix_references_in_a_sentence_are_no_headings():
+    assert find_heading(["資料１のとおり実施した"], 0) is None and find_heading(["資料編"], 0) is None
+
+
 def test_headings_without_numbers_are_found_by_their_size():
     """A web page printed to PDF: '名前', '概要', '説明' set larger, no numbering anywhere."""
     pages = [styled(1, ("aptitude", H1), ("名前", H2), ("aptitude — パッケージマネージャ", BODY), ("概要", H2),
@@ -305,6 +309,7 @@ def test_chapter_numbers_without_a_dot_need_type_that_stands_out():
 @pytest.mark.parametrize(("line", "level"), [
     ("第5章 結果", PART), ("付録A 用語集", PART), ("Appendix B Data", PART), ("Chapter 3 Methods", PART),
     ("第II部 リファレンス", ITEM), ("Part II Reference", ITEM), ("1.2.3 詳細", TOPIC),
+    ("資料１ 市民満足度調査の結果", PART), ("参考資料2 用語集", PART), ("別紙３", PART),
 ])
 def test_book_numbering(line, level):
     head = find_heading([line], 0)
