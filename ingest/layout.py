@@ -25,6 +25,7 @@ MIN_VISIBLE_SIZE = 2.0  # points
 WHITE_LEVEL = 0.95  # fill colour components at or above this read as white
 SIZE_CHANGE = 0.1  # lines whose font sizes differ by more than this share are never joined
 WRAP_TOLERANCE = 2.0  # a line ending within this many font sizes of the text frame was wrapped
+SHORT_LAST = 8.0  # font sizes short of the wrapped line above: the last line of its paragraph
 # Characters further apart than this share of the font size are separate words. TeX's interword
 # space shrinks to about 0.22 em and kerns stay under about 0.1 em; pdfplumber's fixed 3 pt glued
 # words set tighter than that ("FreeSoftwareFoundation").
@@ -79,8 +80,9 @@ def starts_unit(text: str) -> bool:
     return bool(_STRUCTURE.match(text) or _NOTE.fullmatch(text.strip()))
 
 
-def _joins(prev: dict, line: dict, frame_right: float) -> bool:
-    """Was `line` the continuation of `prev` (a wrapped or mid-sentence break)?"""
+def _joins(prev: dict, line: dict, frame_right: float, above: dict | None = None) -> bool:
+    """Was `line` the continuation of `prev` (a wrapped or mid-sentence break)? `above`: the line
+    that reached the frame and went on into prev, if any."""
     if starts_unit(line["text"]):
         return False
     if _ENTRY.search(prev["text"]) or _ROW_END.search(prev["text"]) or _NOTE.fullmatch(prev["text"].strip()):
@@ -90,6 +92,10 @@ def _joins(prev: dict, line: dict, frame_right: float) -> bool:
         return False  # a heading above body text, body text above a note: not one sentence
     if prev["x1"] >= frame_right - WRAP_TOLERANCE * size:
         return True
+    if above is not None and prev["x1"] < above["x1"] - SHORT_LAST * size and \
+            line.get("x0", 0) >= prev.get("x0", 0) - size / 2:
+        return False  # the short last line of a wrapped paragraph: what follows starts a new one
+        # (unless it starts further left: TeX's text after a list item)
     if is_bold(prev.get("font", "")) != is_bold(line.get("font", "")):
         return False  # a short bold heading above body text set close to its size (Latin larger)
     if _STRUCTURE.match(prev["text"]) and not re.match(r"^\s*[①-⑳・○●\-]", prev["text"]):
@@ -106,13 +112,14 @@ def _glue(left: str, right: str) -> str:
 def merge_lines(lines: list[dict], frame_right: float) -> list[dict]:
     """Broken lines merged into logical lines; a merged line keeps its first line's style."""
     out: list[dict] = []
-    prev = None
+    prev = above = None
     for line in lines:
-        if prev is not None and out and _joins(prev, line, frame_right):
+        joined = prev is not None and out and _joins(prev, line, frame_right, above)
+        if joined:
             out[-1] = {**out[-1], "text": _glue(out[-1]["text"], line["text"])}
-        else:
-            out.append(line)
-        prev = line
+        wrapped = joined and prev["x1"] >= frame_right - WRAP_TOLERANCE * prev.get("size", 9.0)
+        out += [] if joined else [line]
+        prev, above = line, (prev if wrapped else None)
     return out
 
 

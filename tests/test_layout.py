@@ -44,6 +44,10 @@ def line(text, x1=100.0, size=9.0, font="Mincho"):
         ([line("前年度の", x1=800), line("１．４倍に増えました。")], ["前年度の１．４倍に増えました。"]),
         ([line("満足度は", x1=800), line("92.6%が満足と回答。")], ["満足度は92.6%が満足と回答。"]),
         ([line("取組を実施", x1=800), line("2.1 インストール")], ["取組を実施", "2.1 インストール"]),
+        # a list item's short last line ends it, even without a 。; the paragraph after it is its own
+        ([line("・窓口を利用しにくい高齢者等への配慮と、体制の確保", x1=800), line("について検討が必要であること"),
+          line("これらの課題に対しては、着実に取り組む。")],
+         ["・窓口を利用しにくい高齢者等への配慮と、体制の確保について検討が必要であること", "これらの課題に対しては、着実に取り組む。"]),
     ],
 )
 def test_rejoin(lines, expected):
