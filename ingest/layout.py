@@ -42,8 +42,10 @@ RUBY_SIZE = 0.6  # ruby (furigana) is set at about half the size of the text it 
 SAME_BASELINE = 0.02  # ems: characters whose baselines differ less are on one line
 MIN_INLINE = 0.6  # a raised letter at least this share of its neighbour's size is inline (LaTeX's A)
 # A line ending in one of these closes a sentence, a heading or a table cell: never joined on.
-_CJK = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆、，]")
-_OPENS = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆「『（]")
+# Full-width letters and digits (ＮＰＯ, １２) are Japanese text too: a line may break after them.
+_WIDE = r"\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
+_CJK = re.compile(rf"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆、，{_WIDE}]")
+_OPENS = re.compile(rf"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆「『（{_WIDE}]")
 # Japanese script and full-width punctuation: no space is ever put between two of these.
 _JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6々〆]")
 _NOTE = re.compile(r"[（(][^）)]*[）)]")  # a whole-line parenthetical is a cell or note of its own

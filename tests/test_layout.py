@@ -48,6 +48,9 @@ def line(text, x1=100.0, size=9.0, font="Mincho"):
         ([line("・窓口を利用しにくい高齢者等への配慮と、体制の確保", x1=800), line("について検討が必要であること"),
           line("これらの課題に対しては、着実に取り組む。")],
          ["・窓口を利用しにくい高齢者等への配慮と、体制の確保について検討が必要であること", "これらの課題に対しては、着実に取り組む。"]),
+        # full-width letters and digits are Japanese text: a line breaks after them mid-word
+        ([line("運営は地元のＮＰＯ"), line("法人が担い、（ＮＩＳ"), line("Ｃ）の監督の下、令和４"), line("年度から実施。")],
+         ["運営は地元のＮＰＯ法人が担い、（ＮＩＳＣ）の監督の下、令和４年度から実施。"]),
     ],
 )
 def test_rejoin(lines, expected):
