@@ -49,9 +49,9 @@ _OPENS = re.compile(rf"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆「『（{_
 # Japanese script and full-width punctuation: no space is ever put between two of these.
 _JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6々〆]")
 _NOTE = re.compile(r"[（(][^）)]*[）)]")  # a whole-line parenthetical is a cell or note of its own
-# Structural starts: headings, bullets, numbered items. Such a line begins a new unit.
+# Structural starts: headings, bullets, numbered items (ア, （ア） too). Such a line begins a new unit.
 _STRUCTURE = re.compile(
-    r"^\s*([-‐－・○●■□◆◇▼▶※*＊•①-⑳]|[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]"
+    r"^\s*([-‐－・○●■□◆◇▼▶※*＊•①-⑳]|[（(](?:[0-9０-９一二三四五六七八九十]{1,3}|[ア-ン])[）)]|[ア-ン]\s(?=[^\x00-\x7f])"
     r"|[0-9０-９]{1,2}[．.](?![0-9０-９]+[^\s0-9０-９.．])|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|【|＜|<|\[|［|第[0-9０-９一二三四五六七八九十]+|注[）)]?|１－)"
 )
 # A line that ends complete whatever its width: a contents entry (leaders, then its page number) or a

@@ -51,6 +51,10 @@ def line(text, x1=100.0, size=9.0, font="Mincho"):
         # full-width letters and digits are Japanese text: a line breaks after them mid-word
         ([line("運営は地元のＮＰＯ"), line("法人が担い、（ＮＩＳ"), line("Ｃ）の監督の下、令和４"), line("年度から実施。")],
          ["運営は地元のＮＰＯ法人が担い、（ＮＩＳＣ）の監督の下、令和４年度から実施。"]),
+        # ア, イ and （ア） number list items in Japanese official documents; "ク Heavy" ends a wrapped word
+        ([line("ア 報償費、旅費及び需用費"), line("イ 役務費及び委託料"), line("（ウ）使用料及び賃借料")],
+         ["ア 報償費、旅費及び需用費", "イ 役務費及び委託料", "（ウ）使用料及び賃借料"]),
+        ([line("原ノ味角ゴシッ", x1=800), line("ク Heavy によって代用している．")], ["原ノ味角ゴシック Heavy によって代用している．"]),
     ],
 )
 def test_rejoin(lines, expected):
