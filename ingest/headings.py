@@ -34,7 +34,9 @@ _ITEM_FORM = re.compile(r"^1-1-4-[0-9]\s")
 _ITEM = re.compile(rf"^({ITEM_NUMERAL})\s+(?=[^\s\d.])")
 _PART = re.compile(r"^([0-9]{1,2})\.\s*(?=[^\s\d.%])")
 _SUB = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.?\s*(?=[^\s\d.%])")
-_CHAPTER = re.compile(r"^第[0-9一二三四五六七八九十]+([章節])")
+_COUNTS = "[回期号条項版位次者弾段週日年月]"  # 第2 回: a count, not a heading
+# 第N章, 第N節, and 第N alone before its title (要綱, 手引き: "第１ 総則"; not "第2 回目", a count).
+_CHAPTER = re.compile(rf"^第[0-9一二三四五六七八九十]+(?:([章節])|\s+(?=[^\W\d_])(?!{_COUNTS}))")
 _PAREN = re.compile(r"^\(([0-9]{1,2})\)\s*(?=\S)")
 _SUB3 = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{1,2})\.?\s*(?=[^\s\d.%])")
 _CIRCLED = re.compile(r"^([①-⑳])\s*(?=\S)")  # before NFKC, which makes ① a bare 1
@@ -130,7 +132,7 @@ def numbering(norm: str) -> tuple[int, int | None] | None:
     if _BOOK_PART.match(norm):
         return ITEM, None
     if m := _CHAPTER.match(norm):
-        return (PART if m.group(1) == "章" else SUB), None
+        return (SUB if m.group(1) == "節" else PART), None
     if _CHAPTER_EN.match(norm):
         return PART, None
     if m := _PAREN.match(norm):

@@ -288,6 +288,15 @@ def test_the_first_chapter_on_the_last_contents_page_keeps_its_headings():
 
 def test_appendix_references_in_a_sentence_are_no_headings():
     assert find_heading(["資料１のとおり実施した"], 0) is None and find_heading(["資料編"], 0) is None
+    assert find_heading(["第2 回目の会合"], 0) is None and find_heading(["第１条の規定により"], 0) is None
+
+
+def test_numbered_items_nest_under_a_guides_bare_chapter_numbers():
+    """A 手引き: "第１ 総則" is a chapter without 章, and its "１．目的" sits below it."""
+    pages = [styled(1, ("第１ 総則", H2), ("１．目的", GOTHIC), (TEXT, BODY), ("２．定義", GOTHIC), (TEXT, BODY),
+                    ("第２ 手続", H2), ("１．申請", GOTHIC), (TEXT, BODY))]
+    assert [s.path for s in split_sections(pages)] == [
+        ("第１ 総則", "１．目的"), ("第１ 総則", "２．定義"), ("第２ 手続", "１．申請")]
 
 
 def test_headings_without_numbers_are_found_by_their_size():
@@ -310,6 +319,7 @@ def test_chapter_numbers_without_a_dot_need_type_that_stands_out():
     ("第5章 結果", PART), ("付録A 用語集", PART), ("Appendix B Data", PART), ("Chapter 3 Methods", PART),
     ("第II部 リファレンス", ITEM), ("Part II Reference", ITEM), ("1.2.3 詳細", TOPIC),
     ("資料１ 市民満足度調査の結果", PART), ("参考資料2 用語集", PART), ("別紙３", PART),
+    ("第１ 総則", PART), ("第十 雑則", PART), ("第２節 方針", SUB),
 ])
 def test_book_numbering(line, level):
     head = find_heading([line], 0)
