@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 import ingest.glyphs as glyphs
 import ingest.vertical as vertical
-from ingest.columns import reading_order
+from ingest.columns import in_table, reading_order
 from ingest.labels import Candidate, candidates
 from ingest.styles import is_bold
+from ingest.tables import table_boxes
 from ingest.text import plain_chars
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ _SPACES = re.compile(r"\s+")
 class PageRead:
     """What read_page found on one page. Plain data: it crosses from the child process to the parent."""
 
-    lines: list[dict]  # text, x0, x1, top, size, font: in reading order
+    lines: list[dict]  # text, x0, x1, top, size, font, cell (inside a ruled table): in reading order
     candidates: list[Candidate]  # printed page numbers at the page's edges
     # glyph repairs (ingest.glyphs), word spaces restored, hidden and ruby characters left out,
     # vertical: 1 when the page was read as vertical text (ingest.vertical), plain: characters made
@@ -92,7 +93,9 @@ def _joins(prev: dict, line: dict, frame_right: float, above: dict | None = None
     size = prev.get("size", 9.0)
     if abs(size - line.get("size", size)) > SIZE_CHANGE * size:
         return False  # a heading above body text, body text above a note: not one sentence
-    if prev["x1"] >= frame_right - WRAP_TOLERANCE * size:
+    if prev.get("cell", False) != line.get("cell", False):
+        return False  # a ruled table's rows and the text around it
+    if prev["x1"] >= frame_right - WRAP_TOLERANCE * size and not prev.get("cell"):  # cells end anywhere
         return True
     if above is not None and prev["x1"] < above["x1"] - SHORT_LAST * size and \
             line.get("x0", 0) >= prev.get("x0", 0) - size / 2:
@@ -288,7 +291,10 @@ def read_page(page) -> PageRead:
         chars = vertical.turned(chars, float(page.width))
         counts["vertical"] = 1
     chars = _plain(chars, tate, counts)
-    lines = [_line(words, counts) for words in reading_order(_words(_on_line(_on_baseline(chars))))]
+    words = _words(_on_line(_on_baseline(chars)))
+    boxes = () if tate else table_boxes(page)
+    rows = reading_order(words, tables=boxes)
+    lines = [{**_line(row, counts), "cell": in_table(row, boxes)} for row in rows]
     lines = _without_ruby([line for line in lines if line["text"].strip()], counts)
     return PageRead(lines, candidates(lines), {k: v for k, v in counts.items() if v},
                     _image_share(page))

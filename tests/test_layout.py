@@ -234,3 +234,13 @@ def test_a_raised_footnote_mark_does_not_lift_its_word_off_the_line(tmp_path):
     pdf.output(str(path))
     [page] = load_pdf(path)
     assert page.text == "\\zh と制御綴の形にしないという点である*1．"
+
+
+def test_ruled_table_rows_are_not_joined_to_the_caption_or_to_each_other_at_the_frame():
+    cell = {"cell": True}
+    lines = [line("図表2-1 主な支援事業の概要", x1=800), {**line("事業名 概要 予算額", x1=800, font="Gothic-W6"), **cell},
+             {**line("確保維持事業 地域の生活に 20,512", x1=800), **cell}, {**line("や離島航路等の運行"), **cell},
+             {**line("に要する経費"), **cell}, line("Ⅱ 交通ＤＸの推進")]
+    assert rejoin(lines, frame_right=806.0) == [
+        "図表2-1 主な支援事業の概要", "事業名 概要 予算額", "確保維持事業 地域の生活に 20,512", "や離島航路等の運行に要する経費",
+        "Ⅱ 交通ＤＸの推進"]
