@@ -50,11 +50,15 @@ _OPENS = re.compile(rf"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆「『（{_
 # Japanese script and full-width punctuation: no space is ever put between two of these.
 _JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6々〆]")
 _NOTE = re.compile(r"[（(][^）)]*[）)]")  # a whole-line parenthetical is a cell or note of its own
-# Structural starts: headings, bullets, numbered items (ア, （ア） too). Such a line begins a new unit.
+# Structural starts: headings, bullets, numbered items. Such a line begins a new unit.
 _STRUCTURE = re.compile(
-    r"^\s*([-‐－・○●■□◆◇▼▶※*＊•①-⑳]|[（(](?:[0-9０-９一二三四五六七八九十]{1,3}|[ア-ン])[）)]|[ア-ン]\s(?=[^\x00-\x7f])"
-    r"|[0-9０-９]{1,2}[．.](?![0-9０-９]+[^\s0-9０-９.．])|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|【|＜|<|\[|［|第[0-9０-９一二三四五六七八九十]+|注[）)]?|１－)"
+    r"^\s*([-‐－・○●■□◆◇▼▶※*＊•①-⑳]|[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]"
+    r"|[0-9０-９]{1,2}[．.]|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|【|＜|<|\[|［|第[0-9０-９一二三四五六七八九十]+|注[）)]?|１－)"
 )
+# For rejoining lines only (starts_unit is also a feature the reader was trained on, so it stays as it
+# is): a decimal (１．４倍, 92.6%) opens no unit; ア and （ア） number list items in official documents.
+_DECIMAL = re.compile(r"^\s*[0-9０-９]{1,2}[．.][0-9０-９]+[^\s0-9０-９.．]")
+_KANA_ITEM = re.compile(r"^\s*(?:[（(][ア-ン][）)]|[ア-ン]\s(?=[^\x00-\x7f]))")
 # A line that ends complete whatever its width: a contents entry (leaders, then its page number) or a
 # table row ending in a run of figures (right-aligned cells reach the frame like a wrapped line).
 _ENTRY = re.compile(r"(?:(?:\.\s?){4,}|[…‥・·]{3,})\s*[0-9０-９ivxlcIVXLCⅰ-ⅻⅠ-Ⅻ]{1,5}$")
@@ -83,10 +87,14 @@ def starts_unit(text: str) -> bool:
     return bool(_STRUCTURE.match(text) or _NOTE.fullmatch(text.strip()))
 
 
+def _structure(text: str) -> bool:
+    return bool(_STRUCTURE.match(text) and not _DECIMAL.match(text) or _KANA_ITEM.match(text))
+
+
 def _joins(prev: dict, line: dict, frame_right: float, above: dict | None = None) -> bool:
     """Was `line` the continuation of `prev` (a wrapped or mid-sentence break)? `above`: the line
     that reached the frame and went on into prev, if any."""
-    if starts_unit(line["text"]):
+    if _structure(line["text"]) or _NOTE.fullmatch(line["text"].strip()):
         return False
     if _ENTRY.search(prev["text"]) or _ROW_END.search(prev["text"]) or _NOTE.fullmatch(prev["text"].strip()):
         return False  # a contents entry, a table row, a note ("（単位：千円）"): complete at any width
@@ -103,7 +111,7 @@ def _joins(prev: dict, line: dict, frame_right: float, above: dict | None = None
         # (unless it starts further left: TeX's text after a list item)
     if is_bold(prev.get("font", "")) != is_bold(line.get("font", "")):
         return False  # a short bold heading above body text set close to its size (Latin larger)
-    if _STRUCTURE.match(prev["text"]) and not re.match(r"^\s*[①-⑳・○●\-]", prev["text"]):
+    if _structure(prev["text"]) and not re.match(r"^\s*[①-⑳・○●\-]", prev["text"]):
         return False
     return bool(_CJK.match(prev["text"][-1]) and _OPENS.match(line["text"][0]))
 
