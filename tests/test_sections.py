@@ -400,3 +400,13 @@ def test_a_cover_title_or_preface_set_above_the_chapters_is_no_root_of_their_pat
             styled(2, ("Chapter 1", label), ("チュートリアル", title), (TEXT, BODY), ("1.1 基礎", H2), (TEXT, BODY))]
     assert [s.path for s in split_sections(book)] == [
         ("序章",), ("序章", "免責事項"), ("Chapter 1 チュートリアル",), ("Chapter 1 チュートリアル", "1.1 基礎")]
+
+
+def test_a_word_reports_12_point_headings_over_a_10_5_point_body_stand_out():
+    """Word's common setting: body 10.5 pt, headings 12 pt (1.14 times): はじめに has no number."""
+    body, h12 = (10.5, "IPAexMincho"), (12.0, "IPAexGothic")
+    pages = [styled(1, (TEXT, body), ("はじめに", h12), (TEXT, body)),
+             styled(2, ("第１ 総則", h12), ("１．目的", (10.5, "IPAexGothic")), (TEXT, body), ("第２ 手続", h12),
+                    (TEXT, body))]
+    assert [s.path for s in split_sections(pages)] == [
+        (TEXT,), ("はじめに",), ("第１ 総則", "１．目的"), ("第２ 手続",)]
