@@ -40,18 +40,26 @@ def rows_of(words: list[dict]) -> list[list[dict]]:
     return [sorted(row, key=lambda w: w["x0"]) for row in rows]
 
 
-def reading_order(words: list[dict], depth: int = 0) -> list[list[dict]]:
-    """The words as lines (lists of words, left to right) in reading order."""
+def reading_order(words: list[dict], depth: int = 0, tables: tuple = ()) -> list[list[dict]]:
+    """The words as lines (lists of words, left to right) in reading order. `tables`: the (x0, top,
+    x1, bottom) boxes of the page's ruled tables, whose rows are read across (a cell's wrapped text
+    leaves white like a gutter beside it)."""
     rows = rows_of(words)
-    band = None if depth >= MAX_DEPTH else _first_band(rows)
+    band = None if depth >= MAX_DEPTH else _first_band(rows, tables)
     if band is None:
         return rows
     inside = [w for row in rows[band.start : band.stop] for w in row]
     left = [w for w in inside if w["x1"] <= band.left]
     right = [w for w in inside if w["x0"] >= band.right]
     rest = [w for row in rows[band.stop :] for w in row]
-    return (rows[: band.start] + reading_order(left, depth + 1) + reading_order(right, depth + 1)
-            + reading_order(rest, depth))
+    sides = reading_order(left, depth + 1, tables) + reading_order(right, depth + 1, tables)
+    return rows[: band.start] + sides + reading_order(rest, depth, tables)
+
+
+def in_table(row: list[dict], tables: tuple) -> bool:
+    """Does the row lie inside one of the table boxes?"""
+    return any(all(x0 <= (w["x0"] + w["x1"]) / 2 <= x1 and top <= (w["top"] + w["bottom"]) / 2 <= bottom
+                   for w in row) for x0, top, x1, bottom in tables)
 
 
 def _size(rows: list[list[dict]]) -> float:
@@ -63,11 +71,13 @@ def _gaps(row: list[dict], width: float) -> list[tuple[float, float]]:
     return [(a["x1"], b["x0"]) for a, b in zip(row, row[1:], strict=False) if b["x0"] - a["x1"] >= width]
 
 
-def _first_band(rows: list[list[dict]]) -> _Band | None:
+def _first_band(rows: list[list[dict]], tables: tuple = ()) -> _Band | None:
     width = GUTTER * _size(rows)
     for start, row in enumerate(rows):
+        if in_table(row, tables):
+            continue
         for gap in _gaps(row, width):
-            band = _grow(rows, start, gap, width)
+            band = _grow(rows, start, gap, width, tables)
             if band and _side_by_side(rows, band):
                 return band
     return None
@@ -86,10 +96,11 @@ def _fit(row: list[dict], left: float, right: float, width: float) -> tuple[floa
     return (left, right) if right - left >= width else None
 
 
-def _grow(rows: list[list[dict]], start: int, gap: tuple[float, float], width: float) -> _Band | None:
+def _grow(rows: list[list[dict]], start: int, gap: tuple[float, float], width: float,
+          tables: tuple = ()) -> _Band | None:
     left, right = gap
     stop = start + 1
-    while stop < len(rows):
+    while stop < len(rows) and not in_table(rows[stop], tables):
         fit = _fit(rows[stop], left, right, width)
         if fit is None or _gap_above(rows, stop) > BLOCK_GAP * _size(rows[stop - 1 : stop + 1]):
             break  # a word crosses the gutter, or white parts this row from the band: another block

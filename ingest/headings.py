@@ -26,7 +26,7 @@ ITEM_LOOKAHEAD = 3  # lines after a １－１－４－N form line that name its 
 # Bracketed labels that sit in table cells of the report's forms, not topics.
 TABLE_LABELS = ("基幹目標", "重要度", "ほか")
 
-ITEM, PART, SUB, TOPIC, SUBTOPIC = 0, 1, 2, 3, 4
+ITEM, PART, SUB, TOPIC, SUBTOPIC, CIRCLED = 0, 1, 2, 3, 4, 5
 
 # Patterns run on normalize()d text: NFKC turns Ⅲ into III, １ into 1, and dashes into "-".
 _OVERVIEW_FORM = re.compile(r"^1-1-([1-3])\s")
@@ -34,13 +34,18 @@ _ITEM_FORM = re.compile(r"^1-1-4-[0-9]\s")
 _ITEM = re.compile(rf"^({ITEM_NUMERAL})\s+(?=[^\s\d.])")
 _PART = re.compile(r"^([0-9]{1,2})\.\s*(?=[^\s\d.%])")
 _SUB = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.?\s*(?=[^\s\d.%])")
-_CHAPTER = re.compile(r"^第[0-9一二三四五六七八九十]+([章節])")
+_COUNTS = "[回期号条項版位次者弾段週日年月]"  # 第2 回: a count, not a heading
+# 第N章, 第N節, and 第N alone before its title (要綱, 手引き: "第１ 総則"; not "第2 回目", a count).
+_CHAPTER = re.compile(rf"^第[0-9一二三四五六七八九十]+(?:([章節])|\s+(?=[^\W\d_])(?!{_COUNTS}))")
 _PAREN = re.compile(r"^\(([0-9]{1,2})\)\s*(?=\S)")
 _SUB3 = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{1,2})\.?\s*(?=[^\s\d.%])")
+_CIRCLED = re.compile(r"^([①-⑳])\s*(?=\S)")  # before NFKC, which makes ① a bare 1
 _BARE = re.compile(r"^([0-9]{1,2})\s+(?=[^\W\d_])")  # "1 はじめに": a chapter without a dot
 _BOOK_PART = re.compile(
     r"^(?:第\s*(?:[0-9]+|[IVX]+|[一二三四五六七八九十]+)\s*部|Part\s+(?:[0-9]+|[IVX]+)(?=[\s.:]|$))", re.I)
-_CHAPTER_EN = re.compile(r"^(?:Chapter\s+[0-9]+|(?:付録|Appendix)\s*[A-Z0-9])(?=\s|$|[^\w])", re.I)
+# Appendices: 付録A, Appendix B, and an office report's 資料１, 参考資料２, 別紙３, 別添1, 別表2.
+_CHAPTER_EN = re.compile(
+    r"^(?:Chapter\s+[0-9]+|(?:付録|Appendix|参考資料|資料|別紙|別添|別表)\s*[A-Z0-9])(?=\s|$|[^\w])", re.I)
 _WORDS = re.compile(r"[^\W\d_]{2,}")  # a heading holds a word, not just symbols or a formula
 _LISTED = re.compile(r"[,、，\\{}$%]")  # enumerations and code are not unnumbered headings
 LEADER = re.compile(r"(?:\.\s?){4,}|[…‥・·]{3,}")  # dot leaders of a table of contents
@@ -55,7 +60,7 @@ _SENTENCE_MARKS = ("。", "．")  # in a heading's raw text: a numbered sentence
 
 @dataclass(frozen=True)
 class Heading:
-    level: int
+    level: float  # fractional below an open 第N章 (ingest.sections)
     title: str  # display title, cut to MAX_TITLE
     key: str  # what makes two headings at this level the same heading
     number: int | None = None  # for sequence checks: (5) without (4) before it is prose
@@ -95,6 +100,8 @@ class Context:
     style: DocStyle | None = None
     levels: tuple[tuple[float, int], ...] = ()  # heading size -> level, from its numbered headings
     fonts: frozenset[str] = frozenset()  # the faces numbered headings are set in
+    front: frozenset[float] = frozenset()  # sizes above every numbered heading's, set only before the first
+    # of them: a cover's title, 序章
 
     @property
     def structured(self) -> bool:
@@ -109,6 +116,8 @@ class Context:
         larger = [level for s, level in self.levels if s > size]
         if larger:
             return min(max(larger), TOPIC)
+        if size_key(size) in self.front:  # the document's title opens it, it is no level above its chapters
+            return min(level for _, level in self.levels)
         return max(min((level for _, level in self.levels), default=PART + 1) - 1, ITEM)
 
 
@@ -123,7 +132,7 @@ def numbering(norm: str) -> tuple[int, int | None] | None:
     if _BOOK_PART.match(norm):
         return ITEM, None
     if m := _CHAPTER.match(norm):
-        return (PART if m.group(1) == "章" else SUB), None
+        return (SUB if m.group(1) == "節" else PART), None
     if _CHAPTER_EN.match(norm):
         return PART, None
     if m := _PAREN.match(norm):
@@ -131,6 +140,19 @@ def numbering(norm: str) -> tuple[int, int | None] | None:
     if m := _BARE.match(norm):
         return PART, int(m.group(1))
     return None
+
+
+def line_numbering(line: str) -> tuple[int, int | None] | None:
+    """numbering() of a raw line; ① (a step below （１） in Japanese reports) is told from 1 here."""
+    if m := _CIRCLED.match(line.strip()):
+        return CIRCLED, ord(m.group(1)) - ord("①") + 1
+    return numbering(normalize(line.strip()))
+
+
+def is_chapter(title: str) -> bool:
+    """第N部, 第N章, 第N節: the outer levels of a Japanese report, above its １, Ⅰ and （１）."""
+    norm = normalize(title.strip())
+    return bool(_CHAPTER.match(norm) or _BOOK_PART.match(norm))
 
 
 def is_sentence(line: str) -> bool:
@@ -141,9 +163,9 @@ def is_sentence(line: str) -> bool:
 
 def _numbered_heading(line: str, style=None, ctx: Context | None = None) -> Heading | None:
     norm = normalize(line.strip())
-    if len(norm) > MAX_HEADING or _SENTENCE_END in norm or _COUNTER.match(norm) or LEADER.search(norm):
+    if len(norm) > MAX_HEADING or _SENTENCE_END in norm or LEADER.search(norm):
         return None
-    found = numbering(norm)
+    found = line_numbering(line)
     if found is None:
         return None
     level, number = found
@@ -151,8 +173,10 @@ def _numbered_heading(line: str, style=None, ctx: Context | None = None) -> Head
     styled = ctx.structured and ctx.style.stands_out(style) and style[0] >= ctx.style.body_size * SAME_SIZE
     if ctx.structured and not styled or is_sentence(line):
         return None  # set like the body (or smaller) where headings stand out: a list item, code
-    if _BARE.match(norm) and not styled:
-        return None  # "3 分の 2 以上": in type set all alike, a table row as often as a chapter
+    if _COUNTER.match(norm) and not styled:
+        return None  # "1.2 万人": a quantity; set apart, "１ 人口減少の進行" is a heading
+    if (_BARE.match(norm) or level == CIRCLED) and not styled:
+        return None  # "3 分の 2 以上", "① …": in plain type a table row or list item as often as a heading
     title, key = short(line), squash(short(line))
     return Heading(level, title, key, number, styled=styled)
 
@@ -202,12 +226,12 @@ def find_heading(lines: list[str], i: int, styles=None, ctx: Context | None = No
     head = _item_heading(lines, i) or _topic_heading(lines, i) or _numbered_heading(lines[i], style, ctx)
     if head is None and ctx is not None:
         head = _styled_heading(lines[i], style, ctx)
-    if head is not None and i + 1 < len(lines) and _bare_label(lines[i]):
+    if head is not None and i + 1 < len(lines) and bare_label(lines[i]):
         return _with_title(head, lines[i + 1])
     return head
 
 
-def _bare_label(line: str) -> bool:
+def bare_label(line: str) -> bool:
     """"第 I 部", "Chapter 3", "付録A" alone on a line: the title is on the next line."""
     norm = normalize(line.strip())
     m = _BOOK_PART.match(norm) or _CHAPTER_EN.match(norm) or _CHAPTER.match(norm)

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 import ingest.glyphs as glyphs
 import ingest.vertical as vertical
-from ingest.columns import reading_order
+from ingest.columns import in_table, reading_order
 from ingest.labels import Candidate, candidates
 from ingest.styles import is_bold
+from ingest.tables import table_boxes
 from ingest.text import plain_chars
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ MIN_VISIBLE_SIZE = 2.0  # points
 WHITE_LEVEL = 0.95  # fill colour components at or above this read as white
 SIZE_CHANGE = 0.1  # lines whose font sizes differ by more than this share are never joined
 WRAP_TOLERANCE = 2.0  # a line ending within this many font sizes of the text frame was wrapped
+SHORT_LAST = 8.0  # font sizes short of the wrapped line above: the last line of its paragraph
 # Characters further apart than this share of the font size are separate words. TeX's interword
 # space shrinks to about 0.22 em and kerns stay under about 0.1 em; pdfplumber's fixed 3 pt glued
 # words set tighter than that ("FreeSoftwareFoundation").
@@ -41,8 +43,10 @@ RUBY_SIZE = 0.6  # ruby (furigana) is set at about half the size of the text it 
 SAME_BASELINE = 0.02  # ems: characters whose baselines differ less are on one line
 MIN_INLINE = 0.6  # a raised letter at least this share of its neighbour's size is inline (LaTeX's A)
 # A line ending in one of these closes a sentence, a heading or a table cell: never joined on.
-_CJK = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆、，]")
-_OPENS = re.compile(r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆「『（]")
+# Full-width letters and digits (ＮＰＯ, １２) are Japanese text too: a line may break after them.
+_WIDE = r"\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
+_CJK = re.compile(rf"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆、，{_WIDE}]")
+_OPENS = re.compile(rf"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆「『（{_WIDE}]")
 # Japanese script and full-width punctuation: no space is ever put between two of these.
 _JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6々〆]")
 _NOTE = re.compile(r"[（(][^）)]*[）)]")  # a whole-line parenthetical is a cell or note of its own
@@ -51,6 +55,15 @@ _STRUCTURE = re.compile(
     r"^\s*([-‐－・○●■□◆◇▼▶※*＊•①-⑳]|[（(][0-9０-９一二三四五六七八九十]{1,3}[）)]"
     r"|[0-9０-９]{1,2}[．.]|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|【|＜|<|\[|［|第[0-9０-９一二三四五六七八九十]+|注[）)]?|１－)"
 )
+# For rejoining lines only (starts_unit is also a feature the reader was trained on, so it stays as it
+# is): a decimal (１．４倍, 92.6%) opens no unit; ア and （ア） number list items in official documents.
+_DECIMAL = re.compile(r"^\s*[0-9０-９]{1,2}[．.][0-9０-９]+[^\s0-9０-９.．]")
+_KANA_ITEM = re.compile(r"^\s*(?:[（(][ア-ン][）)]|[ア-ン]\s(?=[^\x00-\x7f]))")
+# A line that ends complete whatever its width: a contents entry (leaders, then its page number) or a
+# table row ending in a run of figures (right-aligned cells reach the frame like a wrapped line).
+_ENTRY = re.compile(r"(?:(?:\.\s?){4,}|[…‥・·]{3,})\s*[0-9０-９ivxlcIVXLCⅰ-ⅻⅠ-Ⅻ]{1,5}$")
+_FIGURE = r"[△▲-]?[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?[%％]?"
+_ROW_END = re.compile(rf"(?:^|\s){_FIGURE}\s+{_FIGURE}$")
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
 _KANA = re.compile(r"^[\u3041-\u30ff\s]+$")
 _SPACES = re.compile(r"\s+")
@@ -60,7 +73,7 @@ _SPACES = re.compile(r"\s+")
 class PageRead:
     """What read_page found on one page. Plain data: it crosses from the child process to the parent."""
 
-    lines: list[dict]  # text, x0, x1, top, size, font: in reading order
+    lines: list[dict]  # text, x0, x1, top, size, font, cell (inside a ruled table): in reading order
     candidates: list[Candidate]  # printed page numbers at the page's edges
     # glyph repairs (ingest.glyphs), word spaces restored, hidden and ruby characters left out,
     # vertical: 1 when the page was read as vertical text (ingest.vertical), plain: characters made
@@ -74,18 +87,31 @@ def starts_unit(text: str) -> bool:
     return bool(_STRUCTURE.match(text) or _NOTE.fullmatch(text.strip()))
 
 
-def _joins(prev: dict, line: dict, frame_right: float) -> bool:
-    """Was `line` the continuation of `prev` (a wrapped or mid-sentence break)?"""
-    if starts_unit(line["text"]):
+def _structure(text: str) -> bool:
+    return bool(_STRUCTURE.match(text) and not _DECIMAL.match(text) or _KANA_ITEM.match(text))
+
+
+def _joins(prev: dict, line: dict, frame_right: float, above: dict | None = None) -> bool:
+    """Was `line` the continuation of `prev` (a wrapped or mid-sentence break)? `above`: the line
+    that reached the frame and went on into prev, if any."""
+    if _structure(line["text"]) or _NOTE.fullmatch(line["text"].strip()):
         return False
+    if _ENTRY.search(prev["text"]) or _ROW_END.search(prev["text"]) or _NOTE.fullmatch(prev["text"].strip()):
+        return False  # a contents entry, a table row, a note ("（単位：千円）"): complete at any width
     size = prev.get("size", 9.0)
     if abs(size - line.get("size", size)) > SIZE_CHANGE * size:
         return False  # a heading above body text, body text above a note: not one sentence
-    if prev["x1"] >= frame_right - WRAP_TOLERANCE * size:
+    if prev.get("cell", False) != line.get("cell", False):
+        return False  # a ruled table's rows and the text around it
+    if prev["x1"] >= frame_right - WRAP_TOLERANCE * size and not prev.get("cell"):  # cells end anywhere
         return True
+    if above is not None and prev["x1"] < above["x1"] - SHORT_LAST * size and \
+            line.get("x0", 0) >= prev.get("x0", 0) - size / 2:
+        return False  # the short last line of a wrapped paragraph: what follows starts a new one
+        # (unless it starts further left: TeX's text after a list item)
     if is_bold(prev.get("font", "")) != is_bold(line.get("font", "")):
         return False  # a short bold heading above body text set close to its size (Latin larger)
-    if _STRUCTURE.match(prev["text"]) and not re.match(r"^\s*[①-⑳・○●\-]", prev["text"]):
+    if _structure(prev["text"]) and not re.match(r"^\s*[①-⑳・○●\-]", prev["text"]):
         return False
     return bool(_CJK.match(prev["text"][-1]) and _OPENS.match(line["text"][0]))
 
@@ -99,13 +125,14 @@ def _glue(left: str, right: str) -> str:
 def merge_lines(lines: list[dict], frame_right: float) -> list[dict]:
     """Broken lines merged into logical lines; a merged line keeps its first line's style."""
     out: list[dict] = []
-    prev = None
+    prev = above = None
     for line in lines:
-        if prev is not None and out and _joins(prev, line, frame_right):
+        joined = prev is not None and out and _joins(prev, line, frame_right, above)
+        if joined:
             out[-1] = {**out[-1], "text": _glue(out[-1]["text"], line["text"])}
-        else:
-            out.append(line)
-        prev = line
+        wrapped = joined and prev["x1"] >= frame_right - WRAP_TOLERANCE * prev.get("size", 9.0)
+        out += [] if joined else [line]
+        prev, above = line, (prev if wrapped else None)
     return out
 
 
@@ -272,7 +299,10 @@ def read_page(page) -> PageRead:
         chars = vertical.turned(chars, float(page.width))
         counts["vertical"] = 1
     chars = _plain(chars, tate, counts)
-    lines = [_line(words, counts) for words in reading_order(_words(_on_line(_on_baseline(chars))))]
+    words = _words(_on_line(_on_baseline(chars)))
+    boxes = () if tate else table_boxes(page)
+    rows = reading_order(words, tables=boxes)
+    lines = [{**_line(row, counts), "cell": in_table(row, boxes)} for row in rows]
     lines = _without_ruby([line for line in lines if line["text"].strip()], counts)
     return PageRead(lines, candidates(lines), {k: v for k, v in counts.items() if v},
                     _image_share(page))

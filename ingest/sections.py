@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from ingest.boilerplate import find_boilerplate, is_edge, strip_boilerplate
@@ -31,8 +31,11 @@ from ingest.headings import (  # noqa: F401 (find_heading and the levels are thi
     TOPIC,
     Context,
     Heading,
+    bare_label,
     find_heading,
+    is_chapter,
     is_sentence,
+    line_numbering,
     numbering,
     short,
 )
@@ -61,6 +64,18 @@ class _Outline:
             return True
         last = self.numbers.get(head.level)
         return head.number == 1 or (last is not None and head.number == last + 1)
+
+    def placed(self, head: Heading) -> Heading:
+        """A numbered heading under an open 第N部/章/節 of its level or deeper goes below it (第１節 ›
+        １ › （１）), keeping the order of the numbered kinds: their usual levels would put １ beside
+        第１章. Unnumbered headings keep the level of their size."""
+        open_levels = [level for level, title in self.titles.items() if is_chapter(title)]
+        if not open_levels or is_chapter(head.title) or (head.number is None and not head.item):
+            return head
+        deepest = max(open_levels)
+        if head.level > deepest:
+            return head
+        return replace(head, level=deepest + (head.level + 1) / 10)  # stays above TOPIC (【…】, 1.1.1)
 
     def enter(self, head: Heading) -> None:
         for table in (self.titles, self.keys, self.numbers):
@@ -130,15 +145,27 @@ def _context(entries: list[_Entry]) -> Context:
         return Context(style)
     levels: dict[float, Counter] = {}
     fonts = set()
-    for e in entries:
-        found = None if e.contents or not style.stands_out(e.style) else numbering(normalize(e.line))
+    first = None  # the first numbered heading
+    for i, e in enumerate(entries):
+        found = None if e.contents or not style.stands_out(e.style) else line_numbering(e.line)
         if found and style.larger(e.style) and not is_sentence(e.line):
-            levels.setdefault(size_key(e.style[0]), Counter())[found[0]] += 1
-            fonts.add(e.style[1])
+            first = i if first is None else first
+            # "Chapter 1" alone on its line: the title below it is set in the chapter's size too
+            title = entries[i + 1] if i + 1 < len(entries) and bare_label(e.line) else e
+            for line in {id(x): x for x in (e, title) if x.style}.values():
+                levels.setdefault(size_key(line.style[0]), Counter())[found[0]] += 1
+                fonts.add(line.style[1])
     if not levels:
         return _unnumbered(entries, style)
     return Context(style, tuple((size, c.most_common(1)[0][0]) for size, c in sorted(levels.items())),
-                   frozenset(fonts))
+                   frozenset(fonts), _front(entries, style, first, max(levels)))
+
+
+def _front(entries: list[_Entry], style, first: int, top: float) -> frozenset[float]:
+    """Sizes above the largest numbered heading's (top) set only before the first numbered heading."""
+    def sizes(part):
+        return {size_key(e.style[0]) for e in part if e.style and not e.contents and style.larger(e.style)}
+    return frozenset(size for size in sizes(entries[:first]) - sizes(entries[first:]) if size > top)
 
 
 def _unnumbered(entries: list[_Entry], style) -> Context:
@@ -164,6 +191,7 @@ def _by_headings(entries: list[_Entry], ctx: Context) -> tuple[list[Section], in
     i = 0
     while i < len(entries):
         head = None if entries[i].contents else find_heading(texts, i, styles, ctx)
+        head = head and outline.placed(head)
         accepted = head is not None and outline.accepts(head)
         # A heading straight above a deeper one (＜主要な業務実績＞ then ［定量的指標の実績］)
         # makes no section of its own: its line opens the child's section.

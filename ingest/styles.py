@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-HEADING_RATIO = 1.15  # a heading is set at least this much larger than the body …
+HEADING_RATIO = 1.12  # a heading is set at least this much larger than the body …
 MIN_STYLED = 3  # … and a document needs this many lines that stand out to count as structured
 MAX_STYLED_CHARS = 60  # longer lines that stand out are displays or tables, not headings
 SIZE_STEP = 0.5  # heading sizes closer than this are the same size

@@ -23,6 +23,7 @@ MAX_LABEL = 40  # longer "labels" are prose that happens to end in figures
 HEADER_WINDOW = 8  # header cells wrap over this many short lines ("平成\n30 年度令和元年度…")
 CONTEXT_CHARS = 120  # text above a row kept to say what it is about (the indicator, the account)
 MIN_RULED_EDGES = 4  # fewer drawn lines or boxes than this: no ruled table to look for
+FILLED = 0.5  # share of a ruled table's cells that hold text (a diagram's boxes mostly do not)
 
 _UNITS = r"%|件|社|名|人|回|組織|団体|校|か国|カ国|億円|百万円|千円|万円|円|倍|点|時間|日|か所|ヵ所|機関|者"
 _NUMBER = r"[△▲-]?\d[\d,]*(?:\.\d+)?"
@@ -209,6 +210,20 @@ def ruled_tables(page) -> list[list[list[str | None]]]:
     if len(page.lines) + len(page.rects) < MIN_RULED_EDGES:
         return []
     return [table.extract() for table in page.find_tables()]
+
+
+def table_boxes(page) -> tuple:
+    """The bounding boxes of the page's ruled tables: two columns and rows at least, most cells
+    filled. Boxes and arrows of a diagram are found as "tables" too, with few cells holding text."""
+    if len(page.lines) + len(page.rects) < MIN_RULED_EDGES:
+        return ()
+    boxes = []
+    for table in page.find_tables():
+        cells = table.extract()
+        filled = sum(bool(cell and cell.strip()) for row in cells for cell in row)
+        if len(cells) >= 2 and max(map(len, cells)) >= 2 and filled >= FILLED * sum(map(len, cells)):
+            boxes.append(table.bbox)
+    return tuple(boxes)
 
 
 def read_tables(pages: list[Page], ruled: dict[int, list] | None = None) -> list[TableRow]:

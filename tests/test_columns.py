@@ -63,3 +63,19 @@ def test_the_manuals_listings_come_before_their_output(luatexja):
     source = lines.index("2 \\[ y=(x-1)^2+2\\quad よって\\quad y>0 \\]")
     output = lines.index("𝑦 = (𝑥 − 1)2 + 2 よって 𝑦 > 0")
     assert source < output and lines[source + 1].startswith("3 $5\\in 素")
+
+
+def test_a_ruled_tables_rows_are_read_across_though_a_wrapped_cell_leaves_a_gutter():
+    """A Word table: short names on the left, a description wrapped over several lines beside them.
+    Without its box the sides read as two blocks, and the heading under the table joins the left one."""
+    words = [word("name", 70, 100), word("description", 200, 100)]
+    for i, (name, lines) in enumerate([("alpha", ["alpha does", "many things", "well"]),
+                                       ("beta", ["beta does", "fewer"])]):
+        top = 114 + 14 * 3 * i
+        words += [word(name, 70, top)] + [word(text, 200, top + 14 * j) for j, text in enumerate(lines)]
+    words.append(word("Next heading", 60, 186))
+    order = ["name description", "alpha alpha does", "many things", "well", "beta beta does", "fewer",
+             "Next heading"]
+    assert lines_of(words) != order
+    box = (65.0, 95.0, 330.0, 182.0)
+    assert [" ".join(w["text"] for w in line) for line in reading_order(words, tables=(box,))] == order

@@ -33,6 +33,28 @@ def line(text, x1=100.0, size=9.0, font="Mincho"):
         # … but a bold line wrapped onto a bold line is one line
         ([line("長い見出しが", x1=800, font="Gothic-W6"), line("折り返された", font="Gothic-W6")],
          ["長い見出しが折り返された"]),
+        # right-aligned cells, page numbers and notes reach the frame but end their line (office reports)
+        ([line("はじめに........................ⅰ", x1=800), line("資料編........8", x1=800)],
+         ["はじめに........................ⅰ", "資料編........8"]),
+        ([line("子育て支援事業 312,450 356,780", x1=800), line("地域福祉事業 215,600 221,340", x1=800),
+          line("（出典）財政課「決算資料」")],
+         ["子育て支援事業 312,450 356,780", "地域福祉事業 215,600 221,340", "（出典）財政課「決算資料」"]),
+        ([line("（単位：千円）", x1=800), line("区分 令和2年度 令和3年度")], ["（単位：千円）", "区分 令和2年度 令和3年度"]),
+        # a decimal at the start of a line is not a numbered item: the sentence goes on
+        ([line("前年度の", x1=800), line("１．４倍に増えました。")], ["前年度の１．４倍に増えました。"]),
+        ([line("満足度は", x1=800), line("92.6%が満足と回答。")], ["満足度は92.6%が満足と回答。"]),
+        ([line("取組を実施", x1=800), line("2.1 インストール")], ["取組を実施", "2.1 インストール"]),
+        # a list item's short last line ends it, even without a 。; the paragraph after it is its own
+        ([line("・窓口を利用しにくい高齢者等への配慮と、体制の確保", x1=800), line("について検討が必要であること"),
+          line("これらの課題に対しては、着実に取り組む。")],
+         ["・窓口を利用しにくい高齢者等への配慮と、体制の確保について検討が必要であること", "これらの課題に対しては、着実に取り組む。"]),
+        # full-width letters and digits are Japanese text: a line breaks after them mid-word
+        ([line("運営は地元のＮＰＯ"), line("法人が担い、（ＮＩＳ"), line("Ｃ）の監督の下、令和４"), line("年度から実施。")],
+         ["運営は地元のＮＰＯ法人が担い、（ＮＩＳＣ）の監督の下、令和４年度から実施。"]),
+        # ア, イ and （ア） number list items in Japanese official documents; "ク Heavy" ends a wrapped word
+        ([line("ア 報償費、旅費及び需用費"), line("イ 役務費及び委託料"), line("（ウ）使用料及び賃借料")],
+         ["ア 報償費、旅費及び需用費", "イ 役務費及び委託料", "（ウ）使用料及び賃借料"]),
+        ([line("原ノ味角ゴシッ", x1=800), line("ク Heavy によって代用している．")], ["原ノ味角ゴシック Heavy によって代用している．"]),
     ],
 )
 def test_rejoin(lines, expected):
@@ -212,3 +234,13 @@ def test_a_raised_footnote_mark_does_not_lift_its_word_off_the_line(tmp_path):
     pdf.output(str(path))
     [page] = load_pdf(path)
     assert page.text == "\\zh と制御綴の形にしないという点である*1．"
+
+
+def test_ruled_table_rows_are_not_joined_to_the_caption_or_to_each_other_at_the_frame():
+    cell = {"cell": True}
+    lines = [line("図表2-1 主な支援事業の概要", x1=800), {**line("事業名 概要 予算額", x1=800, font="Gothic-W6"), **cell},
+             {**line("確保維持事業 地域の生活に 20,512", x1=800), **cell}, {**line("や離島航路等の運行"), **cell},
+             {**line("に要する経費"), **cell}, line("Ⅱ 交通ＤＸの推進")]
+    assert rejoin(lines, frame_right=806.0) == [
+        "図表2-1 主な支援事業の概要", "事業名 概要 予算額", "確保維持事業 地域の生活に 20,512", "や離島航路等の運行に要する経費",
+        "Ⅱ 交通ＤＸの推進"]

@@ -8,8 +8,9 @@ import pytest
 
 from ingest import Page, find_boilerplate, split_sections, squash
 from ingest.boilerplate import strip_boilerplate
-from ingest.headings import ITEM, MAX_TITLE, PART, SUB, SUBTOPIC, TOPIC, find_heading
+from ingest.headings import CIRCLED, ITEM, MAX_TITLE, PART, SUB, SUBTOPIC, TOPIC, Context, find_heading
 from ingest.pages import split_report_pages
+from ingest.styles import doc_style_of
 from tests.helpers import REPORT_TXT
 
 PAGE_HEADER = "３．各事業年度の業務に係る目標、計画、業務実績、年度評価に係る自己評価及び主務大臣による評価"
@@ -285,6 +286,19 @@ def test_the_first_chapter_on_the_last_contents_page_keeps_its_headings():
     assert sections[0].text == "目次\n1 はじめに 1\n2 使い方 2" and sections[1].text == "1 はじめに\n本文です．"
 
 
+def test_appendix_references_in_a_sentence_are_no_headings():
+    assert find_heading(["資料１のとおり実施した"], 0) is None and find_heading(["資料編"], 0) is None
+    assert find_heading(["第2 回目の会合"], 0) is None and find_heading(["第１条の規定により"], 0) is None
+
+
+def test_numbered_items_nest_under_a_guides_bare_chapter_numbers():
+    """A 手引き: "第１ 総則" is a chapter without 章, and its "１．目的" sits below it."""
+    pages = [styled(1, ("第１ 総則", H2), ("１．目的", GOTHIC), (TEXT, BODY), ("２．定義", GOTHIC), (TEXT, BODY),
+                    ("第２ 手続", H2), ("１．申請", GOTHIC), (TEXT, BODY))]
+    assert [s.path for s in split_sections(pages)] == [
+        ("第１ 総則", "１．目的"), ("第１ 総則", "２．定義"), ("第２ 手続", "１．申請")]
+
+
 def test_headings_without_numbers_are_found_by_their_size():
     """A web page printed to PDF: '名前', '概要', '説明' set larger, no numbering anywhere."""
     pages = [styled(1, ("aptitude", H1), ("名前", H2), ("aptitude — パッケージマネージャ", BODY), ("概要", H2),
@@ -304,6 +318,8 @@ def test_chapter_numbers_without_a_dot_need_type_that_stands_out():
 @pytest.mark.parametrize(("line", "level"), [
     ("第5章 結果", PART), ("付録A 用語集", PART), ("Appendix B Data", PART), ("Chapter 3 Methods", PART),
     ("第II部 リファレンス", ITEM), ("Part II Reference", ITEM), ("1.2.3 詳細", TOPIC),
+    ("資料１ 市民満足度調査の結果", PART), ("参考資料2 用語集", PART), ("別紙３", PART),
+    ("第１ 総則", PART), ("第十 雑則", PART), ("第２節 方針", SUB),
 ])
 def test_book_numbering(line, level):
     head = find_heading([line], 0)
@@ -321,3 +337,76 @@ def test_the_manuals_parts_chapters_and_sections(luatexja):
     numbered = [s for s in sections if s.page_start >= 6]
     assert all(re.match(r"\d+(\.\d+)* ", s.title) or s.title == "参考文献" for s in numbered), \
         [s.title for s in numbered if not re.match(r"\d", s.title)]
+
+
+GOTHIC = (10.0, "IPAexGothic")  # a Word report's headings: the body's size, a gothic face
+TEXT = "本文は明朝体で、見出しより多くの文字を組んでいます。"
+
+
+def test_a_reports_numbered_headings_nest_under_its_chapters_and_sections():
+    """A white paper: 第１章 › 第１節 › １ › （１） › ①; "１ 人口…" starts with a counter word but is set
+    apart, so it is a heading; "Ⅰ" under 第Ⅱ部 sits below the part."""
+    pages = [
+        styled(1, ("第１章 現状と課題", H1), ("第１節 人口の変化", H2), ("１ 人口減少の進行", GOTHIC),
+               (TEXT, BODY), ("（１）高齢者の移動", GOTHIC), ("① 通院の足", GOTHIC), (TEXT, BODY),
+               ("② 買物の足", GOTHIC), (TEXT, BODY), ("２ 移動需要の変化", GOTHIC), (TEXT, BODY)),
+        styled(2, ("第２節 事業者の経営", H2), ("１ 収支", GOTHIC), (TEXT, BODY),
+               ("第Ⅱ部 講じた施策", H1), ("Ⅰ 計画の策定支援", H2), (TEXT, BODY), ("Ⅱ 交通ＤＸ", H2),
+               (TEXT, BODY)),
+    ]
+    paths = [s.path for s in split_sections(pages)]
+    assert paths == [
+        ("第１章 現状と課題", "第１節 人口の変化", "１ 人口減少の進行"),
+        ("第１章 現状と課題", "第１節 人口の変化", "１ 人口減少の進行", "（１）高齢者の移動", "① 通院の足"),
+        ("第１章 現状と課題", "第１節 人口の変化", "１ 人口減少の進行", "（１）高齢者の移動", "② 買物の足"),
+        ("第１章 現状と課題", "第１節 人口の変化", "２ 移動需要の変化"),
+        ("第１章 現状と課題", "第２節 事業者の経営", "１ 収支"),
+        ("第Ⅱ部 講じた施策", "Ⅰ 計画の策定支援"),
+        ("第Ⅱ部 講じた施策", "Ⅱ 交通ＤＸ"),
+    ]
+
+
+def test_circled_numbers_and_counter_words_in_headings_set_apart():
+    """① is a level below （１）, not the 1 NFKC makes of it; "１ 人口…" set apart is a heading, not a
+    quantity ("1.2 万人")."""
+    lines = [("１ 人口減少の進行", GOTHIC), ("① 通院の足", GOTHIC), ("1.2 万人を育成", BODY), (TEXT, BODY),
+             (TEXT, BODY), ("（１）高齢者", GOTHIC)]
+    texts, styles = [t for t, _ in lines], [st for _, st in lines]
+    entries = [type("E", (), {"line": t, "style": st}) for t, st in lines]
+    ctx = Context(doc_style_of(entries))
+    found = [find_heading(texts, i, styles, ctx) for i in range(len(lines))]
+    assert [(h.level, h.number) if h else None for h in found] == [
+        (PART, 1), (CIRCLED, 1), None, None, None, (SUBTOPIC, 1)]
+
+
+def test_circled_numbers_in_body_type_are_list_items():
+    pages = [styled(1, ("第１章 現状", H1), (TEXT, BODY), ("① 通院の足", BODY), ("② 買物の足", BODY),
+                    ("１ 概要", GOTHIC), (TEXT, BODY), ("２ 詳細", GOTHIC), (TEXT, BODY))]
+    assert [s.path for s in split_sections(pages)] == [
+        ("第１章 現状",), ("第１章 現状", "１ 概要"), ("第１章 現状", "２ 詳細")]
+
+
+def test_a_cover_title_or_preface_set_above_the_chapters_is_no_root_of_their_paths():
+    """A cover's title set larger than any chapter opens the document and the first chapter takes
+    over; 序章 set like the chapters' titles (below a bare "Chapter 1" label) is a chapter too."""
+    cover = styled(1, ("みなと市 事業報告書", (26.0, "Gothic-Medium")), ("令和５年６月", BODY))
+    body = [styled(2, ("第１章 概要", H1), (TEXT, BODY), ("第１節 方針", H2), (TEXT, BODY)),
+            styled(3, ("第２章 実績", H1), (TEXT, BODY), ("第１節 子育て", H2), (TEXT, BODY))]
+    paths = [s.path for s in split_sections([cover, *body])]
+    assert paths == [("みなと市 事業報告書",), ("第１章 概要",), ("第１章 概要", "第１節 方針"),
+                     ("第２章 実績",), ("第２章 実績", "第１節 子育て")]
+    label, title = (20.7, "Sans-Bold"), (24.8, "Sans-Bold")
+    book = [styled(1, ("序章", title), (TEXT, BODY), ("免責事項", H2), (TEXT, BODY)),
+            styled(2, ("Chapter 1", label), ("チュートリアル", title), (TEXT, BODY), ("1.1 基礎", H2), (TEXT, BODY))]
+    assert [s.path for s in split_sections(book)] == [
+        ("序章",), ("序章", "免責事項"), ("Chapter 1 チュートリアル",), ("Chapter 1 チュートリアル", "1.1 基礎")]
+
+
+def test_a_word_reports_12_point_headings_over_a_10_5_point_body_stand_out():
+    """Word's common setting: body 10.5 pt, headings 12 pt (1.14 times): はじめに has no number."""
+    body, h12 = (10.5, "IPAexMincho"), (12.0, "IPAexGothic")
+    pages = [styled(1, (TEXT, body), ("はじめに", h12), (TEXT, body)),
+             styled(2, ("第１ 総則", h12), ("１．目的", (10.5, "IPAexGothic")), (TEXT, body), ("第２ 手続", h12),
+                    (TEXT, body))]
+    assert [s.path for s in split_sections(pages)] == [
+        (TEXT,), ("はじめに",), ("第１ 総則", "１．目的"), ("第２ 手続",)]
