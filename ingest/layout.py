@@ -17,7 +17,7 @@ import ingest.vertical as vertical
 from ingest.columns import in_table, reading_order
 from ingest.labels import Candidate, candidates
 from ingest.styles import is_bold
-from ingest.tables import table_boxes
+from ingest.tables import ruled, table_boxes
 from ingest.text import plain_chars
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,7 @@ class PageRead:
     # plain (ingest.text.plain_chars)
     repairs: dict[str, int] = field(default_factory=dict)
     image_share: float = 0.0  # share of the page under images (a scan is one big image)
+    tables: list = field(default_factory=list)  # the ruled tables' cells (ingest.tables.rows_from_cells)
 
 
 def starts_unit(text: str) -> bool:
@@ -300,10 +301,11 @@ def read_page(page) -> PageRead:
         counts["vertical"] = 1
     chars = _plain(chars, tate, counts)
     words = _words(_on_line(_on_baseline(chars)))
-    boxes = () if tate else table_boxes(page)
+    found = ruled(page)
+    boxes = () if tate else table_boxes(found)
     rows = reading_order(words, tables=boxes)
     lines = [{**_line(row, counts), "cell": in_table(row, boxes)} for row in rows]
     lines = _without_ruby([line for line in lines if line["text"].strip()], counts)
     return PageRead(lines, candidates(lines), {k: v for k, v in counts.items() if v},
-                    _image_share(page))
+                    _image_share(page), [cells for _, cells in found])
 

@@ -194,7 +194,7 @@ def _assemble(path: Path, messages: list[tuple], limits: Limits) -> ExtractResul
     if not any(s.status == "ok" for s in statuses):
         raise _nothing_readable(path, statuses)
     log.debug("%s: %d pages, %d skipped", path.name, len(pages), sum(s.status != "ok" for s in statuses))
-    tables = {m[1]: m[2] for m in messages if m[0] == "tables"}
+    tables = {number: read.tables for number, read, _ in raw if read.tables}
     return ExtractResult(str(path), tuple(pages), tuple(statuses), tables)
 
 

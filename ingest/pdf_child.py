@@ -1,8 +1,8 @@
-"""The child side of ingest.pdf: set hard limits, open the PDF, read each page (ingest.layout.read_page)
-and its ruled tables, and stream them to the parent as messages; every outcome is one message.
+"""The child side of ingest.pdf: set hard limits, open the PDF, read each page (ingest.layout.read_page,
+its ruled tables' cells included), and stream them to the parent as messages; every outcome is one message.
 
-Messages: ("count", n_pages), ("labels", /PageLabels or None), ("page", number, PageRead, error),
-("tables", number, cells), then ("done",) or ("error", kind, message).
+Messages: ("count", n_pages), ("labels", /PageLabels or None), ("page", number, PageRead, error), then
+("done",) or ("error", kind, message).
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from pathlib import Path
 
 from ingest.labels import pdf_labels
 from ingest.layout import PageRead, read_page
-
-log = logging.getLogger(__name__)
 
 MIB = 1 << 20
 MIN_CHARS = 10  # a page with fewer non-space characters has no usable text layer (scanned or blank)
@@ -96,8 +94,6 @@ def _parse(conn, path: Path, password: str | None, limits: Limits, delay: float)
             if delay:
                 time.sleep(delay)
             conn.send(("page", number, *_read_page(page)))
-            if tables := _ruled_tables(page):
-                conn.send(("tables", number, tables))
             page.close()  # frees the page's layout cache: memory stays flat on long reports
 
 
@@ -115,19 +111,6 @@ def _read_page(page) -> tuple[PageRead, str]:
         raise
     except Exception as e:
         return PageRead([], []), f"{type(e).__name__}: {e}"
-
-
-def _ruled_tables(page) -> list:
-    """Cells of the page's ruled tables; [] when it has none or the table finder fails."""
-    from ingest.tables import ruled_tables
-
-    try:
-        return ruled_tables(page)
-    except (MemoryError, RecursionError):
-        raise
-    except Exception as e:  # a table the finder chokes on loses its structure, not the page
-        log.debug("find_tables failed: %s", e)
-        return []
 
 
 def _open(path: Path, password: str | None):

@@ -3,18 +3,21 @@
 Two sources. Reconstructed or untagged pages reach us as text lines such as
 `経常費用（千円） 7,000,076 7,567,344 7,888,095` under a header naming fiscal years (平成30年度 …)
 or 予算/決算 columns: `rows_from_text` reads those. Real PDFs with ruled tables also give
-pdfplumber's `page.find_tables()` cells (`ruled_tables`, run in the parser child): `rows_from_cells`
+pdfplumber's `page.find_tables()` cells (`ruled`, run by ingest.layout.read_page): `rows_from_cells`
 reads those. Either way a row's `line` is what the page prints, so a quote of it can be checked.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import asdict, dataclass
 
 from ingest.records import Page
 from ingest.text import normalize, squash
 from ingest.vocabulary import YEAR, western_year, year_form
+
+log = logging.getLogger(__name__)
 
 _UNIT_NOTE = re.compile(r"[（(][^）)]*[）)]")
 
@@ -205,24 +208,29 @@ def rows_from_cells(page_number: int, tables: list[list[list[str | None]]], page
     return out
 
 
-def ruled_tables(page) -> list[list[list[str | None]]]:
-    """pdfplumber's ruled tables of a page (cells as text), [] when the page draws no lines."""
+def ruled(page) -> list[tuple[tuple, list[list[str | None]]]]:
+    """pdfplumber's ruled tables of a page, found once: (bounding box, cells as text) each. [] when the
+    page draws too few lines, or when the table finder fails: a table it chokes on loses its
+    structure, not the page."""
     if len(page.lines) + len(page.rects) < MIN_RULED_EDGES:
         return []
-    return [table.extract() for table in page.find_tables()]
+    try:
+        return [(table.bbox, table.extract()) for table in page.find_tables()]
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as e:
+        log.debug("find_tables failed: %s", e)
+        return []
 
 
-def table_boxes(page) -> tuple:
-    """The bounding boxes of the page's ruled tables: two columns and rows at least, most cells
-    filled. Boxes and arrows of a diagram are found as "tables" too, with few cells holding text."""
-    if len(page.lines) + len(page.rects) < MIN_RULED_EDGES:
-        return ()
+def table_boxes(found: list[tuple[tuple, list]]) -> tuple:
+    """The bounding boxes of those ruled tables that are tables: two columns and rows at least, most
+    cells filled. Boxes and arrows of a diagram are found as "tables" too, with few cells holding text."""
     boxes = []
-    for table in page.find_tables():
-        cells = table.extract()
+    for box, cells in found:
         filled = sum(bool(cell and cell.strip()) for row in cells for cell in row)
         if len(cells) >= 2 and max(map(len, cells)) >= 2 and filled >= FILLED * sum(map(len, cells)):
-            boxes.append(table.bbox)
+            boxes.append(box)
     return tuple(boxes)
 
 
