@@ -8,11 +8,12 @@ import re
 
 from ingest.records import Page
 from ingest.text import normalize, squash
+from qa.reader.types import LIST_COUNTERS
 
 LIST_MAX = 8  # items quoted when neither the question nor the text says how many
 ITEM_MAX_CHARS = 120  # a longer "item" is a paragraph: the list has ended
 _ANNOUNCED = re.compile(r"([0-9]+|[一二三四五六七八九十])\s*"
-                        r"(?:つ|分野|項目|点|件|社|組織|団体|機関|窓口|種類|テーマ|プロジェクト|PJ|サービス|か国|カ国)")
+                        rf"(?:{LIST_COUNTERS}|テーマ|プロジェクト|PJ|サービス|か国|カ国)")
 _SAYS_LIST = re.compile(r"次の|以下の|下記の|次のとおり|以下のとおり|(?:次|以下|下記)に(?:記す|示す|挙げる)"
                         r"|(?:次|以下|下記)を|[:：]\s*$")
 _INTRO = re.compile(f"{_ANNOUNCED.pattern}|{_SAYS_LIST.pattern}")
