@@ -138,7 +138,7 @@ def _collect(indexes: dict[str, str]) -> list[train.Sample]:
     return samples
 
 
-def load_spec() -> dict:
+def _shipped_spec() -> dict:
     return json.loads(WEIGHTS_FILE.read_text(encoding="utf-8")) if WEIGHTS_FILE.exists() else {}
 
 
@@ -147,7 +147,7 @@ def _write(weights: Weights, samples, args, in_sample: dict, cv: dict) -> None:
     spec["embed_model"] = samples[0].assistant.embedder.model_name
     now = datetime.now(UTC).isoformat(timespec="seconds")
     if args.recalibrate:  # the models keep their training record; the threshold gets its own
-        spec["trained"] = {**load_spec().get("trained", {}), "refusal threshold recalibrated at": now}
+        spec["trained"] = {**_shipped_spec().get("trained", {}), "refusal threshold recalibrated at": now}
     else:
         spec["trained"] = {"by": "qa/reader/train.py via `make train` (qa.reader.crossval)", "at": now,
                            "sets": {name: sum(s.set == name for s in samples) for name in SETS},

@@ -162,13 +162,13 @@ def fit_refusal(samples: list[Sample]) -> tuple[Linear, float]:
 def threshold(model: Linear, samples: list[Sample]) -> float:
     """The highest refusal threshold that keeps false refusals under MAX_FALSE_REFUSAL on every
     training set, not only pooled: a pooled share lets one set's answerable questions pay for all."""
-    out = 1.0
+    limits = []
     for name in {s.set for s in samples}:
         held = [s for s in samples if s.set == name and s.row.answerable]
         answerable = sorted(model.prob(refusal_features(s)) for s in held)
         if answerable:  # refuse strictly below: `allowed` refused
-            out = min(out, answerable[int(MAX_FALSE_REFUSAL * len(answerable))])
-    return float(out) if out < 1.0 else 0.5
+            limits.append(answerable[int(MAX_FALSE_REFUSAL * len(answerable))])
+    return float(min(limits)) if limits else 0.5
 
 
 def _answer(s: Sample, weights: Weights) -> str:
