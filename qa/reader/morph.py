@@ -43,7 +43,6 @@ class _Tagger:
         return [Morpheme(m.surface(), tuple(m.part_of_speech()[:3]), m.begin(), m.end())
                 for m in tok.tokenize(text[:MAX_CHARS])]
 
-
     def reading(self, text: str) -> str:
         tok = getattr(self._read, "tok", None)
         if tok is None:

@@ -1,6 +1,6 @@
 """Typing slips in Japanese questions: a word the documents never print that an IME or a hurried hand
-made from one they do (意外 for 以外, 保障 for 保証, カート for カード). Question analysis searches
-for the word meant, and the refusal check counts it as present."""
+made from one they do (意外 for 以外, 保障 for 保証, カート for カード). The refusal check counts it as
+present; search does not use it (the word meant, added to the query, moved no figure)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,10 @@ def _long_or_short(sound: str) -> set[str]:
     return out | {sound[:i] + mark + sound[i:] for i in range(1, len(sound) + 1) for mark in _LENGTH_MARKS}
 
 
-_FORMS: dict[int, tuple] = {}  # id(words) -> (words, readings, katakana by length): built once per index
+# id(words) -> (words, readings, katakana by length): built once per index, for the last few indexes
+# (an app reloading its index gets a new word table; the old one need not be kept)
+_FORMS: dict[int, tuple] = {}
+KEPT_INDEXES = 4
 
 
 def _word_forms(words: Mapping[str, int]) -> tuple[dict[str, list[str]], dict[int, list[str]]]:
@@ -50,6 +53,8 @@ def _word_forms(words: Mapping[str, int]) -> tuple[dict[str, list[str]], dict[in
                 by_reading.setdefault(reading(w), []).append(w)
             if len(w) >= MIN_SLIP - 1 and _KATAKANA.fullmatch(w):
                 katakana.setdefault(len(w), []).append(w)
+        if len(_FORMS) >= KEPT_INDEXES:
+            del _FORMS[next(iter(_FORMS))]
         cached = _FORMS[id(words)] = (words, by_reading, katakana)
     return cached[1], cached[2]
 
