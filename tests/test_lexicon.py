@@ -127,3 +127,8 @@ def test_the_shipped_word_list_holds_ordinary_english():
     assert len(words) > 40_000
     assert {"compare", "responsible", "automatically", "written"} <= words
     assert not {"grafana", "terraform"} & words
+
+
+def test_without_the_word_list_no_word_is_taken_for_a_name(monkeypatch):
+    monkeypatch.setattr(lexicon, "english_words", lambda: frozenset())
+    assert lexicon.unknown_words("Can I run Grafana with a keymanager?") == []

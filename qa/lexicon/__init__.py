@@ -102,7 +102,7 @@ def _edits(word: str) -> list[str]:
 
 @functools.cache
 def english_words() -> frozenset[str]:
-    """Ordinary English words (empty if the file is missing: then only the table's count)."""
+    """Ordinary English words (empty if the file is missing)."""
     if not WORDS_FILE.exists():
         return frozenset()
     with gzip.open(WORDS_FILE, "rt", encoding="utf-8") as f:
@@ -117,7 +117,10 @@ def unknown_words(text: str) -> list[str]:
     Terraform, KeePassXC) that a document about them would print as they are. Words of five letters
     or more, or with a digit (riscv64); every part of a hyphenated word must be unknown (not
     user-based). Not counted, because a Japanese document prints them in Japanese: romanised Japanese
-    (Hanko for 判子) and a lowercase run of two English words (keymanager, logfiles)."""
+    (Hanko for 判子) and a lowercase run of two English words (keymanager, logfiles). Without the
+    word list every uncommon word would look like a name, so then none is."""
+    if not english_words():
+        return []
     out = []
     for word in _LATIN.findall(text):
         if len(word) < MIN_TYPO_LETTERS and not re.search(r"\d", word) or _ROMAJI.fullmatch(word.lower()):
