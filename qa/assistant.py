@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import re
@@ -60,10 +61,6 @@ class Assistant:
         for doc, rows in index.tables.items():
             for row in rows:
                 self._tables.setdefault((doc, row.page), []).append(row)
-        self._chunks_on: dict[tuple[str, int], list] = {}
-        for chunk in index.chunks:
-            for page in range(chunk.page_start, chunk.page_end + 1):
-                self._chunks_on.setdefault((chunk.doc, page), []).append(chunk)
         self._text = "\n".join(c.text for c in index.chunks).lower()  # is a term anywhere at all?
         tag("何件")  # loads the part-of-speech dictionary now, not on the first question
         lexicon.table()  # and the English -> Japanese word table (0.15 s)
@@ -181,14 +178,28 @@ class Assistant:
         if not query.items:  # every item's table has a 予算額 row: without an item, which one?
             return []
         asked, seen, out = squash(query.lexical), {h.chunk.id for h in read}, []
-        for (doc, page), rows in self._tables.items():
-            named = [r for r in rows if len(r.name) >= MIN_ROW_NAME and r.name in asked]
-            for chunk in self._chunks_on.get((doc, page), []) if named and (not docs or doc in docs) else []:
-                if chunk.id not in seen and chunk.item in query.items \
-                        and any(squash(r.line) in squash(chunk.text) for r in named):
-                    seen.add(chunk.id)
-                    out.append(Hit(chunk, 0.0, None, None))
+        for name, chunk in self._row_chunks:
+            if name in asked and chunk.item in query.items and chunk.id not in seen \
+                    and (not docs or chunk.doc in docs):
+                seen.add(chunk.id)
+                out.append(Hit(chunk, 0.0, None, None))
         return out[:ROW_PASSAGES]
+
+    @functools.cached_property
+    def _row_chunks(self) -> list[tuple[str, object]]:
+        """(row name, a chunk that prints the row) for every table row, in page order: worked out once,
+        on the first question that needs it."""
+        on_page: dict[tuple[str, int], list] = {}
+        for chunk in self.index.chunks:
+            for page in range(chunk.page_start, chunk.page_end + 1):
+                on_page.setdefault((chunk.doc, page), []).append(chunk)
+        out = []
+        for (doc, page), rows in self._tables.items():
+            named = [r for r in rows if len(r.name) >= MIN_ROW_NAME]
+            for chunk in on_page.get((doc, page), []):
+                text = squash(chunk.text)
+                out += [(r.name, chunk) for r in named if squash(r.line) in text]
+        return out
 
     def _page_of(self, hit: Hit, ranked) -> int:
         """The page where the passage's best candidate is, else its first page."""
