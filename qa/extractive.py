@@ -30,6 +30,14 @@ def expand(quote: str, chunk: Chunk, pages: list[Page]) -> str:
     return quote
 
 
+def join_lines(lines: list[str]) -> str:
+    """Lines run together as one text, joined as a sentence that runs over them is (`_joint`)."""
+    out = ""
+    for line in lines:
+        out += (_joint(out, line) if out else "") + line
+    return out
+
+
 def _joint(left: str, right: str) -> str:
     """Japanese runs on without a space; a Latin letter or digit at the seam keeps one."""
     edge = left[-1:] + right[:1]

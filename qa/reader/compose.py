@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ingest.records import Page
 from ingest.tables import TableRow
 from ingest.text import normalize, one_holds_other, split_sentences, squash
-from qa.extractive import expand, locate
+from qa.extractive import expand, join_lines, locate
 from qa.query import Query, Vocabulary
 from qa.reader import lists
 from qa.reader.candidates import Candidate
@@ -114,7 +114,7 @@ def _with_cause(quote: str, page: int, c: Candidate, pages: list[Page]) -> tuple
     if not _CONSEQUENCE.match(quote.lstrip()):
         return quote, page
     text = next((p.text for p in pages if p.number == page), "")
-    flat = text.replace("\n", "")
+    flat = join_lines(text.split("\n"))
     at = flat.find(quote.strip()[:CAUSE_KEY])
     before = split_sentences(flat[:at])[-1].strip() if at > 0 else ""
     joined = before + quote.strip()
