@@ -104,7 +104,7 @@ def _joins(prev: dict, line: dict, frame_right: float, above: dict | None = None
         return False  # a heading above body text, body text above a note: not one sentence
     if prev.get("cell", False) != line.get("cell", False):
         return False  # a ruled table's rows and the text around it
-    if prev["x1"] >= frame_right - WRAP_TOLERANCE * size and not prev.get("cell"):  # cells end anywhere
+    if _wrapped(prev, frame_right) and not prev.get("cell"):  # cells end anywhere
         return True
     if above is not None and prev["x1"] < above["x1"] - SHORT_LAST * size and \
             line.get("x0", 0) >= prev.get("x0", 0) - size / 2:
@@ -115,6 +115,11 @@ def _joins(prev: dict, line: dict, frame_right: float, above: dict | None = None
     if _structure(prev["text"]) and not re.match(r"^\s*[①-⑳・○●\-]", prev["text"]):
         return False
     return bool(_CJK.match(prev["text"][-1]) and _OPENS.match(line["text"][0]))
+
+
+def _wrapped(line: dict, frame_right: float) -> bool:
+    """Does the line reach the text frame's right edge (so it was wrapped there)?"""
+    return line["x1"] >= frame_right - WRAP_TOLERANCE * line.get("size", 9.0)
 
 
 def _glue(left: str, right: str) -> str:
@@ -131,7 +136,7 @@ def merge_lines(lines: list[dict], frame_right: float) -> list[dict]:
         joined = prev is not None and out and _joins(prev, line, frame_right, above)
         if joined:
             out[-1] = {**out[-1], "text": _glue(out[-1]["text"], line["text"])}
-        wrapped = joined and prev["x1"] >= frame_right - WRAP_TOLERANCE * prev.get("size", 9.0)
+        wrapped = joined and _wrapped(prev, frame_right)
         out += [] if joined else [line]
         prev, above = line, (prev if wrapped else None)
     return out
