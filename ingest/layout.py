@@ -97,6 +97,8 @@ def _joins(prev: dict, line: dict, frame_right: float, above: dict | None = None
     that reached the frame and went on into prev, if any."""
     if _structure(line["text"]) or _NOTE.fullmatch(line["text"].strip()):
         return False
+    if line.get("row") or prev.get("row"):
+        return False  # a table row put back together by ingest.stacked stands alone
     if _ENTRY.search(prev["text"]) or _ROW_END.search(prev["text"]) or _NOTE.fullmatch(prev["text"].strip()):
         return False  # a contents entry, a table row, a note ("（単位：千円）"): complete at any width
     size = prev.get("size", 9.0)

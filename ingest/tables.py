@@ -98,7 +98,7 @@ def year_header(text: str) -> tuple[str, ...]:
     return tuple(year_form(y) for y in run) if len(run) >= MIN_VALUES else ()
 
 
-def _budget_header(line: str) -> tuple[str, ...]:
+def budget_header(line: str) -> tuple[str, ...]:
     words = [w for w in re.split(r"\s+", normalize(line)) if w]
     found = tuple(w for w in words if w in _COLUMNS)
     return found if len(found) >= MIN_VALUES and not re.search(r"\d", line) else ()
@@ -159,7 +159,7 @@ class _State:
             found = year_header("".join(lines[max(0, i - 1) : i + HEADER_WINDOW]))
             if found:
                 self.header, self.in_header = found, HEADER_WINDOW
-        if budget := _budget_header(line):
+        if budget := budget_header(line):
             self.header = budget
         if not is_row:
             if _CAPTION.search(line) and len(line) <= CONTEXT_CHARS:

@@ -68,6 +68,13 @@ def test_gold_pages_must_contain_fallback_needs_every_string_of_four_chars():
     assert gold_pages(short_string, PAGES) == {3}
 
 
+def test_gold_pages_of_evidence_copied_cell_by_cell_is_the_page_holding_every_line():
+    # The set author copied a table column by column; ingest prints it row by row.
+    pages = [*PAGES, Page(5, "5", "区別 予算 決算\n会費収入 410 398\n寄附金収入 25 31")]
+    assert gold_pages(row(evidence="会費収入\n寄附金収入\n410\n25"), pages) == {5}
+    assert gold_pages(row(evidence="会費収入\n410\n999"), pages) == set()
+
+
 def test_gold_pages_empty_for_unanswerable_and_check_set_reports_missing_evidence():
     assert gold_pages(row(type="unanswerable"), PAGES) == set()
     rows = [

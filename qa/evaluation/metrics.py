@@ -100,6 +100,9 @@ def gold_pages(row: EvalRow, pages: list[Page]) -> set[int]:
     """Pages holding the row's evidence, plus pages holding every must_contain string when all are long."""
     evidence = squash(row.evidence)
     gold = {p.number for p in pages if evidence and evidence in _squashed(p.text)}
+    parts = [squash(line) for line in row.evidence.splitlines() if line.strip()]
+    if not gold and len(parts) >= 2:  # table cells copied one per line: ingest may print them as rows
+        gold = {p.number for p in pages if all(part in _squashed(p.text) for part in parts)}
     needles = [squash(s) for s in row.must_contain]
     if needles and all(len(n) >= MIN_FALLBACK_CHARS for n in needles):
         gold |= {p.number for p in pages if all(n in _squashed(p.text) for n in needles)}

@@ -1,0 +1,56 @@
+"""Tables printed cell by cell (ingest.stacked): rows put back together, on made-up pages."""
+
+from ingest.layout import merge_lines
+from ingest.records import Page
+from ingest.stacked import unstack
+from ingest.tables import rows_from_text
+
+
+def lines(text: str) -> list[dict]:
+    return [{"text": t, "x0": 36.0, "x1": 36.0 + 9 * len(t), "size": 9.0, "font": "Gothic"}
+            for t in text.split("\n")]
+
+
+STACKED = """○会館勘定 （単位：百万円）
+区別 予算 決算 主な増減要因
+収入
+会費収入
+寄附金収入
+計
+410
+25
+435
+398
+31
+429
+・会費収入の減少は、会員数の減によるものである。
+支出
+運営経費
+計
+435
+435
+402
+402"""
+
+
+def test_stacked_cells_become_rows_under_the_budget_header():
+    out = [line["text"] for line in unstack(lines(STACKED))]
+    assert out[:7] == ["○会館勘定 （単位：百万円）", "区別 予算 決算 主な増減要因", "収入",
+                       "会費収入 410 398", "寄附金収入 25 31", "計 435 429",
+                       "・会費収入の減少は、会員数の減によるものである。"]
+    assert out[7:] == ["支出", "運営経費 435 402", "計 435 402"]  # the header above is still in force
+
+
+def test_rows_put_back_are_never_joined_and_the_table_reader_names_their_cells():
+    text = "\n".join(line["text"] for line in merge_lines(unstack(lines(STACKED)), 800.0))
+    assert "収入\n会費収入 410 398\n" in text  # not 「収入会費収入…」
+    rows = {(r.label, r.values): r for r in rows_from_text([Page(3, "3", text)])}
+    row = rows[("寄附金収入", ("25", "31"))]
+    assert (row.cell("予算"), row.cell("決算"), row.unit) == ("25", "31", "百万円")
+
+
+def test_without_a_budget_header_or_with_a_count_that_does_not_divide_nothing_changes():
+    plain = "研修の参加者\n受講者\n120\n80"
+    assert [line["text"] for line in unstack(lines(plain))] == plain.split("\n")
+    odd = "区別 予算 決算\n会費収入\n寄附金収入\n410\n25\n398"  # three figures for two rows of two
+    assert [line["text"] for line in unstack(lines(odd))] == odd.split("\n")
