@@ -4,7 +4,7 @@ sentences with known answers."""
 import pytest
 
 from qa.query import analyse, language
-from qa.reader.spans import figures, names, ratings, spans
+from qa.reader.spans import causes, figures, names, ratings, spans
 from qa.reader.types import answer_type
 
 
@@ -32,6 +32,8 @@ from qa.reader.types import answer_type
     ("項目Ⅱの評定は？", "rating", ""),
     ("Did the rating stay the same every year?", "rating", ""),
     ("新しい窓口は開設された？", "yes_no", ""),
+    ("この命令に渡せる値は何ですか？", "fact", ""),  # 何です is "what is", not 何で ("why")
+    ("How many people left early because of the storm?", "count", "人"),  # "because": a condition
 ])
 def test_answer_type(question, kind, unit):
     t = answer_type(question, language(question))
@@ -87,3 +89,20 @@ def test_names_quoted_bracketed_latin_and_proper_nouns():
     found = {(s.kind, s.text(text)) for s in names(text)}
     assert ("name", "カプコン") in found and ("name", "ランサム対策") in found
     assert ("name", "IPA") in found and ("person", "加藤") in found
+
+
+@pytest.mark.parametrize(("sentence", "cause"), [
+    ("・会費収入の減少は、会員数の減によるものである。", "会員数の減によるもの"),
+    ("窓口を閉じたのは、改修工事を行うためである。", "改修工事を行うため"),
+    ("設定は毎回読み直される。従って，変更はすぐ効く。", "従って，"),
+    ("The job stopped because the disk was full, and nobody saw it.", "because the disk was full"),
+])
+def test_a_cause_is_the_span_of_a_reason(sentence, cause):
+    found = [s.text(sentence) for s in causes(sentence)]
+    assert cause in found
+    assert [s.kind for s in spans(sentence, "reason")] == ["reason"] * len(found)
+
+
+def test_a_sentence_that_gives_no_cause_has_no_reason_span():
+    assert causes("窓口は市役所により運営されている。") == []
+    assert causes("The office opened in May.") == []

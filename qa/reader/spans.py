@@ -23,6 +23,12 @@ _QUOTED = re.compile(r"[「『]([^「」『』]{1,60})[」』]")
 _BRACKETED = re.compile(r"[（(]([^（）()]{2,40})[）)]")
 _LATIN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9.&+/-]*[A-Za-z0-9](?:\s+[A-Z][A-Za-z0-9.-]*)*")
 _KATAKANA = re.compile(r"[ァ-ヶー・]{3,}")
+# A cause said in so many words: the clause before ため, によるもの, が原因 …, a connective whose cause is the
+# sentence just before (従って，), or the clause after because, due to ….
+_CAUSE = re.compile(r"[^、，,。．]*?(?:ため|によるもの|に起因|が(?:主な)?(?:原因|要因|理由)|ことから"
+                    r"|ので(?![はも])|の結果)|(?:従って|したがって|そのため|このため|それゆえ|よって)[，,、]"
+                    r"|(?i:\b(?:therefore|thus|hence),"
+                    r"|\b(?:because|due to|owing to|as a result of|caused by|so that)\b[^,.;]*)")
 MONEY_UNITS = frozenset({"円", "千円", "百万円", "億円", "万円"})
 PERCENT_UNITS = frozenset({"%", "％", "ポイント", "割"})
 _PROPER = {"人名": "person", "地名": "place", "組織名": "name", "一般": "name"}
@@ -97,6 +103,11 @@ def names(sentence: str, proper_nouns: bool = True) -> list[Span]:
     return out
 
 
+def causes(sentence: str) -> list[Span]:
+    text = _folded(sentence)
+    return [Span("reason", m.start(), m.end()) for m in _CAUSE.finditer(text) if m.end() > m.start()]
+
+
 def spans(sentence: str, kind: str) -> list[Span]:
     """Candidates of the type a question asks for (see qa.reader.types.KINDS), in text order."""
     return list(_spans(sentence, kind))
@@ -112,6 +123,8 @@ def _spans(sentence: str, kind: str) -> tuple[Span, ...]:
         found = ratings(sentence)
     elif kind in ("name", "person", "place", "list"):
         found = names(sentence, proper_nouns=kind != "list")
+    elif kind == "reason":
+        found = causes(sentence)
     else:
         return ()
     return tuple(sorted(found, key=lambda s: (s.start, -s.end)))

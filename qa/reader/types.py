@@ -63,7 +63,7 @@ LIST_COUNTERS = "つ|分野|項目|点|件|社|組織|団体|機関|窓口|種�
 _ASKED_COUNTERS = LIST_COUNTERS + "|個"
 _JA = [  # (kind, pattern) in priority order, on normalize()d text
     ("rating", re.compile(r"評定|評価は(?:何|どう)|何評価")),
-    ("reason", re.compile(r"なぜ|なんで|何で|理由|どうして|原因|要因")),
+    ("reason", re.compile(r"なぜ|なんで|何で(?![すしあ])|理由|どうして|原因|要因")),
     ("person", re.compile(r"誰|だれ|どなた|氏名|人物")),
     ("percent", re.compile(r"何\s*[%％]|何割|何パーセント|割合|比率|[^効]率は|率って|率を|何倍")),
     ("money", re.compile(r"いくら|金額|何円|何千円|何百万円|何億円|予算額?は|決算額?は|"
@@ -86,7 +86,8 @@ _JA = [  # (kind, pattern) in priority order, on normalize()d text
 ]
 _EN = [
     ("rating", re.compile(r"\brat(?:ing|ed)\b|\bgrade\b")),
-    ("reason", re.compile(r"\bwhy\b|\breasons?\b|\bcaused?\b|\bbecause\b")),
+    # "because" in a question states a condition ("how many failed because …"): not a why-question.
+    ("reason", re.compile(r"\bwhy\b|\breasons?\b|\bwhat caused\b|\bcauses? of\b")),
     ("person", re.compile(r"^(?:\w+ ){0,2}who\b|\bwho (?:is|was|were|are|did|does|received|won|leads?)\b|"
                           r"name of the (?:person|president|chair)")),
     ("date", re.compile(r"\bwhen\b|what date|which date|what month|which month|what year|since when")),
