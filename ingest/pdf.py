@@ -32,7 +32,7 @@ from ingest.labels import assign, matches
 from ingest.layout import PageRead, merge_lines
 from ingest.pdf_child import MIB, IngestError, Limits, child_main
 from ingest.records import Page
-from ingest.stacked import unstack
+from ingest.stacked import rows_down, unstack
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ def _assemble(path: Path, messages: list[tuple], limits: Limits) -> ExtractResul
     frame_right = max((line["x1"] for _, read, _ in raw for line in read.lines), default=0.0)
     pages, statuses = [], []
     for (number, read, error), label in zip(raw, labels, strict=True):
-        lines = merge_lines(unstack(_without_labels(read, label)), frame_right)
+        lines = rows_down(merge_lines(unstack(_without_labels(read, label)), frame_right))
         text = "\n".join(line["text"] for line in lines)
         chars = sum(not c.isspace() for c in text)
         status = "failed" if error else "ok" if chars >= limits.min_chars else \

@@ -16,16 +16,25 @@ Read that way, no line holds a row, and joining the short label lines makes one 
 a header naming K value columns (予算 決算 …), a run of L label lines followed by exactly K×L lone
 figures (K×(L−1) when the first label heads a group) is such a table: its rows are put back as
 printed rows, `運営費交付金 8,999 8,999`, each a line that is never joined to another.
+
+Year-column tables come cell by cell row after row instead: a label, its unit note, then one figure a
+line, a note such as 【ほか 3,196,750】 broken over lines of its own. On a page with a fiscal-year
+header, a label followed by two lone figures or more is read back as one row the same way.
 """
 
 from __future__ import annotations
 
 import re
 
-from ingest.tables import MAX_LABEL, VALUE, budget_header
+from ingest.tables import MAX_LABEL, VALUE, budget_header, year_header
 
 _LONE = re.compile(rf"^\s*(?:{VALUE.pattern})\s*$")
+_RUN = re.compile(rf"^\s*(?:{VALUE.pattern})(?:\s+(?:{VALUE.pattern}))*\s*$")
+_ENDS_FIGURE = re.compile(r"[\d－-]\s*$")
 _LETTER = re.compile(r"[A-Za-z\u3041-\u30ff\u3400-\u9fff]")
+_UNIT_NOTE = re.compile(r"^\s*[（(][^）)]{1,12}[）)]\s*$")  # （千円） under its label
+_UNIT_ALONE = re.compile(r"^\s*(?:件|社|名|人|回|組織|団体|%|％)\s*$")  # 件 under its figure
+MAX_NOTE_LINES = 4  # a 【…】 note broken over more lines than this is not a cell's note
 
 
 def _is_value(text: str) -> bool:
@@ -39,7 +48,63 @@ def _is_label(text: str) -> bool:
 
 
 def unstack(lines: list[dict]) -> list[dict]:
-    """The page's lines with stacked table cells put back into rows (see the module docstring)."""
+    """A budget table read column after column (see the module docstring) put back into rows: on the
+    page's lines as read, before broken lines are joined (that would make one word of the labels)."""
+    return _columns(lines)
+
+
+def rows_down(lines: list[dict]) -> list[dict]:
+    """A year-column table read cell by cell put back into rows: on joined lines, whose labels are
+    whole again (「実績値」 set in a narrow cell as 「実績」「値」)."""
+    if year_header("\n".join(line["text"] for line in lines)):
+        return _rows_down(_cells(lines))
+    return lines
+
+
+def _cells(lines: list[dict]) -> list[dict]:
+    """Cells broken over lines made whole again: a 【…】 note with its figure, a figure with its unit."""
+    out: list[dict] = []
+    i = 0
+    while i < len(lines):
+        line, i = lines[i], i + 1
+        text = line["text"].strip()
+        end = i
+        while text.count("【") > text.count("】") and end < min(len(lines), i + MAX_NOTE_LINES):
+            text, end = f"{text} {lines[end]['text'].strip()}", end + 1
+        if text.count("【") > text.count("】"):
+            text, end = line["text"].strip(), i  # never closed: not a note
+        if out and text.startswith("【") and _ENDS_FIGURE.search(out[-1]["text"]):
+            out[-1] = {**out[-1], "text": f"{out[-1]['text'].strip()} {text}"}
+        elif out and _UNIT_ALONE.match(text) and _is_value(out[-1]["text"]):
+            out[-1] = {**out[-1], "text": f"{out[-1]['text'].strip()} {text}"}
+        else:
+            out.append({**line, "text": text})
+        i = end
+    return out
+
+
+def _rows_down(lines: list[dict]) -> list[dict]:
+    """A label (and its unit note) followed by lines of figures only, two figures or more: one row."""
+    out: list[dict] = []
+    i = 0
+    while i < len(lines):
+        j = i + 1 + bool(i + 1 < len(lines) and _UNIT_NOTE.match(lines[i + 1]["text"]))
+        k = j
+        while k < len(lines) and _RUN.match(lines[k]["text"]):
+            k += 1
+        figures = sum(len(VALUE.findall(line["text"])) for line in lines[j:k])
+        if _is_label(lines[i]["text"]) and figures >= 2:
+            label = "".join(line["text"].strip() for line in lines[i:j])
+            out.append({**lines[i], "text": " ".join([label, *(x["text"].strip() for x in lines[j:k])]),
+                        "row": True})
+            i = k
+        else:
+            out.append(lines[i])
+            i += 1
+    return out
+
+
+def _columns(lines: list[dict]) -> list[dict]:
     out: list[dict] = []
     columns = 0  # value columns of the budget header in force on this page
     i = 0

@@ -2,7 +2,7 @@
 
 from ingest.layout import merge_lines
 from ingest.records import Page
-from ingest.stacked import unstack
+from ingest.stacked import rows_down, unstack
 from ingest.tables import rows_from_text
 
 
@@ -54,3 +54,40 @@ def test_without_a_budget_header_or_with_a_count_that_does_not_divide_nothing_ch
     assert [line["text"] for line in unstack(lines(plain))] == plain.split("\n")
     odd = "区別 予算 決算\n会費収入\n寄附金収入\n410\n25\n398"  # three figures for two rows of two
     assert [line["text"] for line in unstack(lines(odd))] == odd.split("\n")
+
+
+YEAR_CELLS = """指標等 平成 30 年度 令和元年度 令和 2 年度
+予算額
+（千円）
+120,500
+【ほか
+45,000】
+130,250
+【ほか
+47,500
+】
+実績値
+3 件 5 件 8 件
+従事人員数 12
+【ほか 4】 13 【ほか 5】
+受講者数
+40
+名
+52
+名"""
+
+
+def test_year_cells_broken_over_lines_become_one_row_each_with_their_notes_and_units():
+    out = [line["text"] for line in rows_down(lines(YEAR_CELLS))]
+    assert out[1:] == ["予算額（千円） 120,500 【ほか 45,000】 130,250 【ほか 47,500 】",
+                       "実績値 3 件 5 件 8 件",
+                       "従事人員数 12 【ほか 4】 13 【ほか 5】",
+                       "受講者数 40 名 52 名"]
+    rows = {r.label: r for r in rows_from_text([Page(2, "2", "\n".join(out))])}
+    assert rows["予算額(千円)"].year_cell(2019) == ("令和元年度", "130,250 【ほか 47,500 】")
+    assert rows["受講者数"].values == ("40 名", "52 名")
+
+
+def test_without_a_year_header_figures_a_line_each_stay_as_they_are():
+    plain = "受講者数\n40\n52"
+    assert [line["text"] for line in rows_down(lines(plain))] == plain.split("\n")
