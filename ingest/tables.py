@@ -131,8 +131,9 @@ def rows_from_text(pages: list[Page]) -> list[TableRow]:
             state.see(lines, i, bool(segments))
             for label, values, printed in segments:
                 label = state.header_in(_LEADING_VALUES.sub("", label).strip())
-                if not _is_label(label) and state.above and _is_label(state.above[-1][-MAX_LABEL:]):
-                    label = state.above[-1][-MAX_LABEL:]
+                above = _LEADING_VALUES.sub("", state.above[-1][-MAX_LABEL:]).strip() if state.above else ""
+                if not _is_label(label) and _is_label(above):
+                    label = above  # 「159,661 件予算額（千円）」: the figure beside is not the label
                 if _is_label(label):
                     rows.append(state.row(page.number, label, values, printed))
     return rows
@@ -140,6 +141,10 @@ def rows_from_text(pages: list[Page]) -> list[TableRow]:
 
 _LEADING_VALUES = re.compile(rf"^(?:(?:{VALUE.pattern})\s*)+(?=\D)")
 _CAPTION = re.compile(r"^[○●■□◆◇【（(]|単位")
+_PARTICLE = re.compile(r"^[にのをがとへでや][\u3041-\u30ff\u3400-\u9fff]")  # a wrapped name's tail
+SUBJECT_LETTERS = 8  # a line opening with a word, with this many letters, names what rows below count
+_SUBJECT = re.compile(
+    rf"^[A-Za-z\u30a1-\u30ff\u3400-\u9fff](?:.*?{_LETTER.pattern}){{{SUBJECT_LETTERS - 1}}}")
 
 
 class _State:
@@ -148,6 +153,7 @@ class _State:
     def __init__(self) -> None:
         self.header: tuple[str, ...] = ()
         self.unit, self.caption = "", ""
+        self.subject = ""  # the indicator whose 計画値/実績値 rows follow: 「研修の受講者数」
         self.above: list[str] = []
         self.in_header = 0  # lines left of a header just read: its wrapped cells start no new one
 
@@ -161,13 +167,24 @@ class _State:
                 self.header, self.in_header = found, HEADER_WINDOW
         if budget := budget_header(line):
             self.header = budget
+        self._subject(line, lines[i], is_row)
         if not is_row:
             if _CAPTION.search(line) and len(line) <= CONTEXT_CHARS:
-                self.caption = lines[i]
+                self.caption, self.subject = lines[i], ""
                 self.unit = ""  # a new table: its own 単位 note, if any, follows or is on this line
             if "単位" in line and (m := _UNIT_OF.search(line)):
                 self.unit = m.group(1)
             self.above = (self.above + [lines[i]])[-2:]
+
+    def _subject(self, line: str, printed: str, is_row: bool) -> None:
+        """A line that names an indicator starts a new subject, and so does a "row" whose label is that
+        long (an indicator with its target figures); a line opening with a particle goes on with the
+        name above. `line` is normalised, `printed` as the page prints it."""
+        head = printed[: m.start()].strip() if is_row and (m := _RUN.search(line)) else printed
+        if not is_row and self.subject and _PARTICLE.match(line):
+            self.subject = f"{self.subject} {printed}"
+        elif _SUBJECT.match(normalize(head)) and "。" not in head and (not is_row or len(head) > MAX_LABEL):
+            self.subject = head
 
     def header_in(self, label: str) -> str:
         """A header line run into the row's label (「令和2年度 令和3年度予算額」,
@@ -183,7 +200,8 @@ class _State:
     def row(self, page: int, label: str, values: list[str], printed: str) -> TableRow:
         heads = tuple(self.header[: len(values)]) + ("",) * max(0, len(values) - len(self.header))
         own = _UNIT_OF.search(normalize(label))
-        context = " ".join(dict.fromkeys([self.caption, *self.above]))[-CONTEXT_CHARS:]
+        context = " ".join(x for x in dict.fromkeys([self.caption, self.subject, *self.above]) if x)
+        context = context[-CONTEXT_CHARS:]
         return TableRow(page, label, tuple(values), heads, own.group(1) if own else self.unit, context,
                         printed)
 

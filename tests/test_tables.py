@@ -72,3 +72,25 @@ def test_read_tables_merges_both_sources_and_round_trips():
     rows = read_tables([page], {1: [[["区分", "令和元年度", "令和2年度"], ["受講者数", "120", "150"]]]})
     assert {r.source for r in rows} == {"text", "ruled"}
     assert TableRow.from_dict(rows[0].to_dict()) == rows[0]
+
+
+INDICATORS = """指標等 平成 30 年度 令和元年度 令和 2 年度
+地域の相談窓口に寄せられた相談の件数
+計画値 100 件 100 件 100 件
+実績値 120 件 140 件 90 件
+出前講座の受講者
+に占める若年層の割合
+実績値 31% 35% 40%"""
+
+
+def test_rows_under_an_indicator_carry_its_name_even_when_wrapped():
+    rows = _rows(INDICATORS)
+    assert "相談の件数" in rows[1].context and rows[1].values[1] == "140 件"
+    assert "出前講座の受講者 に占める若年層の割合" in rows[2].context
+    assert "相談の件数" not in rows[2].context
+
+
+def test_a_label_above_its_figures_drops_the_figure_of_the_cell_beside_it():
+    text = "指標等 平成 30 年度 令和元年度 令和 2 年度\n計画値\n500 件予算額（千円）\n1,100 1,200 1,300"
+    row = _rows(text)[0]
+    assert (row.label, row.name, row.values[2]) == ("予算額（千円）", "予算額", "1,300")
