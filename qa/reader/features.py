@@ -117,10 +117,12 @@ def _typed(c: Candidate, answer: AnswerType, terms: dict[str, float]) -> dict:
     numbers = [s for s in c.spans if s.kind in ("number", "money", "percent")]
     near = _near(want, c.text, terms, order=True)
     c.spans = tuple(want)  # the asked type only, nearest to the question's terms first
+    # A table row's figures stand bare: its unit is in the label or the 単位 note (予算額（千円）).
+    found = {s.unit for s in numbers} | ({c.row.unit} if c.row is not None and numbers else set())
     return {
         "type_has": float(bool(want)), "type_near": near,
-        "unit_match": float(bool(units) and any(s.unit in units for s in numbers)),
-        "unit_other": float(bool(units) and bool(numbers) and not any(s.unit in units for s in numbers)),
+        "unit_match": float(bool(units) and bool(found & set(units))),
+        "unit_other": float(bool(units) and bool(numbers) and not found & set(units)),
         "new_numbers": min(1.0, len(numbers) / 2),
     }
 

@@ -23,7 +23,7 @@ _WORD_NUMBER = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7
 # Counters that read the same: a question's 何人 is answered by 名 in the text.
 UNIT_GROUPS = (("人", "名", "者"), ("社", "企業"), ("件",), ("回", "度"), ("団体", "組織", "機関", "法人"),
                ("か国", "カ国", "ヶ国"), ("か所", "カ所", "ヶ所", "箇所"), ("校",), ("点",), ("倍",), ("本",),
-               ("時間",), ("日",), ("種類",), ("人月",))
+               ("時間",), ("日",), ("種類",), ("人月",), ("円", "千円", "百万円", "億円", "万円"))
 _EN_UNITS = {
     "people": "人", "persons": "人", "participants": "人", "attendees": "人", "applicants": "人",
     "members": "人", "users": "人", "staff": "人", "employees": "人", "students": "人", "trainees": "人",
