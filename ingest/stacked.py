@@ -47,12 +47,6 @@ def _is_label(text: str) -> bool:
         and not _is_value(text)
 
 
-def unstack(lines: list[dict]) -> list[dict]:
-    """A budget table read column after column (see the module docstring) put back into rows: on the
-    page's lines as read, before broken lines are joined (that would make one word of the labels)."""
-    return _columns(lines)
-
-
 def rows_down(lines: list[dict]) -> list[dict]:
     """A year-column table read cell by cell put back into rows: on joined lines, whose labels are
     whole again (「実績値」 set in a narrow cell as 「実績」「値」)."""
@@ -95,8 +89,7 @@ def _rows_down(lines: list[dict]) -> list[dict]:
         figures = sum(len(VALUE.findall(line["text"])) for line in lines[j:k])
         if _is_label(lines[i]["text"]) and figures >= 2:
             label = "".join(line["text"].strip() for line in lines[i:j])
-            out.append({**lines[i], "text": " ".join([label, *(x["text"].strip() for x in lines[j:k])]),
-                        "row": True})
+            out.append({**lines[i], "text": " ".join([label, *(x["text"].strip() for x in lines[j:k])])})
             i = k
         else:
             out.append(lines[i])
@@ -104,7 +97,9 @@ def _rows_down(lines: list[dict]) -> list[dict]:
     return out
 
 
-def _columns(lines: list[dict]) -> list[dict]:
+def unstack(lines: list[dict]) -> list[dict]:
+    """A budget table read column after column (see the module docstring) put back into rows: on the
+    page's lines as read, before broken lines are joined (that would make one word of the labels)."""
     out: list[dict] = []
     columns = 0  # value columns of the budget header in force on this page
     i = 0
