@@ -20,6 +20,7 @@ from ingest.vocabulary import YEAR, western_year, year_form
 log = logging.getLogger(__name__)
 
 _UNIT_NOTE = re.compile(r"[（(][^）)]*[）)]")
+_RUN_IN = re.compile(r"^.*\d(?:件|名|社|人|%)?")  # up to the last figure (and its counter) in a label
 
 MIN_VALUES = 2  # a label with fewer figures is a sentence, not a row
 MAX_LABEL = 40  # longer "labels" are prose that happens to end in figures
@@ -54,8 +55,11 @@ class TableRow:
 
     @property
     def name(self) -> str:
-        """The label without its unit note, squashed: 経常費用（千円） -> 経常費用."""
-        return squash(_UNIT_NOTE.sub("", self.label))
+        """The label without its unit note, squashed: 経常費用（千円） -> 経常費用; without figures of the
+        cell beside run into it (「延べ 50 件予算額」 -> 予算額) when a name is left."""
+        name = squash(_UNIT_NOTE.sub("", self.label))
+        tail = _RUN_IN.sub("", name)
+        return tail if len(tail) >= 2 else name
 
     def cell(self, header: str) -> str | None:
         """The value under a header, or None."""
@@ -126,17 +130,28 @@ def rows_from_text(pages: list[Page]) -> list[TableRow]:
     state = _State()
     for page in pages:
         lines = [line.strip() for line in page.text.split("\n") if line.strip()]
+        ending = ""  # a label that ended the row line above, after its figures
         for i, line in enumerate(lines):
             segments = _segments(line)
             state.see(lines, i, bool(segments))
-            for label, values, printed in segments:
+            for n, (label, values, printed) in enumerate(segments):
                 label = state.header_in(_LEADING_VALUES.sub("", label).strip())
+                if n == 0 and not _is_label(label) and _is_label(ending):
+                    label = ending  # 「286,023 件 401,360 件決算額（千円）」 above: two tables side by side
                 above = _LEADING_VALUES.sub("", state.above[-1][-MAX_LABEL:]).strip() if state.above else ""
                 if not _is_label(label) and _is_label(above):
                     label = above  # 「159,661 件予算額（千円）」: the figure beside is not the label
                 if _is_label(label):
                     rows.append(state.row(page.number, label, values, printed))
+            ending = _ending(line) if segments else ""
     return rows
+
+
+def _ending(line: str) -> str:
+    """The text after a line's last run of figures."""
+    text = normalize(line)
+    runs = list(_RUN.finditer(text))
+    return text[runs[-1].end() :].strip() if runs else ""
 
 
 _LEADING_VALUES = re.compile(rf"^(?:(?:{VALUE.pattern})\s*)+(?=\D)")

@@ -94,3 +94,16 @@ def test_a_label_above_its_figures_drops_the_figure_of_the_cell_beside_it():
     text = "指標等 平成 30 年度 令和元年度 令和 2 年度\n計画値\n500 件予算額（千円）\n1,100 1,200 1,300"
     row = _rows(text)[0]
     assert (row.label, row.name, row.values[2]) == ("予算額（千円）", "予算額", "1,300")
+
+
+def test_a_label_left_at_the_end_of_the_row_line_above_names_the_next_row():
+    # Two tables side by side: the input table's label ends the indicator's row of figures.
+    text = "指標等 平成 30 年度 令和元年度 令和 2 年度\n実績値\n10 件 12 件 14 件決算額（千円）\n900 950 990"
+    rows = _rows(text)
+    assert [(r.label, r.values[0]) for r in rows] == [("実績値", "10 件"), ("決算額(千円)", "900")]
+
+
+def test_a_row_name_leaves_out_figures_of_the_cell_beside_it():
+    row = TableRow(3, "件 延べ 50 件予算額（千円）", ("1", "2"), ("平成30年度", "令和元年度"))
+    assert row.name == "予算額"
+    assert TableRow(3, "IT 人材白書 2020", ("1", "2"), ("", "")).name == "IT人材白書2020"
