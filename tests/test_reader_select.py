@@ -1,12 +1,17 @@
 """Choosing what to quote (qa.reader.select), on made-up candidates."""
 
+from ingest.tables import TableRow
 from qa.reader import model
 from qa.reader.candidates import Candidate
 from qa.reader.select import pick
 
 
-def cand(text, score, **features):
-    return Candidate(text, hit=None, rank=0, index=0, features=features, score=score)
+def cand(text, score, row=None, **features):
+    return Candidate(text, hit=None, rank=0, index=0, row=row, features=features, score=score)
+
+
+def row(label):
+    return TableRow(5, label, ("1", "2"), ("令和元年度", "令和2年度"))
 
 
 def test_a_near_tie_without_the_questions_terms_or_the_asked_type_is_not_quoted():
@@ -22,3 +27,21 @@ def test_a_near_tie_of_the_asked_type_is_quoted_even_without_the_terms():
     best = cand("評定はAとした。", 0.9, lexical=0.6, type_has=1.0)
     rating = cand("S A A", 0.89, type_has=1.0)
     assert [c.text for c in pick([best, rating], [], weights)] == [best.text, rating.text]
+
+
+def test_the_table_row_the_question_names_is_quoted_first():
+    weights = model.Weights.of(model.FALLBACK, "fallback")
+    other = cand("経常費用（千円） 700 800 900", 0.9, lexical=0.3, type_has=1.0)
+    named = cand("予算額（千円） 1,000 1,100 1,200", 0.8, row("予算額（千円）"), lexical=0.3, type_has=1.0,
+                 row_named=1.0)
+    assert pick([other, named], [], weights)[0].text == named.text
+
+
+def test_every_row_the_question_names_is_quoted_before_near_ties():
+    weights = model.Weights.of(model.FALLBACK, "fallback")
+    budget = cand("予算額（千円） 1,000 1,100 1,200", 0.8, row("予算額（千円）"), row_named=1.0)
+    near = cand("経常費用（千円） 700 800 900", 0.79, lexical=0.3, type_has=1.0)
+    again = cand("予算額（千円） 5 6 7", 0.7, row("予算額（千円）"), row_named=1.0)  # another table's
+    spent = cand("決算額（千円） 900 1,000 1,100", 0.5, row("決算額（千円）"), row_named=1.0)
+    chosen = [c.text for c in pick([budget, near, again, spent], [], weights)]
+    assert chosen[:2] == [budget.text, spent.text] and again.text not in chosen

@@ -175,15 +175,22 @@ def _place(c: Candidate, query: Query, answer: AnswerType) -> dict:
             "result": float(result), "wants_match": float(bool(wants))}
 
 
+_FIGURE_KINDS = ("money", "count", "percent", "compare", "fact")
+
+
 def _row(c: Candidate, query: Query, terms: dict[str, float], ctx: Context) -> dict:
     if c.row is None:
-        return {"row": 0.0, "row_year": 0.0, "row_label": 0.0, "label_asked": 0.0}
+        return {"row": 0.0, "row_year": 0.0, "row_label": 0.0, "label_asked": 0.0, "row_named": 0.0}
     label = ctx.tokens(c.row.label) | ctx.tokens(c.row.context)
     has_year = any(c.row.year_cell(y) for y in query.years)
     name = c.row.name
-    asked = float(bool(name) and name in squash(query.lexical))  # the row the question names exactly
+    asked = bool(name) and name in squash(query.lexical)  # the row the question names exactly
+    # Named with the item it belongs to (by its number), holding the year asked, for a question after a
+    # figure: the cell is looked up, not guessed. (Not a model feature: select.pick quotes it first.)
+    named = asked and query.items_explicit and c.hit.chunk.item in query.items and \
+        (has_year or not query.years) and query.answer.kind in _FIGURE_KINDS
     return {"row": 1.0, "row_year": float(has_year), "row_label": coverage(label, terms, ctx.idf),
-            "label_asked": asked}
+            "label_asked": float(asked), "row_named": float(named)}
 
 
 def vector(c: Candidate) -> list[float]:

@@ -29,6 +29,10 @@ def pick(ranked: list[Candidate], parts: list[list[Candidate]], weights: Weights
         for best in firsts:
             if not _overlaps(best, chosen) and best.score >= weights.part_floor and len(chosen) < MAX_QUOTES:
                 chosen.append(best)
+    for c in ranked:  # each other row the question names (予算額と決算額は): looked up, not near-ties
+        names = {x.row.name for x in chosen if x.row is not None}
+        if c.features.get("row_named") and c.row.name not in names and len(chosen) < MAX_QUOTES:
+            chosen.append(c)
     for c in ranked:
         if len(chosen) >= MAX_QUOTES or c.score < weights.second_ratio * chosen[0].score:
             break
@@ -45,7 +49,11 @@ def _says_something(c: Candidate) -> bool:
 
 def _typed_first(ranked: list[Candidate], weights: Weights) -> Candidate:
     """The best candidate holding the asked type (a figure, a name, a rating), when it scores at least
-    `type_ratio` of the best one: the factoid reader's answer is a candidate of the asked type."""
+    `type_ratio` of the best one: the factoid reader's answer is a candidate of the asked type. A table
+    row the question names, of the item it names, is that candidate first (issue 11c: a cell lookup)."""
+    named = next((c for c in ranked if c.features.get("row_named")), None)
+    if named is not None:
+        return named
     typed = next((c for c in ranked if c.features.get("type_has")), None)
     if typed is not None and typed.score >= weights.type_ratio * ranked[0].score:
         return typed
