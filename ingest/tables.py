@@ -61,6 +61,11 @@ class TableRow:
         tail = _RUN_IN.sub("", name)
         return tail if len(tail) >= 2 else name
 
+    def named_in(self, said: str) -> bool:
+        """Does a (squashed) question name this row? 予算額 also as 予算 ("budget")."""
+        name = self.name
+        return bool(name) and (name in said or len(name) > 2 and name.endswith("額") and name[:-1] in said)
+
     def cell(self, header: str) -> str | None:
         """The value under a header, or None."""
         for head, value in zip(self.headers, self.values, strict=True):

@@ -178,16 +178,16 @@ class Assistant:
         if not query.items:  # every item's table has a 予算額 row: without an item, which one?
             return []
         asked, seen, out = squash(query.lexical), {h.chunk.id for h in read}, []
-        for name, chunk in self._row_chunks:
-            if name in asked and chunk.item in query.items and chunk.id not in seen \
+        for row, chunk in self._row_chunks:
+            if row.named_in(asked) and chunk.item in query.items and chunk.id not in seen \
                     and (not docs or chunk.doc in docs):
                 seen.add(chunk.id)
                 out.append(Hit(chunk, 0.0, None, None))
         return out[:ROW_PASSAGES]
 
     @functools.cached_property
-    def _row_chunks(self) -> list[tuple[str, object]]:
-        """(row name, a chunk that prints the row) for every table row, in page order: worked out once,
+    def _row_chunks(self) -> list[tuple[object, object]]:
+        """(table row, a chunk that prints the row) for every table row, in page order: worked out once,
         on the first question that needs it."""
         on_page: dict[tuple[str, int], list] = {}
         for chunk in self.index.chunks:
@@ -198,7 +198,7 @@ class Assistant:
             named = [r for r in rows if len(r.name) >= MIN_ROW_NAME]
             for chunk in on_page.get((doc, page), []):
                 text = squash(chunk.text)
-                out += [(r.name, chunk) for r in named if squash(r.line) in text]
+                out += [(r, chunk) for r in named if squash(r.line) in text]
         return out
 
     def _page_of(self, hit: Hit, ranked) -> int:

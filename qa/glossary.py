@@ -20,7 +20,8 @@ TERMS = {
     "ratio": "比率 割合", "rate": "率", "percentage": "割合", "share": "割合", "times": "倍",
     "fiscal year": "年度", "year": "年度", "end of": "末", "quarter": "四半期", "month": "月",
     # money and organisation
-    "budget": "予算", "settlement": "決算", "expenditure": "支出 決算", "spending": "支出",
+    "budget": "予算", "budgets": "予算", "settlement": "決算", "expenditure": "支出 決算", "spending": "支出",
+    "spend": "支出 決算", "spent": "支出 決算", "exam account": "試験勘定", "examination account": "試験勘定",
     "revenue": "収入 収益", "income": "収入 収益", "profit": "利益", "loss": "損失 欠損金",
     "carried-forward loss": "繰越欠損金", "deficit": "欠損金", "cost": "費用 コスト", "costs": "費用",
     "expenses": "経費 費用", "operating expenses": "業務経費", "administrative expenses": "一般管理費",

@@ -107,3 +107,10 @@ def test_a_row_name_leaves_out_figures_of_the_cell_beside_it():
     row = TableRow(3, "件 延べ 50 件予算額（千円）", ("1", "2"), ("平成30年度", "令和元年度"))
     assert row.name == "予算額"
     assert TableRow(3, "IT 人材白書 2020", ("1", "2"), ("", "")).name == "IT人材白書2020"
+
+
+def test_a_question_names_a_row_by_its_label_or_an_amount_by_its_word():
+    budget = TableRow(3, "予算額（千円）", ("1", "2"), ("令和元年度", "令和2年度"))
+    assert budget.named_in("Ⅰ－３の予算はいくら") and budget.named_in("Ⅰ－３の予算額は")
+    assert not budget.named_in("Ⅰ－３の決算は")
+    assert not TableRow(3, "達成度", ("1", "2"), ("", "")).named_in("達成")  # only 額 drops

@@ -114,6 +114,8 @@ def _typed(c: Candidate, answer: AnswerType, terms: dict[str, float]) -> dict:
     """Does the candidate hold the asked type, in the asked unit, near the question's terms?"""
     want = _matching(c.spans, answer)
     units = answer.units()
+    if not want and c.row is not None and answer.kind == "count":  # 従事人員数 16 18 22: counts, bare
+        want = [s for s in c.spans if s.kind == "number" and (not s.unit or s.unit in units)]
     numbers = [s for s in c.spans if s.kind in ("number", "money", "percent")]
     near = _near(want, c.text, terms, order=True)
     c.spans = tuple(want)  # the asked type only, nearest to the question's terms first
@@ -183,8 +185,7 @@ def _row(c: Candidate, query: Query, terms: dict[str, float], ctx: Context) -> d
         return {"row": 0.0, "row_year": 0.0, "row_label": 0.0, "label_asked": 0.0, "row_named": 0.0}
     label = ctx.tokens(c.row.label) | ctx.tokens(c.row.context)
     has_year = any(c.row.year_cell(y) for y in query.years)
-    name = c.row.name
-    asked = bool(name) and name in squash(query.lexical)  # the row the question names exactly
+    asked = c.row.named_in(squash(query.lexical))
     # Named with the item it belongs to (by its number), holding the year asked, for a question after a
     # figure: the cell is looked up, not guessed. (Not a model feature: select.pick quotes it first.)
     named = asked and query.items_explicit and c.hit.chunk.item in query.items and \
