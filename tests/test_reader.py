@@ -167,3 +167,12 @@ def test_a_slip_inside_a_katakana_compound_and_an_english_plural_are_not_missing
     assert not printed_as("カスタマーサポート", text)
     query = analyse("Which URLs does the appendix list?")  # URLs is printed as URL
     assert _missing(query, Vocabulary(), frozenset(), "", text) == ((0.0, 0.0), "")
+
+
+def test_a_row_and_item_named_by_number_are_looked_up_first(mera):
+    # The fake embedder ranks passages at random: the lookup, not the ranking, finds the cells.
+    answer = mera.ask("Ⅰ－２の令和3年度の予算額と従事人員数は？")
+    quotes = [c.quote for c in answer.citations[:2]]
+    assert not answer.refused and all(c.item == "I-2" for c in answer.citations[:2])
+    assert any("予算額" in q for q in quotes) and any(q.startswith("従事人員数") for q in quotes)
+    assert "2,200" in answer.text and "21" in answer.text

@@ -178,6 +178,8 @@ def _place(c: Candidate, query: Query, answer: AnswerType) -> dict:
 
 
 _FIGURE_KINDS = ("money", "count", "percent", "compare", "fact")
+_RESULT_ROW = re.compile(r"実績値?")
+INDICATOR_COVERED = 0.5  # share of the question's terms (idf-weighted) an indicator's name and context hold
 
 
 def _row(c: Candidate, query: Query, terms: dict[str, float], ctx: Context) -> dict:
@@ -190,7 +192,14 @@ def _row(c: Candidate, query: Query, terms: dict[str, float], ctx: Context) -> d
     # figure: the cell is looked up, not guessed. (Not a model feature: select.pick quotes it first.)
     named = asked and query.items_explicit and c.hit.chunk.item in query.items and \
         (has_year or not query.years) and query.answer.kind in _FIGURE_KINDS
-    return {"row": 1.0, "row_year": float(has_year), "row_label": coverage(label, terms, ctx.idf),
+    covered = coverage(label, terms, ctx.idf)
+    # An indicator's 実績値 row, for a year before the one under review: the report's text gives the
+    # year under review; earlier years' results stand only in the indicator's table.
+    latest = max(ctx.vocabulary.years, default=0)
+    earlier = has_year and any(y < latest for y in query.years) and query.answer.kind in _FIGURE_KINDS
+    indicator = _RESULT_ROW.fullmatch(c.row.name) is not None and covered >= INDICATOR_COVERED
+    named = named or earlier and indicator
+    return {"row": 1.0, "row_year": float(has_year), "row_label": covered,
             "label_asked": float(asked), "row_named": float(named)}
 
 
