@@ -45,3 +45,11 @@ def test_every_row_the_question_names_is_quoted_before_near_ties():
     spent = cand("決算額（千円） 900 1,000 1,100", 0.5, row("決算額（千円）"), row_named=1.0)
     chosen = [c.text for c in pick([budget, near, again, spent], [], weights)]
     assert chosen[:2] == [budget.text, spent.text] and again.text not in chosen
+
+
+def test_a_bracketed_label_alone_is_never_quoted_even_with_a_question_word():
+    weights = model.Weights.of(model.FALLBACK, "fallback")
+    label = cand("（実績の詳細）", 0.9, lexical=0.4)  # 実績 is in the question
+    answer = cand("研修の受講者は120名となった。", 0.8, lexical=0.3, type_has=1.0)
+    near = cand("＜主な実績＞", 0.79, lexical=0.4)
+    assert [c.text for c in pick([label, answer, near], [], weights)] == [answer.text]

@@ -3,11 +3,15 @@ candidate for each further ask, chosen for its own answer type; then near-ties."
 
 from __future__ import annotations
 
+import re
+
 from ingest.text import one_holds_other, squash
 from qa.reader.candidates import Candidate
 from qa.reader.model import Weights
 
 MAX_QUOTES = 3  # one to three quoted sentences or rows (list items come on top of these)
+# A bracketed label alone on its line: （実績の詳細）, ＜評定と根拠＞.
+_LABEL_ONLY = re.compile(r"^\s*[（(＜<【［\[][^（）()＜＞<>【】［］\[\]]*[）)＞>】］\]]\s*$")
 
 
 def score(cands: list[Candidate], weights: Weights) -> list[Candidate]:
@@ -33,6 +37,8 @@ def pick(ranked: list[Candidate], parts: list[list[Candidate]], weights: Weights
         names = {x.row.name for x in chosen if x.row is not None}
         if c.features.get("row_named") and c.row.name not in names and len(chosen) < MAX_QUOTES:
             chosen.append(c)
+    if _LABEL_ONLY.match(chosen[0].text) and not chosen[0].features.get("type_has"):
+        chosen[0] = next((c for c in ranked if _says_something(c)), chosen[0])  # a section label says nothing
     for c in ranked:
         if len(chosen) >= MAX_QUOTES or c.score < weights.second_ratio * chosen[0].score:
             break
@@ -43,7 +49,10 @@ def pick(ranked: list[Candidate], parts: list[list[Candidate]], weights: Weights
 
 def _says_something(c: Candidate) -> bool:
     """A near-tie worth quoting holds one of the question's terms or a figure or name of the asked
-    type: a bare column header or a heading ("（実績の詳細）") can score as high and tells nothing."""
+    type: a bare column header or a heading ("（実績の詳細）") can score as high and tells nothing. A
+    bracketed label alone says nothing even when it holds a question word (実績)."""
+    if _LABEL_ONLY.match(c.text) and not c.features.get("type_has"):
+        return False
     return c.features.get("lexical", 0.0) > 0 or bool(c.features.get("type_has"))
 
 
