@@ -193,11 +193,11 @@ def _row(c: Candidate, query: Query, terms: dict[str, float], ctx: Context) -> d
     named = asked and query.items_explicit and c.hit.chunk.item in query.items and \
         (has_year or not query.years) and query.answer.kind in _FIGURE_KINDS
     covered = coverage(label, terms, ctx.idf)
-    # An indicator's 実績値 row, for a year before the one under review: the report's text gives the
-    # year under review; earlier years' results stand only in the indicator's table.
+    # An indicator's 実績値 row (and a row the question names: 達成度), for a year before the one under
+    # review: the report's text gives that year; earlier years' results stand only in the table.
     latest = max(ctx.vocabulary.years, default=0)
     earlier = has_year and any(y < latest for y in query.years) and query.answer.kind in _FIGURE_KINDS
-    indicator = _RESULT_ROW.fullmatch(c.row.name) is not None and covered >= INDICATOR_COVERED
+    indicator = (_RESULT_ROW.fullmatch(c.row.name) is not None or asked) and covered >= INDICATOR_COVERED
     named = named or earlier and indicator
     return {"row": 1.0, "row_year": float(has_year), "row_label": covered,
             "label_asked": float(asked), "row_named": float(named)}
