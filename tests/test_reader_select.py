@@ -53,3 +53,19 @@ def test_a_bracketed_label_alone_is_never_quoted_even_with_a_question_word():
     answer = cand("研修の受講者は120名となった。", 0.8, lexical=0.3, type_has=1.0)
     near = cand("＜主な実績＞", 0.79, lexical=0.4)
     assert [c.text for c in pick([label, answer, near], [], weights)] == [answer.text]
+
+
+def test_a_sentence_about_another_term_than_the_one_asked_is_not_quoted():
+    weights = model.Weights.of(model.FALLBACK, "fallback")
+    other = cand("第 4 期には 47 名が受講した。", 0.9, lexical=0.8, type_has=1.0, ordinal_other=1.0)
+    asked = cand("第 3 期の受講者は 69 名。", 0.8, lexical=0.8, type_has=1.0)
+    assert [c.text for c in pick([other, asked], [], weights)] == [asked.text]
+
+
+def test_the_ordinal_a_question_asks_for():
+    from qa.reader.features import _ordinal_other
+
+    assert _ordinal_other("第 4 期には 47 名が受講した。", "第3期って何人受けてた？")
+    assert not _ordinal_other("第 3 期と第 4 期の受講者", "第3期って何人受けてた？")
+    assert not _ordinal_other("第 4 期には 47 名が受講した。", "受講者は何人？")  # no term asked
+    assert not _ordinal_other("第 4 回の大会", "第3期って何人受けてた？")  # another counter

@@ -96,7 +96,25 @@ def _features(c: Candidate, query: Query, ctx: Context, terms: dict[str, float],
     f["list_intro"] = is_list * float(bool(_LIST_INTRO.search(c.text)))
     f["bullet"] = is_list * float(starts_unit(c.text))
     f["rating_line"] = float(answer.kind == "rating" and bool(_RATING_LINE.search(c.text)))
+    f["ordinal_other"] = float(_ordinal_other(c.text, query.norm))  # not weighed: select.pick reads it
     return f
+
+
+_ORDINAL = re.compile(r"第\s*([0-9]+)\s*(期|回|弾|号|版|次)")
+
+
+def _ordinals(text: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for m in _ORDINAL.finditer(normalize(text)):
+        out.setdefault(m.group(2), set()).add(m.group(1))
+    return out
+
+
+def _ordinal_other(text: str, question: str) -> bool:
+    """Does the candidate speak of another term, round or issue (第4期) than the one asked (第3期)?"""
+    asked = _ordinals(question)
+    found = _ordinals(text) if asked else {}
+    return any(unit in found and not found[unit] & numbers for unit, numbers in asked.items())
 
 
 BEFORE = 2  # sentences before a candidate that often name its topic (a heading, the lead-in)

@@ -24,6 +24,9 @@ def score(cands: list[Candidate], weights: Weights) -> list[Candidate]:
 def pick(ranked: list[Candidate], parts: list[list[Candidate]], weights: Weights) -> list[Candidate]:
     """The best candidate for each ask (`parts`, each ranked for its ask) or, for a question that asks
     one thing, the best overall; then near-ties."""
+    # A sentence about another term or round (第4期 when 第3期 is asked) answers another question.
+    ranked = [c for c in ranked if not c.features.get("ordinal_other")] or ranked
+    parts = [[c for c in part if not c.features.get("ordinal_other")] or part for part in parts]
     if not ranked:
         return []
     chosen = [_typed_first(ranked, weights)]
