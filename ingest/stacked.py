@@ -26,12 +26,11 @@ from __future__ import annotations
 
 import re
 
-from ingest.tables import MAX_LABEL, VALUE, budget_header, year_header
+from ingest.tables import VALUE, budget_header, is_label, year_header
 
 _LONE = re.compile(rf"^\s*(?:{VALUE.pattern})\s*$")
 _RUN = re.compile(rf"^\s*(?:{VALUE.pattern})(?:\s+(?:{VALUE.pattern}))*\s*$")
 _ENDS_FIGURE = re.compile(r"[\d－-]\s*$")
-_LETTER = re.compile(r"[A-Za-z\u3041-\u30ff\u3400-\u9fff]")
 _UNIT_NOTE = re.compile(r"^\s*[（(][^）)]{1,12}[）)]\s*$")  # （千円） under its label
 _UNIT_ALONE = re.compile(r"^\s*(?:件|社|名|人|回|組織|団体|%|％)\s*$")  # 件 under its figure
 MAX_NOTE_LINES = 4  # a 【…】 note broken over more lines than this is not a cell's note
@@ -42,9 +41,9 @@ def _is_value(text: str) -> bool:
 
 
 def _is_label(text: str) -> bool:
+    """A row label standing alone on its line: no clause comma either (a cell of prose is not one)."""
     text = text.strip()
-    return 0 < len(text) <= MAX_LABEL and bool(_LETTER.search(text)) and not re.search(r"[。、，,]", text) \
-        and not _is_value(text)
+    return is_label(text) and not re.search(r"[、，,]", text) and not _is_value(text)
 
 
 def rows_down(lines: list[dict]) -> list[dict]:

@@ -125,7 +125,8 @@ def _segments(line: str) -> list[tuple[str, list[str], str]]:
     return out
 
 
-def _is_label(label: str) -> bool:
+def is_label(label: str) -> bool:
+    """Can this text be a row's label (short, with letters, not a sentence)?"""
     return 0 < len(label) <= MAX_LABEL and bool(_LETTER.search(label)) and "。" not in label
 
 
@@ -141,12 +142,12 @@ def rows_from_text(pages: list[Page]) -> list[TableRow]:
             state.see(lines, i, bool(segments))
             for n, (label, values, printed) in enumerate(segments):
                 label = state.header_in(_LEADING_VALUES.sub("", label).strip())
-                if n == 0 and not _is_label(label) and _is_label(ending):
+                if n == 0 and not is_label(label) and is_label(ending):
                     label = ending  # 「286,023 件 401,360 件決算額（千円）」 above: two tables side by side
                 above = _LEADING_VALUES.sub("", state.above[-1][-MAX_LABEL:]).strip() if state.above else ""
-                if not _is_label(label) and _is_label(above):
+                if not is_label(label) and is_label(above):
                     label = above  # 「159,661 件予算額（千円）」: the figure beside is not the label
-                if _is_label(label):
+                if is_label(label):
                     rows.append(state.row(page.number, label, values, printed))
             ending = _ending(line) if segments else ""
     return rows
@@ -239,7 +240,7 @@ def rows_from_cells(page_number: int, tables: list[list[list[str | None]]], page
         for row in cells[1:]:
             label, values = row[0], tuple(row[1:])
             line = " ".join(c for c in row if c)
-            if _is_label(label) and sum(bool(v) for v in values) >= 1 and squash(line) in flat:
+            if is_label(label) and sum(bool(v) for v in values) >= 1 and squash(line) in flat:
                 own = _UNIT_OF.search(normalize(label))
                 out.append(TableRow(page_number, label, values, heads, own.group(1) if own else "",
                                     " ".join(c for c in cells[0] if c), line, "ruled"))

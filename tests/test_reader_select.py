@@ -63,9 +63,10 @@ def test_a_sentence_about_another_term_than_the_one_asked_is_not_quoted():
 
 
 def test_the_ordinal_a_question_asks_for():
-    from qa.reader.features import _ordinal_other
+    from qa.reader.features import _ordinal_other, _ordinals
 
-    assert _ordinal_other("第 4 期には 47 名が受講した。", "第3期って何人受けてた？")
-    assert not _ordinal_other("第 3 期と第 4 期の受講者", "第3期って何人受けてた？")
-    assert not _ordinal_other("第 4 期には 47 名が受講した。", "受講者は何人？")  # no term asked
-    assert not _ordinal_other("第 4 回の大会", "第3期って何人受けてた？")  # another counter
+    asked = _ordinals("第3期って何人受けてた？")
+    assert _ordinal_other("第 4 期には 47 名が受講した。", asked)
+    assert not _ordinal_other("第 3 期と第 4 期の受講者", asked)
+    assert not _ordinal_other("第 4 期には 47 名が受講した。", _ordinals("受講者は何人？"))  # no term asked
+    assert not _ordinal_other("第 4 回の大会", asked)  # another counter

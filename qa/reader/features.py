@@ -41,9 +41,11 @@ def featurize(cands: list[Candidate], query: Query, ctx: Context, terms: dict[st
     answer = answer or query.answer
     # The terms' idf weights once, not once per candidate and coverage.
     cover, cover_focus = Coverage(terms, ctx.idf), Coverage(focus or {}, ctx.idf)
+    asked = _ordinals(query.norm)  # the term or round the question names (第3期), read once
     for c in cands:
         c.spans = tuple(_fresh(spans(c.text, answer.kind), c.text, query))
         c.features = _features(c, query, ctx, terms, answer, cover)
+        c.features["ordinal_other"] = float(_ordinal_other(c.text, asked))  # select.pick reads it
         if focus:
             toks = ctx.tokens(c.text)
             c.features["focus"] = cover_focus(toks)
@@ -96,7 +98,6 @@ def _features(c: Candidate, query: Query, ctx: Context, terms: dict[str, float],
     f["list_intro"] = is_list * float(bool(_LIST_INTRO.search(c.text)))
     f["bullet"] = is_list * float(starts_unit(c.text))
     f["rating_line"] = float(answer.kind == "rating" and bool(_RATING_LINE.search(c.text)))
-    f["ordinal_other"] = float(_ordinal_other(c.text, query.norm))  # not weighed: select.pick reads it
     return f
 
 
@@ -110,9 +111,9 @@ def _ordinals(text: str) -> dict[str, set[str]]:
     return out
 
 
-def _ordinal_other(text: str, question: str) -> bool:
-    """Does the candidate speak of another term, round or issue (第4期) than the one asked (第3期)?"""
-    asked = _ordinals(question)
+def _ordinal_other(text: str, asked: dict[str, set[str]]) -> bool:
+    """Does the candidate speak of another term, round or issue (第4期) than the one asked (`asked`,
+    the question's _ordinals: 第3期)?"""
     found = _ordinals(text) if asked else {}
     return any(unit in found and not found[unit] & numbers for unit, numbers in asked.items())
 
@@ -208,7 +209,7 @@ def _row(c: Candidate, query: Query, terms: dict[str, float], ctx: Context) -> d
     asked = c.row.named_in(squash(query.lexical))
     # Named with the item it belongs to (by its number), holding the year asked, for a question after a
     # figure: the cell is looked up, not guessed. (Not a model feature: select.pick quotes it first.)
-    named = asked and query.items_explicit and c.hit.chunk.item in query.items and \
+    of_item = asked and query.items_explicit and c.hit.chunk.item in query.items and \
         (has_year or not query.years) and query.answer.kind in _FIGURE_KINDS
     covered = coverage(label, terms, ctx.idf)
     # An indicator's 実績値 row (and a row the question names: 達成度), for a year before the one under
@@ -216,7 +217,7 @@ def _row(c: Candidate, query: Query, terms: dict[str, float], ctx: Context) -> d
     latest = max(ctx.vocabulary.years, default=0)
     earlier = has_year and any(y < latest for y in query.years) and query.answer.kind in _FIGURE_KINDS
     indicator = (_RESULT_ROW.fullmatch(c.row.name) is not None or asked) and covered >= INDICATOR_COVERED
-    named = named or earlier and indicator
+    named = of_item or earlier and indicator
     return {"row": 1.0, "row_year": float(has_year), "row_label": covered,
             "label_asked": float(asked), "row_named": float(named)}
 

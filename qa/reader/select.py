@@ -40,7 +40,7 @@ def pick(ranked: list[Candidate], parts: list[list[Candidate]], weights: Weights
         names = {x.row.name for x in chosen if x.row is not None}
         if c.features.get("row_named") and c.row.name not in names and len(chosen) < MAX_QUOTES:
             chosen.append(c)
-    if _LABEL_ONLY.match(chosen[0].text) and not chosen[0].features.get("type_has"):
+    if _bare_label(chosen[0]):
         chosen[0] = next((c for c in ranked if _says_something(c)), chosen[0])  # a section label says nothing
     for c in ranked:
         if len(chosen) >= MAX_QUOTES or c.score < weights.second_ratio * chosen[0].score:
@@ -54,9 +54,13 @@ def _says_something(c: Candidate) -> bool:
     """A near-tie worth quoting holds one of the question's terms or a figure or name of the asked
     type: a bare column header or a heading ("（実績の詳細）") can score as high and tells nothing. A
     bracketed label alone says nothing even when it holds a question word (実績)."""
-    if _LABEL_ONLY.match(c.text) and not c.features.get("type_has"):
+    if _bare_label(c):
         return False
     return c.features.get("lexical", 0.0) > 0 or bool(c.features.get("type_has"))
+
+
+def _bare_label(c: Candidate) -> bool:
+    return bool(_LABEL_ONLY.match(c.text)) and not c.features.get("type_has")
 
 
 def _typed_first(ranked: list[Candidate], weights: Weights) -> Candidate:
