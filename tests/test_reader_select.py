@@ -57,16 +57,16 @@ def test_a_bracketed_label_alone_is_never_quoted_even_with_a_question_word():
 
 def test_a_sentence_about_another_term_than_the_one_asked_is_not_quoted():
     weights = model.Weights.of(model.FALLBACK, "fallback")
-    other = cand("第 4 期には 47 名が受講した。", 0.9, lexical=0.8, type_has=1.0, ordinal_other=1.0)
-    asked = cand("第 3 期の受講者は 69 名。", 0.8, lexical=0.8, type_has=1.0)
+    other = cand("第 5 回には 80 名が参加した。", 0.9, lexical=0.8, type_has=1.0, ordinal_other=1.0)
+    asked = cand("第 2 回の参加者は 35 名。", 0.8, lexical=0.8, type_has=1.0)
     assert [c.text for c in pick([other, asked], [], weights)] == [asked.text]
 
 
 def test_the_ordinal_a_question_asks_for():
     from qa.reader.features import _ordinal_other, _ordinals
 
-    asked = _ordinals("第3期って何人受けてた？")
-    assert _ordinal_other("第 4 期には 47 名が受講した。", asked)
-    assert not _ordinal_other("第 3 期と第 4 期の受講者", asked)
-    assert not _ordinal_other("第 4 期には 47 名が受講した。", _ordinals("受講者は何人？"))  # no term asked
-    assert not _ordinal_other("第 4 回の大会", asked)  # another counter
+    asked = _ordinals("第2回の講座には何名が来ましたか？")
+    assert _ordinal_other("第 5 回には 80 名が参加した。", asked)
+    assert not _ordinal_other("第 2 回と第 5 回の参加者", asked)
+    assert not _ordinal_other("第 5 回には 80 名が参加した。", _ordinals("参加者は何名？"))  # no term asked
+    assert not _ordinal_other("第 5 期の募集", asked)  # another counter

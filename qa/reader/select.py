@@ -36,7 +36,7 @@ def pick(ranked: list[Candidate], parts: list[list[Candidate]], weights: Weights
         for best in firsts:
             if not _overlaps(best, chosen) and best.score >= weights.part_floor and len(chosen) < MAX_QUOTES:
                 chosen.append(best)
-    for c in ranked:  # each other row the question names (予算額と決算額は): looked up, not near-ties
+    for c in ranked:  # each other row the question names (経常費用と従事人員数): looked up, not near-ties
         names = {x.row.name for x in chosen if x.row is not None}
         if c.features.get("row_named") and c.row.name not in names and len(chosen) < MAX_QUOTES:
             chosen.append(c)
