@@ -52,10 +52,10 @@ def one_holds_other(a: str, b: str) -> bool:
 
 # Where a sentence ends inside a line: after 。．！？ (and a bracket closing right behind one); after
 # ! or ? before a space; after ". " ahead of a capital, behind a lowercase word. "．" after a
-# digit or numeral is numbering (１．基本情報), not an end.
+# digit or numeral is numbering (１．基本情報), not an end; a mark quoted alone (「？」) is named, not an end.
 SENTENCE_END = re.compile(
     r"(?:(?<=[。！？])|(?<=(?<![0-9０-９ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩIVX])．))(?![）」』)］\]])"
-    r"|(?<=[。．！？][）」』)］\]])"
+    r"|(?<=[。．！？][）」』)］\]])(?<![「『（(［\[][。．！？][）」』)］\]])"
     r"|(?<=[!?])(?=\s)"
     r"|(?<=[a-z]{2}\.)(?=\s+[A-Z])"
 )

@@ -56,7 +56,7 @@ class Settings(BaseSettings):
 
     def chunker(self) -> dict:
         """The ingest settings recorded in the index manifest; a change needs a re-ingest."""
-        return {"max_chars": self.chunk_chars, "splitter": "sections-v2",
+        return {"max_chars": self.chunk_chars, "splitter": "sections-v3",
                 "sentence_model": self.sentence_model}
 
 

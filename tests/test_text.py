@@ -11,6 +11,7 @@ from ingest.text import ends_sentence, plain_chars, split_sentences
     ("本当か？そうだ！", ["本当か？", "そうだ！"]),
     ("「感謝いたします。」との声。", ["「感謝いたします。」", "との声。"]),  # the bracket stays with its sentence
     ("１．基本情報", ["１．基本情報"]),  # numbering, not a sentence end
+    ("「？」「！」の直後に空白を入れる．次．", ["「？」「！」の直後に空白を入れる．", "次．"]),  # marks named, not ends
     ("Ⅲ．財務内容", ["Ⅲ．財務内容"]),
     ("See 4.1 for details. Then continue! Really? yes", ["See 4.1 for details.", "Then continue!", "Really?", "yes"]),
     ("e.g. Fig. 3 shows it", ["e.g. Fig. 3 shows it"]),
