@@ -20,6 +20,12 @@ printed rows, `運営費交付金 8,999 8,999`, each a line that is never joined
 Year-column tables come cell by cell row after row instead: a label, its unit note, then one figure a
 line, a note such as 【ほか 3,196,750】 broken over lines of its own. On a page with a fiscal-year
 header, a label followed by two lone figures or more is read back as one row the same way.
+
+A cell may also hold a part of its figure under a label of its own, 「うち効率化対象経費：」 (of which
+…): each such line takes the figure just above it as the row's cell and the figure just below as the
+part's. The row and the part become a row each; figures before the first such cell are the reference
+columns (達成目標, the previous term's value) and stay, with the notes, on a line of their own that
+the row's label heads (「実績値（千円）（参考） 237,654 (29 年度実績値)」).
 """
 
 from __future__ import annotations
@@ -27,12 +33,17 @@ from __future__ import annotations
 import re
 
 from ingest.tables import VALUE, budget_header, is_label, year_header
+from ingest.text import normalize
 
 _LONE = re.compile(rf"^\s*(?:{VALUE.pattern})\s*$")
 _RUN = re.compile(rf"^\s*(?:{VALUE.pattern})(?:\s+(?:{VALUE.pattern}))*\s*$")
 _ENDS_FIGURE = re.compile(r"[\d－-]\s*$")
 _UNIT_NOTE = re.compile(r"^\s*[（(][^）)]{1,12}[）)]\s*$")  # （千円） under its label
 _UNIT_ALONE = re.compile(r"^\s*(?:件|社|名|人|回|組織|団体|%|％)\s*$")  # 件 under its figure
+_PART = re.compile(r"^\s*(うち[^\d：:（(]{1,20})\s*[：:]?\s*$")  # 「うち効率化対象経費：」 over its figure
+_CELL_NOTE = re.compile(r"^\s*[（(][^）)]{1,20}[）)]\s*$")  # (組替後：230,294) under a cell
+_LABEL_FIGURES = re.compile(rf"^(.*?)((?:\s*(?:{VALUE.pattern}))*)\s*$")
+MIN_PARTS = 2  # cells with a part: fewer is a sentence's aside, not a table's column
 MAX_NOTE_LINES = 4  # a 【…】 note broken over more lines than this is not a cell's note
 
 
@@ -50,7 +61,7 @@ def rows_down(lines: list[dict]) -> list[dict]:
     """A year-column table read cell by cell put back into rows: on joined lines, whose labels are
     whole again (「実績値」 set in a narrow cell as 「実績」「値」)."""
     if year_header("\n".join(line["text"] for line in lines)):
-        return _rows_down(_cells(lines))
+        return _rows_down(_with_parts(_cells(lines)))
     return lines
 
 
@@ -94,6 +105,66 @@ def _rows_down(lines: list[dict]) -> list[dict]:
             out.append(lines[i])
             i += 1
     return out
+
+
+def _with_parts(lines: list[dict]) -> list[dict]:
+    """Rows whose cells each hold a part (「うち…：」) put back as a row and a part row (module doc)."""
+    out: list[dict] = []
+    i = 0
+    while i < len(lines):
+        found = _parts_at(lines, i)
+        if found is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        made, i = found
+        out += made
+    return out
+
+
+def _parts_at(lines: list[dict], i: int) -> tuple[list[dict], int] | None:
+    """(the row, its part row, the rest of its cells; index after) when such a row starts at line i:
+    its label (with figures or not), then lines of figures, part labels and cell notes only."""
+    # Matched on normalised text: cells print ％ as often as %.
+    label, figures = _LABEL_FIGURES.match(normalize(lines[i]["text"]).strip()).groups()
+    if not _is_label(label) or _PART.match(label):
+        return None
+    stream = [("figure", v.strip()) for v in VALUE.findall(figures)]
+    k = i + 1
+    while k < len(lines):
+        text = normalize(lines[k]["text"]).strip()
+        if _RUN.match(text):
+            stream += [("figure", v.strip()) for v in VALUE.findall(text)]
+        elif m := _PART.match(text):
+            stream.append(("part", m.group(1).strip()))
+        elif _CELL_NOTE.match(text):
+            stream.append(("note", text))
+        else:
+            break
+        k += 1
+    figures_at = {n: text for n, (kind, text) in enumerate(stream) if kind == "figure"}
+    parts = [n for n, (kind, _) in enumerate(stream) if kind == "part"]
+    if len(parts) < MIN_PARTS:
+        return None
+    mains, shares, used = [], [], set()
+    for n in parts:
+        before = max((m for m in figures_at if m < n), default=None)
+        after = min((m for m in figures_at if m > n), default=None)
+        if before is None or after is None or {before, after} & used:
+            return None
+        mains.append(figures_at[before])
+        shares.append(figures_at[after])
+        used |= {before, after}
+    if any(m > parts[0] and m not in used for m in figures_at):
+        return None  # a figure that is neither a cell nor its part: not this shape
+    # The other cells, but for lone dashes (a column left empty): a run of two figures would be a row.
+    rest = [text for n, (kind, text) in enumerate(stream)
+            if kind == "note" or kind == "figure" and n not in used and any(c.isdigit() for c in text)]
+    made = [{**lines[i], "text": " ".join([label.strip(), *mains]), "row": True},
+            {**lines[i], "text": " ".join([stream[parts[0]][1], *shares]), "row": True}]
+    if rest:
+        made.append({**lines[i], "text": " ".join([f"{label.strip()}（参考）", *rest])})
+    return made, k
 
 
 def unstack(lines: list[dict]) -> list[dict]:

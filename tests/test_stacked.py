@@ -91,3 +91,40 @@ def test_year_cells_broken_over_lines_become_one_row_each_with_their_notes_and_u
 def test_without_a_year_header_figures_a_line_each_stay_as_they_are():
     plain = "受講者数\n40\n52"
     assert [line["text"] for line in rows_down(lines(plain))] == plain.split("\n")
+
+
+PARTS = """評価対象となる指標 達成目標 基準値 令和2年度 令和3年度 令和4年度
+管理経費（人件費を除く）
+実績値（千円） － 512,300
+(元年度実績値)
+498,100
+うち削減対象経費：
+450,200
+(組替後：499,000)
+487,650
+うち削減対象経費：
+441,900
+475,020
+うち削減対象経費
+430,010
+（注） 上記は物件費相当額。"""
+
+
+def test_cells_holding_a_part_become_a_row_and_a_part_row_with_the_reference_columns_apart():
+    out = [line["text"] for line in rows_down(lines(PARTS))]
+    assert out[2:] == ["実績値(千円) 498,100 487,650 475,020",
+                       "うち削減対象経費 450,200 441,900 430,010",
+                       "実績値(千円)（参考） 512,300 (元年度実績値) (組替後:499,000)",
+                       "（注） 上記は物件費相当額。"]
+    rows = {r.label: r for r in rows_from_text([Page(3, "3", "\n".join(out))])}
+    assert rows["実績値(千円)"].year_cell(2022) == ("令和4年度", "475,020")
+    assert rows["うち削減対象経費"].year_cell(2020) == ("令和2年度", "450,200")
+    assert "管理経費" in rows["実績値(千円)"].context
+    assert not any("参考" in label for label in rows)  # the reference columns are not fiscal years
+
+
+def test_a_lone_part_is_an_aside_and_figures_that_fit_no_cell_leave_the_lines_alone():
+    aside = "令和2年度 令和3年度\n受講者数 40\nうち女性：\n12\n52"
+    assert [line["text"] for line in rows_down(lines(aside))][1] == "受講者数 40"
+    stray = PARTS.replace("475,020\n", "475,020\n9,999\n")  # a figure between a part and the next cell
+    assert "うち削減対象経費 450,200 441,900 430,010" not in [line["text"] for line in rows_down(lines(stray))]
