@@ -74,6 +74,16 @@ def test_a_year_the_report_does_not_cover_is_refused_with_its_reason(mera):
 
 
 
+def test_a_breakdown_by_what_no_passage_names_is_refused_with_its_reason(mera):
+    answer = mera.ask("令和4年度の説明会の参加者、都道府県別だとどうなってる？")
+    assert answer.refused and answer.passages
+    assert answer.reason == "関連する箇所に「都道府県」別の内訳の記載が見つかりませんでした。"
+    _, reading, _ = mera.read("観測ブイの設置数を項目別に教えて")  # each item's page names its item
+    assert reading.assessment.breakdown == ""
+    _, reading, _ = mera.read("What was the breakdown by prefecture?")  # English: only the learned model
+    assert reading.assessment.breakdown == ""
+
+
 def test_reason_type_absent():
     query = analyse("理事長は誰？")
     text = reason(query, Assessment({"type_found": 0.0, "missing_document": 0.0}, None, ""), Vocabulary())

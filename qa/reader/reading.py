@@ -47,7 +47,8 @@ def read(query: Query, hits: list[Hit], ctx: Context, weights: Weights, pages: d
     chosen = pick(ranked, parts, weights)
     assessment = assess(query, ranked, hits, ctx, document_text)
     answerable = weights.refusal.prob(assessment.features)
-    refused = not chosen or assessment.year_outside is not None or answerable < weights.refuse_below
+    refused = (not chosen or assessment.year_outside is not None or bool(assessment.breakdown)
+               or answerable < weights.refuse_below)
     composed = None if refused else compose(chosen, query, pages, ctx.vocabulary, tuple(terms))
     if composed is not None and not composed.citations:
         refused, composed = True, None

@@ -1,5 +1,6 @@
 """Whether to answer at all, and if not, why, in one line in the question's language:
 (ii) the question names a fiscal year outside what the documents cover (a rule: recorded at ingest);
+the question asks for a breakdown (業種別, SIGごと) by something no retrieved passage names (a rule);
 (i) the asked type is absent from every candidate near the question's terms; (iii) a distinctive
 question term occurs in no retrieved passage. The decision itself is learned (qa.reader.model):
 these signals are among its features, and the strongest one present names the reason."""
@@ -33,6 +34,9 @@ _ENGLISH_WORD = re.compile(r"[A-Za-z][a-z]+")  # a common word in an English asi
 # that never prints them may still answer the question.
 _NOT_TOPICS = ("副詞可能", "形状詞可能")
 _PLAN = re.compile(r"目標|計画|予定|見込|target|plan|goal", re.I)
+# A breakdown asked for: the word before 別/ごと is what it is broken down by (業種別, 都道府県ごと).
+# One letter is a word's own ending (特別, 個別, 区別), not a breakdown.
+_BREAKDOWN = re.compile(r"([A-Za-z\u30a1-\u30ff\u3400-\u9fff]{2,8})(?:別|ごと)")
 _TYPE_WORDS = {
     "count": ("数", "number"), "money": ("金額", "amount"), "percent": ("割合", "percentage"),
     "date": ("時期・日付", "date"), "name": ("名称", "name"), "person": ("人名", "person's name"),
@@ -45,6 +49,7 @@ class Assessment:
     features: dict[str, float]
     year_outside: int | None  # a fiscal year the question names that the documents do not cover
     missing_term: str  # a question term no retrieved passage holds ("" when none)
+    breakdown: str = ""  # what the question asks a breakdown by, when no retrieved passage names it
 
 
 def assess(query: Query, ranked: list[Candidate], hits: list[Hit], ctx: Context,
@@ -66,7 +71,7 @@ def assess(query: Query, ranked: list[Candidate], hits: list[Hit], ctx: Context,
         "missing_passages": missing[0], "missing_document": missing[1],
         "typed": float(query.answer.typed), "en": float(query.lang == "en"),
     }
-    return Assessment(features, _outside(query, vocabulary), term)
+    return Assessment(features, _outside(query, vocabulary), term, _breakdown(query, passage_text))
 
 
 def _outside(query: Query, vocabulary: Vocabulary) -> int | None:
@@ -75,6 +80,19 @@ def _outside(query: Query, vocabulary: Vocabulary) -> int | None:
         return None
     return next((y for y in query.fiscal_years if y > max(vocabulary.years) or y < min(vocabulary.years)),
                 None)
+
+
+def _breakdown(query: Query, passage_text: str) -> str:
+    """What a Japanese question asks a breakdown by (業種 of 業種別) when no retrieved passage names
+    it. The word is taken from the end (「登録者数業種別」: 業種), and any tail of two letters or more
+    found counts as named: a breakdown the report may give under another head is never refused."""
+    if query.lang != "ja":
+        return ""
+    for m in _BREAKDOWN.finditer(query.norm):
+        word = m.group(1).lower()
+        if not any(word[-n:] in passage_text for n in range(2, len(word) + 1)):
+            return m.group(1)
+    return ""
 
 
 def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str], passage_text: str,
@@ -125,6 +143,10 @@ def reason(query: Query, assessment: Assessment, vocabulary: Vocabulary) -> str:
             return f"The report covers {year_span(vocabulary.years, True)}; it has no results for FY{year}."
         return (f"この報告書は{year_span(vocabulary.years)}を対象としており、{year_form(year)}の実績は"
                 f"記載がありません。")
+    if assessment.breakdown:
+        by = assessment.breakdown
+        return (f"The passages found give no breakdown by “{by}”." if en
+                else f"関連する箇所に「{by}」別の内訳の記載が見つかりませんでした。")
     if assessment.missing_term and assessment.features["missing_document"]:
         term = assessment.missing_term
         return f"The report never mentions “{term}”." if en else f"報告書には「{term}」の記載がありません。"
