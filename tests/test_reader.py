@@ -10,7 +10,7 @@ from ingest.profile import DocProfile
 from qa.embed import FakeEmbedder
 from qa.query import Vocabulary, analyse
 from qa.reader import model
-from qa.reader.refusal import Assessment, reason
+from qa.reader.refusal import Assessment, reason, unnamed
 from qa.settings import Settings
 from tests import made_up_report
 
@@ -82,6 +82,31 @@ def test_a_breakdown_by_what_no_passage_names_is_refused_with_its_reason(mera):
     assert reading.assessment.breakdown == ""
     _, reading, _ = mera.read("What was the breakdown by prefecture?")  # English: only the learned model
     assert reading.assessment.breakdown == ""
+
+
+@pytest.mark.parametrize(("question", "quotes", "count"), [
+    # The count quoted, no names: refused with the count.
+    ("令和4年度に採択された4つのプロジェクト、名前は？", ["令和 4 年度は 4 つのプロジェクトを採択した。"], 4),
+    ("表彰された12人の名前を教えて", ["特に優れた 12 名を表彰。", "表彰式は 3 月に開催した。"], 12),
+    # Names given in brackets, quoted in a series, numbered, or as list items: answered.
+    ("選んだ3分野って具体的にどこ？", ["3 分野（農業、漁業、林業）を選定。"], 0),
+    ("連携した2団体の名称は？", ["「海の会」、「山の会」の 2 団体と連携。"], 0),
+    ("整理した3つの課題はどれ？", ["課題を①人材、②資金、③設備の 3 つに整理。"], 0),
+    ("新たに加わった2つの窓口ってどこ？", ["2 つの窓口が加わった。", "- 港湾相談窓口", "- 河川相談窓口"], 0),
+    # Not this rule: no count stated, a kind rather than names asked, the count not quoted, English.
+    ("採択されたプロジェクトの名前は？", ["令和 4 年度は 4 つのプロジェクトを採択した。"], 0),
+    ("どのような4つの課題に整理した？", ["課題を 4 つに整理した。"], 0),
+    ("5つのサービスの名前は？", ["民間サービスを登録した。"], 0),
+    ("What are the names of the 4 projects?", ["令和 4 年度は 4 つのプロジェクトを採択した。"], 0),
+])
+def test_names_asked_of_a_count_the_answer_quotes_without_names(question, quotes, count):
+    assert unnamed(analyse(question), quotes) == count
+
+
+def test_reason_names_not_given():
+    query = analyse("採択された4つのプロジェクト、名前は？")
+    text = reason(query, Assessment({"type_found": 1.0, "missing_document": 0.0}, None, "", unnamed=4), Vocabulary())
+    assert text == "報告書は数（4）を記載していますが、個々の名称の記載は見つかりませんでした。"
 
 
 def test_reason_type_absent():

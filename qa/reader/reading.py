@@ -11,7 +11,7 @@ from qa.reader.candidates import Candidate, Context, dedupe, gather
 from qa.reader.compose import Composed, compose
 from qa.reader.features import featurize
 from qa.reader.model import Weights
-from qa.reader.refusal import Assessment, assess, reason
+from qa.reader.refusal import Assessment, assess, reason, unnamed
 from qa.reader.select import pick, score
 from qa.reader.terms import focus_terms, part_terms, query_terms
 from qa.records import Hit
@@ -50,7 +50,9 @@ def read(query: Query, hits: list[Hit], ctx: Context, weights: Weights, pages: d
     refused = (not chosen or assessment.year_outside is not None or bool(assessment.breakdown)
                or answerable < weights.refuse_below)
     composed = None if refused else compose(chosen, query, pages, ctx.vocabulary, tuple(terms))
-    if composed is not None and not composed.citations:
+    if composed is not None and (n := unnamed(query, [c.quote for c in composed.citations])):
+        assessment = replace(assessment, unnamed=n)  # the count is there, its names are not
+    if composed is not None and (not composed.citations or assessment.unnamed):
         refused, composed = True, None
     why = reason(query, assessment, ctx.vocabulary) if refused else ""
     return Reading(ranked, parts, chosen, assessment, answerable, composed, why)

@@ -1,6 +1,8 @@
 """Whether to answer at all, and if not, why, in one line in the question's language:
 (ii) the question names a fiscal year outside what the documents cover (a rule: recorded at ingest);
 the question asks for a breakdown (業種別, SIGごと) by something no retrieved passage names (a rule);
+the question asks the names of things it counts (「5つのサービス、名前は？」) and the answer quotes the
+count but no names (a rule, checked on the composed answer: `unnamed`);
 (i) the asked type is absent from every candidate near the question's terms; (iii) a distinctive
 question term occurs in no retrieved passage. The decision itself is learned (qa.reader.model):
 these signals are among its features, and the strongest one present names the reason."""
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.text import normalize
+from ingest.text import ends_sentence, normalize
 from ingest.vocabulary import year_form, year_span
 from qa import lexicon
 from qa.glossary import to_japanese
@@ -19,6 +21,7 @@ from qa.reader.candidates import Candidate, Context
 from qa.reader.morph import tag
 from qa.reader.slips import printed_as, slipped_from
 from qa.reader.terms import content_terms
+from qa.reader.types import stated_count
 from qa.records import Hit
 
 FEATURES = ("top_prob", "second_prob", "top_lexical", "top_context", "top_dense", "type_found",
@@ -50,6 +53,7 @@ class Assessment:
     year_outside: int | None  # a fiscal year the question names that the documents do not cover
     missing_term: str  # a question term no retrieved passage holds ("" when none)
     breakdown: str = ""  # what the question asks a breakdown by, when no retrieved passage names it
+    unnamed: int = 0  # the count whose names the question asks and the answer does not give
 
 
 def assess(query: Query, ranked: list[Candidate], hits: list[Hit], ctx: Context,
@@ -93,6 +97,30 @@ def _breakdown(query: Query, passage_text: str) -> str:
         if not any(word[-n:] in passage_text for n in range(2, len(word) + 1)):
             return m.group(1)
     return ""
+
+
+_NAMES_ASKED = re.compile(r"名前|名称|どこ|どれ|どの(?!よう)|具体的|社名|テーマ名|何という")  # not どのような
+# Names given: two or more in brackets (（A、B）), quoted in a series (「A」、「B」) or numbered (①A、②B).
+_NAMES_GIVEN = re.compile(r"[（(「『][^）)」』]*[、，,・/][^）)」』]*[）)」』]|[」』]\s*[、，・]\s*[「『]"
+                          r"|[①-⑳].*[①-⑳]")
+ITEM_CHARS = 50  # a quote this short, not a sentence, and without the count: a list's item, a name given
+
+
+def unnamed(query: Query, quotes: list[str]) -> int:
+    """The count a Japanese question asks the names of (「5つのサービス、名前は？」, 「17人の名前」) when
+    the answer quotes that count but gives no names: in brackets or quotes beside it, or as list items
+    (short quotes that are no sentence). 0 otherwise, and whenever the answer does not quote the count."""
+    if query.lang != "ja" or not _NAMES_ASKED.search(query.norm) or not (n := stated_count(query.norm)):
+        return 0
+    count = re.compile(rf"(?<![\d,.]){n}(?![\d,.])")
+    texts = [normalize(q) for q in quotes]
+    holding = [t for t in texts if count.search(t)]
+    # As printed too: NFKC makes ①② plain digits.
+    if not holding or any(_NAMES_GIVEN.search(q) or _NAMES_GIVEN.search(t)
+                          for q, t in zip(quotes, texts, strict=True) if t in holding):
+        return 0
+    items = [t for t in texts if t not in holding and len(t) <= ITEM_CHARS and not ends_sentence(t)]
+    return 0 if items else n
 
 
 def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str], passage_text: str,
@@ -143,6 +171,9 @@ def reason(query: Query, assessment: Assessment, vocabulary: Vocabulary) -> str:
             return f"The report covers {year_span(vocabulary.years, True)}; it has no results for FY{year}."
         return (f"この報告書は{year_span(vocabulary.years)}を対象としており、{year_form(year)}の実績は"
                 f"記載がありません。")
+    if assessment.unnamed:
+        return (f"報告書は数（{assessment.unnamed}）を記載していますが、"
+                "個々の名称の記載は見つかりませんでした。")
     if assessment.breakdown:
         by = assessment.breakdown
         return (f"The passages found give no breakdown by “{by}”." if en

@@ -146,6 +146,20 @@ def _unit(text: str, lang: str) -> str:
 _COUNTER = re.compile(r"(?:何|なん)\s*(件|名|人|社|団体|法人|回|組織|か国|カ国|校|か所|機関|本|種類|点)")
 
 
+# A count a Japanese question states of what it asks about: 「5つのサービス」「17人」「3地域」.
+_STATED_COUNT = re.compile(rf"([0-9]+|[一二三四五六七八九十])\s*(?:{_ASKED_COUNTERS}"
+                           r"|人|名|地域|サービス|テーマ|か所|カ所|ヵ所|校|か国|カ国)")
+
+
+def stated_count(norm: str) -> int:
+    """The count a (normalised) Japanese question states, 0 when none."""
+    m = _STATED_COUNT.search(norm)
+    if not m:
+        return 0
+    word = m.group(1)
+    return int(word) if word.isdigit() else _KANJI_NUMBER.get(word, 0)
+
+
 def _list_count(text: str, lang: str) -> int:
     m = (_EN_COUNT if lang == "en" else _LIST_COUNT).search(text)
     if not m:
