@@ -80,7 +80,9 @@ def test_a_breakdown_by_what_no_passage_names_is_refused_with_its_reason(mera):
     assert answer.reason == "関連する箇所に「都道府県」別の内訳の記載が見つかりませんでした。"
     _, reading, _ = mera.read("観測ブイの設置数を項目別に教えて")  # each item's page names its item
     assert reading.assessment.breakdown == ""
-    _, reading, _ = mera.read("What was the breakdown by prefecture?")  # English: only the learned model
+    english = mera.ask("How many people attended the briefings in FY2022, by region?")
+    assert english.refused and english.reason == "The passages found give no breakdown by “region”."
+    _, reading, _ = mera.read("What was the breakdown by prefecture?")  # no dictionary forms: not judged
     assert reading.assessment.breakdown == ""
 
 
@@ -97,7 +99,10 @@ def test_a_breakdown_by_what_no_passage_names_is_refused_with_its_reason(mera):
     ("採択されたプロジェクトの名前は？", ["令和 4 年度は 4 つのプロジェクトを採択した。"], 0),
     ("どのような4つの課題に整理した？", ["課題を 4 つに整理した。"], 0),
     ("5つのサービスの名前は？", ["民間サービスを登録した。"], 0),
-    ("What are the names of the 4 projects?", ["令和 4 年度は 4 つのプロジェクトを採択した。"], 0),
+    # English: the same, with number words; a year is no count.
+    ("Which four projects were selected?", ["令和 4 年度は 4 つのプロジェクトを採択した。"], 4),
+    ("Which three sites were merged?", ["3 つのサイト（a.example、b.example、c.example）を統合。"], 0),
+    ("Which projects were selected in 2022?", ["2022 年度は 4 つのプロジェクトを採択した。"], 0),
 ])
 def test_names_asked_of_a_count_the_answer_quotes_without_names(question, quotes, count):
     assert unnamed(analyse(question), quotes) == count

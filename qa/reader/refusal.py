@@ -1,8 +1,8 @@
 """Whether to answer at all, and if not, why, in one line in the question's language:
 (ii) the question names a fiscal year outside what the documents cover (a rule: recorded at ingest);
 the question asks for a breakdown (業種別, SIGごと) by something no retrieved passage names (a rule);
-the question asks the names of things it counts (「5つのサービス、名前は？」) and the answer quotes the
-count but no names (a rule, checked on the composed answer: `unnamed`);
+the question asks the names of things it counts (「5つのサービス、名前は？」, "which seven companies")
+and the answer quotes the count but no names (a rule, checked on the composed answer: `unnamed`);
 (i) the asked type is absent from every candidate near the question's terms; (iii) a distinctive
 question term occurs in no retrieved passage. The decision itself is learned (qa.reader.model):
 these signals are among its features, and the strongest one present names the reason."""
@@ -40,6 +40,9 @@ _PLAN = re.compile(r"目標|計画|予定|見込|target|plan|goal", re.I)
 # A breakdown asked for: the word before 別/ごと is what it is broken down by (業種別, 都道府県ごと).
 # One letter is a word's own ending (特別, 個別, 区別), not a breakdown.
 _BREAKDOWN = re.compile(r"([A-Za-z\u30a1-\u30ff\u3400-\u9fff]{2,8})(?:別|ごと)")
+_BREAKDOWN_EN = re.compile(r"\b(?:broken down|breakdown|split|divided)\b.*?\bby\s+([a-z]+)"
+                           r"|\bfor each\s+([a-z]+)"
+                           r"|\bby\s+([a-z]+)(?:\s+(?:group|groups|type|category))?\s*[?.]?\s*$", re.I)
 _TYPE_WORDS = {
     "count": ("数", "number"), "money": ("金額", "amount"), "percent": ("割合", "percentage"),
     "date": ("時期・日付", "date"), "name": ("名称", "name"), "person": ("人名", "person's name"),
@@ -90,8 +93,8 @@ def _breakdown(query: Query, passage_text: str) -> str:
     """What a Japanese question asks a breakdown by (業種 of 業種別) when no retrieved passage names
     it. The word is taken from the end (「登録者数業種別」: 業種), and any tail of two letters or more
     found counts as named: a breakdown the report may give under another head is never refused."""
-    if query.lang != "ja":
-        return ""
+    if query.lang == "en":
+        return _breakdown_en(query.norm, passage_text)
     for m in _BREAKDOWN.finditer(query.norm):
         word = m.group(1).lower()
         if not any(word[-n:] in passage_text for n in range(2, len(word) + 1)):
@@ -99,7 +102,8 @@ def _breakdown(query: Query, passage_text: str) -> str:
     return ""
 
 
-_NAMES_ASKED = re.compile(r"名前|名称|どこ|どれ|どの(?!よう)|具体的|社名|テーマ名|何という")  # not どのような
+_NAMES_ASKED = re.compile(r"名前|名称|どこ|どれ|どの(?!よう)|具体的|社名|テーマ名|何という"  # not どのような
+                          r"|\bwhich\b|\bnames?\b|\bwho (?:are|were)\b|\blist\b", re.I)
 # Names given: two or more in brackets (（A、B）), quoted in a series (「A」、「B」) or numbered (①A、②B).
 _NAMES_GIVEN = re.compile(r"[（(「『][^）)」』]*[、，,・/][^）)」』]*[）)」』]|[」』]\s*[、，・]\s*[「『]"
                           r"|[①-⑳].*[①-⑳]")
@@ -107,10 +111,10 @@ ITEM_CHARS = 50  # a quote this short, not a sentence, and without the count: a 
 
 
 def unnamed(query: Query, quotes: list[str]) -> int:
-    """The count a Japanese question asks the names of (「5つのサービス、名前は？」, 「17人の名前」) when
+    """The count a question asks the names of (「5つのサービス、名前は？」, "which seven companies") when
     the answer quotes that count but gives no names: in brackets or quotes beside it, or as list items
     (short quotes that are no sentence). 0 otherwise, and whenever the answer does not quote the count."""
-    if query.lang != "ja" or not _NAMES_ASKED.search(query.norm) or not (n := stated_count(query.norm)):
+    if not _NAMES_ASKED.search(query.norm) or not (n := stated_count(query.norm, query.lang)):
         return 0
     count = re.compile(rf"(?<![\d,.]){n}(?![\d,.])")
     texts = [normalize(q) for q in quotes]
@@ -121,6 +125,19 @@ def unnamed(query: Query, quotes: list[str]) -> int:
         return 0
     items = [t for t in texts if t not in holding and len(t) <= ITEM_CHARS and not ends_sentence(t)]
     return 0 if items else n
+
+
+def _breakdown_en(norm: str, passage_text: str) -> str:
+    """An English question's breakdown (by prefecture, for each region) when none of the dimension's
+    dictionary forms (都道府県, 地域 …) is in a retrieved passage; a word without forms is not judged."""
+    m = _BREAKDOWN_EN.search(norm)
+    word = next((g for g in m.groups() if g), "").lower() if m else ""
+    if not word or word in lexicon.STOP:
+        return ""
+    forms = [f for w in lexicon.headwords(word) for f in lexicon.all_forms(w)]
+    if not forms or word in passage_text or any(f.lower() in passage_text for f in forms):
+        return ""
+    return word
 
 
 def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str], passage_text: str,
@@ -172,6 +189,8 @@ def reason(query: Query, assessment: Assessment, vocabulary: Vocabulary) -> str:
         return (f"この報告書は{year_span(vocabulary.years)}を対象としており、{year_form(year)}の実績は"
                 f"記載がありません。")
     if assessment.unnamed:
+        if en:
+            return f"The report gives the number ({assessment.unnamed}) but not their names."
         return (f"報告書は数（{assessment.unnamed}）を記載していますが、"
                 "個々の名称の記載は見つかりませんでした。")
     if assessment.breakdown:

@@ -151,13 +151,18 @@ _STATED_COUNT = re.compile(rf"([0-9]+|[一二三四五六七八九十])\s*(?:{_A
                            r"|人|名|地域|サービス|テーマ|か所|カ所|ヵ所|校|か国|カ国)")
 
 
-def stated_count(norm: str) -> int:
-    """The count a (normalised) Japanese question states, 0 when none."""
-    m = _STATED_COUNT.search(norm)
+# In English: a number word or a small figure before a noun (「the 5 services」, 「seven companies」);
+# four digits are a year.
+_STATED_COUNT_EN = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|\d{1,3})\s+(?=[a-z])", re.I)
+
+
+def stated_count(norm: str, lang: str = "ja") -> int:
+    """The count a (normalised) question states, 0 when none."""
+    m = (_STATED_COUNT_EN if lang == "en" else _STATED_COUNT).search(norm)
     if not m:
         return 0
-    word = m.group(1)
-    return int(word) if word.isdigit() else _KANJI_NUMBER.get(word, 0)
+    word = m.group(1).lower()
+    return int(word) if word.isdigit() else _KANJI_NUMBER.get(word) or _WORD_NUMBER.get(word, 0)
 
 
 def _list_count(text: str, lang: str) -> int:
