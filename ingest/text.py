@@ -44,10 +44,16 @@ def squash(text: str) -> str:
     return _SPACE.sub("", normalize(text))
 
 
+# A bullet or heading mark before a sentence: a report's two columns repeat a sentence under
+# different marks (・ in the results, ○ in the self-evaluation).
+_MARK = re.compile(r"^[・･○●◯◎■□◆◇▼▶※\-－‐–—•]+")
+
+
 def one_holds_other(a: str, b: str) -> bool:
-    """Either text, squashed, contains the other: the same words quoted twice."""
-    a, b = squash(a), squash(b)
-    return a in b or b in a
+    """Either text, squashed and without its leading mark, contains the other: the same words quoted
+    twice."""
+    a, b = _MARK.sub("", squash(a)), _MARK.sub("", squash(b))
+    return bool(a and b) and (a in b or b in a)
 
 
 # Where a sentence ends inside a line: after 。．！？ (and a bracket closing right behind one); after

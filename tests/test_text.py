@@ -2,7 +2,7 @@
 
 import pytest
 
-from ingest.text import ends_sentence, plain_chars, split_sentences
+from ingest.text import ends_sentence, one_holds_other, plain_chars, split_sentences
 
 
 @pytest.mark.parametrize(("text", "sentences"), [
@@ -35,3 +35,10 @@ def test_radicals_standing_for_kanji_become_the_kanji():
 def test_vertical_forms_are_plain_on_vertical_pages_only():
     assert plain_chars("学ぶ︒﹁例﹂︑", vertical=True) == "学ぶ。「例」、"
     assert plain_chars("︑ (U+FE11)") == "︑ (U+FE11)"  # a horizontal page showing the form itself
+
+
+def test_the_same_sentence_under_another_mark_is_the_same_quote():
+    assert one_holds_other("・説明会を開催。", "○説明会を開催。")  # the results and self-evaluation columns
+    assert one_holds_other("説明会を開催。", "- 説明会を開催。その結果、好評。")
+    assert not one_holds_other("・説明会を開催。", "○研修を開催。")
+    assert not one_holds_other("・", "○説明会を開催。")  # a bare mark holds nothing
