@@ -74,3 +74,12 @@ def test_the_command_a_sentence_announces_is_quoted_after_it():
     assert lists.commands_after(sentence, page) == ["# burn --eject --blank=fast image.iso"]
     assert lists.commands_after("書き込みます。", page) == ["# burn --eject image.iso"]
     assert lists.commands_after("別の話題に移る。", page) == []
+
+
+def test_an_item_wrapped_onto_a_line_without_its_mark_stays_one_item():
+    page = Page(4, "4", "重点的に注力する 3 分野に対して実施。\n- 基盤の構築\n- ニーズに応えた整備\n（コンテンツ充実）\n"
+                        "- 窓口の拡大\n本文に戻る。\n（注）")
+    assert lists.items_after("重点的に注力する 3 分野に対して実施。", page) == [
+        "- 基盤の構築", "- ニーズに応えた整備\n（コンテンツ充実）", "- 窓口の拡大"]
+    # After the last item, a line without a mark ends the list: it is no item's end.
+    assert lists.items_after("重点的に注力する 3 分野に対して実施。", page, wanted=5)[-1] == "- 窓口の拡大"

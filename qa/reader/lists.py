@@ -98,9 +98,15 @@ def _line_of(text: str, lines: list[str]) -> int | None:
 
 
 def _run(lines: list[str], limit: int) -> list[str]:
+    """The items with the first line's marker, up to `limit`; a line without a marker between two
+    items is the first one's wrapped end (「- …コンテンツ整備」「（コンテンツ充実）」「- …」)."""
     out: list[str] = []
     first = marker(lines[0]) if lines else None
-    for line in lines:
+    for i, line in enumerate(lines):
+        if out and marker(line) is None and i + 1 < len(lines) and marker(lines[i + 1]) == first \
+                and len(out[-1]) + len(line) <= ITEM_MAX_CHARS:
+            out[-1] = f"{out[-1]}\n{line}"
+            continue
         if first is None or marker(line) != first or len(line) > ITEM_MAX_CHARS or len(out) >= limit:
             break
         out.append(line)
