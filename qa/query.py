@@ -86,7 +86,7 @@ def analyse(question: str, vocabulary: Vocabulary | None = None) -> Query:
     vocabulary = vocabulary or Vocabulary()
     norm = normalize(question)
     lang = language(question)
-    terms = english_terms(norm, vocabulary.words) if lang == "en" else norm
+    terms = english_terms(norm, vocabulary.words) if lang == "en" else _with_loanwords(norm, vocabulary.words)
     items = [item_id(m.group(1)) for m in ITEM_REF.finditer(norm)]
     explicit = bool(items)
     if not items:
@@ -96,6 +96,15 @@ def analyse(question: str, vocabulary: Vocabulary | None = None) -> Query:
     return Query(question, norm, lang, tuple(dict.fromkeys(items)), explicit, years_in(norm),
                  answer_type(question, lang), parts, terms, fiscal_years(norm),
                  tuple(answer_type(p, lang) for p in parts))
+
+
+def _with_loanwords(norm: str, words: Mapping[str, int]) -> str:
+    """The question, and the katakana of loanwords typed in hiragana (こすと: コスト) that the
+    documents print, for lexical matching."""
+    from qa.reader.slips import loanwords_in_hiragana
+
+    found = loanwords_in_hiragana(norm, words) if words else []
+    return " ".join([norm, *found])
 
 
 def fiscal_years(norm: str) -> tuple[int, ...]:

@@ -184,6 +184,13 @@ def test_a_latin_name_the_document_never_prints_is_missing():
     assert (nowhere, term) == (1.0, "riscv64")
 
 
+def test_a_loanword_typed_in_hiragana_is_matched_in_katakana():
+    words = {"コスト": 3, "ポータル": 1, "ステップ": 1, "アップ": 2}
+    assert analyse("行政こすとはいくら？", Vocabulary(words=words)).lexical == "行政こすとはいくら? コスト"
+    assert analyse("にすてっぷあっぷした", Vocabulary(words=words)).lexical.split()[1:] == ["ステップ", "アップ"]
+    assert analyse("ひつようだった？", Vocabulary(words=words)).lexical == "ひつようだった?"  # no such word
+
+
 def test_a_typing_slip_is_not_a_missing_term():
     from qa.reader.refusal import _missing
     from qa.reader.slips import slipped_from as _slipped_from

@@ -31,6 +31,27 @@ def slipped_from(term: str, words: Mapping[str, int]) -> list[str]:
 _LENGTH_MARKS = "ウーッ"  # a vowel held long or a stop, the sounds typed wrong most (個数 for 工数)
 
 
+_HIRAGANA_RUN = re.compile(r"[ぁ-ゖー]{3,}")
+_TO_KATAKANA = str.maketrans({chr(c): chr(c + 0x60) for c in range(ord("ぁ"), ord("ゖ") + 1)})
+
+
+def loanwords_in_hiragana(text: str, words: Mapping[str, int]) -> list[str]:
+    """Loanwords typed in hiragana, the IME left unconverted (行政こすと, のぽーたるで): the longest
+    katakana spellings of three letters or more inside a hiragana run that the documents print."""
+    out = []
+    for run in _HIRAGANA_RUN.findall(text):
+        kana, start = run.translate(_TO_KATAKANA), 0
+        while start <= len(kana) - MIN_SLIP:
+            ends = range(len(kana), start + MIN_SLIP - 1, -1)
+            end = next((e for e in ends if kana[start:e] in words), None)
+            if end is None:
+                start += 1
+                continue
+            out.append(kana[start:end])
+            start = end
+    return list(dict.fromkeys(out))
+
+
 def _long_or_short(sound: str) -> set[str]:
     """The reading with one length mark dropped or added (コスウ -> コウスウ)."""
     out = {sound[:i] + sound[i + 1:] for i in range(len(sound)) if sound[i] in _LENGTH_MARKS}
