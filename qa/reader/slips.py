@@ -1,6 +1,7 @@
 """Typing slips in Japanese questions: a word the documents never print that an IME or a hurried hand
 made from one they do (意外 for 以外, 保障 for 保証, カート for カード). The refusal check counts it as
-present; search does not use it (the word meant, added to the query, moved no figure)."""
+present; search does not use it (the word meant, added to the query, moved no figure). A loanword left
+in hiragana (こすと for コスト) is different: its katakana is added to the question's lexical terms."""
 
 from __future__ import annotations
 
