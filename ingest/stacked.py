@@ -109,16 +109,22 @@ def _rows_down(lines: list[dict]) -> list[dict]:
 
 def _with_parts(lines: list[dict]) -> list[dict]:
     """Rows whose cells each hold a part (「うち…：」) put back as a row and a part row (module doc)."""
+    return _runs(lines, _parts_at)
+
+
+def _runs(lines: list[dict], at) -> list[dict]:
+    """The lines with each run that `at(lines, i)` reads as rows, (rows, index after) or None,
+    replaced by those rows."""
     out: list[dict] = []
     i = 0
     while i < len(lines):
-        found = _parts_at(lines, i)
+        found = at(lines, i)
         if found is None:
             out.append(lines[i])
             i += 1
-            continue
-        made, i = found
-        out += made
+        else:
+            made, i = found
+            out += made
     return out
 
 
@@ -170,23 +176,16 @@ def _parts_at(lines: list[dict], i: int) -> tuple[list[dict], int] | None:
 def unstack(lines: list[dict]) -> list[dict]:
     """A budget table read column after column (see the module docstring) put back into rows: on the
     page's lines as read, before broken lines are joined (that would make one word of the labels)."""
-    out: list[dict] = []
     columns = 0  # value columns of the budget header in force on this page
-    i = 0
-    while i < len(lines):
+
+    def at(lines: list[dict], i: int) -> tuple[list[dict], int] | None:
+        nonlocal columns
         if found := budget_header(lines[i]["text"]):
             columns = len(found)
-            out.append(lines[i])
-            i += 1
-            continue
-        rows = _rows_at(lines, i, columns) if columns else None
-        if rows is None:
-            out.append(lines[i])
-            i += 1
-            continue
-        made, i = rows
-        out += made
-    return out
+            return [lines[i]], i + 1
+        return _rows_at(lines, i, columns) if columns else None
+
+    return _runs(lines, at)
 
 
 def _rows_at(lines: list[dict], i: int, columns: int) -> tuple[list[dict], int] | None:
