@@ -184,6 +184,13 @@ def test_a_latin_name_the_document_never_prints_is_missing():
     assert (nowhere, term) == (1.0, "riscv64")
 
 
+def test_words_that_ask_for_a_breakdown_or_details_are_not_what_the_question_is_about():
+    from qa.reader.terms import content_terms
+
+    terms = content_terms("会員って何人？内訳と詳細も", frozenset())
+    assert "会員" in terms and not {"内訳", "詳細"} & set(terms)
+
+
 def test_a_loanword_typed_in_hiragana_is_matched_in_katakana():
     words = {"コスト": 3, "ポータル": 1, "ステップ": 1, "アップ": 2}
     assert analyse("行政こすとはいくら？", Vocabulary(words=words)).lexical == "行政こすとはいくら? コスト"
