@@ -80,6 +80,8 @@ def test_a_breakdown_by_what_no_passage_names_is_refused_with_its_reason(mera):
     assert answer.reason == "関連する箇所に「都道府県」別の内訳の記載が見つかりませんでした。"
     _, reading, _ = mera.read("観測ブイの設置数を項目別に教えて")  # each item's page names its item
     assert reading.assessment.breakdown == ""
+    _, reading, _ = mera.read("観測ブイの設置数は資料別紙にある？")  # 別紙 is a word, not a breakdown
+    assert reading.assessment.breakdown == ""
     english = mera.ask("How many people attended the briefings in FY2022, by region?")
     assert english.refused and english.reason == "The passages found give no breakdown by “region”."
     _, reading, _ = mera.read("What was the breakdown by prefecture?")  # no dictionary forms: not judged
@@ -103,6 +105,7 @@ def test_a_breakdown_by_what_no_passage_names_is_refused_with_its_reason(mera):
     ("Which four projects were selected?", ["令和 4 年度は 4 つのプロジェクトを採択した。"], 4),
     ("Which three sites were merged?", ["3 つのサイト（a.example、b.example、c.example）を統合。"], 0),
     ("Which projects were selected in 2022?", ["2022 年度は 4 つのプロジェクトを採択した。"], 0),
+    ("Which of the 1,004 applicants passed?", ["1,004 名のうち 4 名が合格。"], 0),  # 1,004 is no 4
 ])
 def test_names_asked_of_a_count_the_answer_quotes_without_names(question, quotes, count):
     assert unnamed(analyse(question), quotes) == count

@@ -38,8 +38,8 @@ _ENGLISH_WORD = re.compile(r"[A-Za-z][a-z]+")  # a common word in an English asi
 _NOT_TOPICS = ("副詞可能", "形状詞可能")
 _PLAN = re.compile(r"目標|計画|予定|見込|target|plan|goal", re.I)
 # A breakdown asked for: the word before 別/ごと is what it is broken down by (業種別, 都道府県ごと).
-# One letter is a word's own ending (特別, 個別, 区別), not a breakdown.
-_BREAKDOWN = re.compile(r"([A-Za-z\u30a1-\u30ff\u3400-\u9fff]{2,8})(?:別|ごと)")
+# One letter is a word's own ending (特別, 個別, 区別), not a breakdown; nor is 別 of 別紙, 別途 ….
+_BREAKDOWN = re.compile(r"([A-Za-z\u30a1-\u30ff\u3400-\u9fff]{2,8})(?:別(?![紙途添表冊名件個物館枠])|ごと)")
 _BREAKDOWN_EN = re.compile(r"\b(?:broken down|breakdown|split|divided)\b.*?\bby\s+([a-z]+)"
                            r"|\bfor each\s+([a-z]+)"
                            r"|\bby\s+([a-z]+)(?:\s+(?:group|groups|type|category))?\s*[?.]?\s*$", re.I)
@@ -102,6 +102,19 @@ def _breakdown(query: Query, passage_text: str) -> str:
     return ""
 
 
+def _breakdown_en(norm: str, passage_text: str) -> str:
+    """An English question's breakdown (by prefecture, for each region) when none of the dimension's
+    dictionary forms (都道府県, 地域 …) is in a retrieved passage; a word without forms is not judged."""
+    m = _BREAKDOWN_EN.search(norm)
+    word = next((g for g in m.groups() if g), "").lower() if m else ""
+    if not word or word in lexicon.STOP:
+        return ""
+    forms = [f for w in lexicon.headwords(word) for f in lexicon.all_forms(w)]
+    if not forms or word in passage_text or any(f.lower() in passage_text for f in forms):
+        return ""
+    return word
+
+
 _NAMES_ASKED = re.compile(r"名前|名称|どこ|どれ|どの(?!よう)|具体的|社名|テーマ名|何という"  # not どのような
                           r"|\bwhich\b|\bnames?\b|\bwho (?:are|were)\b|\blist\b", re.I)
 # Names given: two or more in brackets (（A、B）), quoted in a series (「A」、「B」) or numbered (①A、②B).
@@ -125,19 +138,6 @@ def unnamed(query: Query, quotes: list[str]) -> int:
         return 0
     items = [t for t in texts if t not in holding and len(t) <= ITEM_CHARS and not ends_sentence(t)]
     return 0 if items else n
-
-
-def _breakdown_en(norm: str, passage_text: str) -> str:
-    """An English question's breakdown (by prefecture, for each region) when none of the dimension's
-    dictionary forms (都道府県, 地域 …) is in a retrieved passage; a word without forms is not judged."""
-    m = _BREAKDOWN_EN.search(norm)
-    word = next((g for g in m.groups() if g), "").lower() if m else ""
-    if not word or word in lexicon.STOP:
-        return ""
-    forms = [f for w in lexicon.headwords(word) for f in lexicon.all_forms(w)]
-    if not forms or word in passage_text or any(f.lower() in passage_text for f in forms):
-        return ""
-    return word
 
 
 def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str], passage_text: str,

@@ -152,8 +152,9 @@ _STATED_COUNT = re.compile(rf"([0-9]+|[一二三四五六七八九十])\s*(?:{_A
 
 
 # In English: a number word or a small figure before a noun (「the 5 services」, 「seven companies」);
-# four digits are a year.
-_STATED_COUNT_EN = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|\d{1,3})\s+(?=[a-z])", re.I)
+# four digits are a year, and 16,477 is no 477.
+_STATED_COUNT_EN = re.compile(
+    r"\b(two|three|four|five|six|seven|eight|nine|ten|(?<![\d,.])\d{1,3})\s+(?=[a-z])", re.I)
 
 
 def stated_count(norm: str, lang: str = "ja") -> int:
