@@ -70,3 +70,21 @@ def test_the_ordinal_a_question_asks_for():
     assert not _ordinal_other("第 2 回と第 5 回の参加者", asked)
     assert not _ordinal_other("第 5 回には 80 名が参加した。", _ordinals("参加者は何名？"))  # no term asked
     assert not _ordinal_other("第 5 期の募集", asked)  # another counter
+
+
+def test_a_part_row_is_quoted_after_the_row_it_is_part_of():
+    from ingest.records import Chunk
+    from qa.records import Hit
+
+    text = "管理経費\n実績値（千円） 498 487 475\nうち削減対象経費 450 441 430\n（注） 物件費相当額。"
+    hit = Hit(Chunk("c1", "x.pdf", "Ⅱ", "Ⅱ", 3, 3, text), 1.0, 1, 1, 0.8)
+    weights = model.Weights.of(model.FALLBACK, "fallback")
+
+    def at(line, score, label):
+        return Candidate(line, hit=hit, rank=0, index=0, row=row(label), features={"type_has": 1.0},
+                         score=score)
+
+    part = at("うち削減対象経費 450 441 430", 0.9, "うち削減対象経費")
+    whole = at("実績値（千円） 498 487 475", 0.2, "実績値（千円）")  # far from a near-tie
+    assert [c.text for c in pick([part, whole], [], weights)] == [whole.text, part.text]
+    assert [c.text for c in pick([part], [], weights)] == [part.text]  # its row not among the candidates

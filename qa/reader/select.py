@@ -47,7 +47,23 @@ def pick(ranked: list[Candidate], parts: list[list[Candidate]], weights: Weights
             break
         if not _overlaps(c, chosen) and _says_something(c):
             chosen.append(c)
-    return [_as_row(c, ranked) for c in chosen]
+    return _with_whole([_as_row(c, ranked) for c in chosen], ranked)
+
+
+def _with_whole(chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
+    """A part row (「うち効率化対象経費 …」, of which) says little without the row it is part of, printed
+    right above it: that row is quoted first."""
+    out: list[Candidate] = []
+    for c in chosen:
+        if c.row is not None and c.row.label.startswith("うち"):
+            lines = [squash(line) for line in c.hit.chunk.text.split("\n")]
+            at = next((i for i, line in enumerate(lines) if line == squash(c.text)), 0)
+            above = lines[at - 1] if at else ""
+            whole = next((r for r in ranked if r.row is not None and squash(r.text) == above), None)
+            if whole is not None and not _overlaps(whole, [*chosen, *out]):
+                out.append(whole)
+        out.append(c)
+    return out
 
 
 def _says_something(c: Candidate) -> bool:
