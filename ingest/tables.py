@@ -190,7 +190,8 @@ class _State:
             self.header = budget
         self._subject(line, lines[i], is_row)
         if not is_row:
-            if _CAPTION.search(line) and len(line) <= CONTEXT_CHARS:
+            # A bracketed cell of the header being read (（最終年度）) is no caption: the table's is above it.
+            if _CAPTION.search(line) and len(line) <= CONTEXT_CHARS and not self.in_header:
                 self.caption, self.subject = lines[i], ""
                 self.unit = ""  # a new table: its own 単位 note, if any, follows or is on this line
             if "単位" in line and (m := _UNIT_OF.search(line)):

@@ -114,3 +114,10 @@ def test_a_question_names_a_row_by_its_label_or_an_amount_by_its_word():
     assert budget.named_in("Ⅰ－３の予算はいくら") and budget.named_in("Ⅰ－３の予算額は")
     assert not budget.named_in("Ⅰ－３の決算は")
     assert not TableRow(3, "達成度", ("1", "2"), ("", "")).named_in("達成")  # only 額 drops
+
+
+def test_a_bracketed_cell_of_the_header_does_not_replace_the_tables_caption():
+    page = Page(9, "9", "○海洋勘定 （単位：百万円）\n令和 2 年度末\n（初年度）\n令和 3 年度末 令和 4 年度末\n（最終年度）\n"
+                        "積立金 10 20 30\n○陸上勘定 （単位：百万円）\n令和 2 年度末 令和 3 年度末 令和 4 年度末\n積立金 1 2 3")
+    sea, land = [r for r in rows_from_text([page]) if r.label == "積立金"]
+    assert "海洋勘定" in sea.context and "陸上勘定" in land.context
