@@ -8,7 +8,7 @@ import re
 
 from ingest.records import Page
 from ingest.text import normalize, squash
-from qa.reader.types import LIST_COUNTERS
+from qa.reader.types import LIST_COUNTERS, number_word
 
 LIST_MAX = 8  # items quoted when neither the question nor the text says how many
 ITEM_MAX_CHARS = 120  # a longer "item" is a paragraph: the list has ended
@@ -17,7 +17,6 @@ _ANNOUNCED = re.compile(r"([0-9]+|[一二三四五六七八九十])\s*"
 _SAYS_LIST = re.compile(r"次の|以下の|下記の|次のとおり|以下のとおり|(?:次|以下|下記)に(?:記す|示す|挙げる)"
                         r"|(?:次|以下|下記)を|[:：]\s*$")
 _INTRO = re.compile(f"{_ANNOUNCED.pattern}|{_SAYS_LIST.pattern}")
-_KANJI = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # Bullet markers; items of one list share their marker's class.
 _MARKERS = (("-", "‐", "－", "—", "–"), ("・", "･"), ("●", "○", "◯"), ("■", "□"), ("◆", "◇"), ("▼", "▶", "※"),
             ("•", "∙", "◦", "▪", "►", "*", "＊", "∗"), tuple("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"))
@@ -32,10 +31,7 @@ def announces(sentence: str, explicit: bool = False) -> bool:
 
 def announced_count(sentence: str) -> int:
     m = _ANNOUNCED.search(normalize(sentence))
-    if not m:
-        return 0
-    word = m.group(1)
-    return int(word) if word.isdigit() else _KANJI.get(word, 0)
+    return number_word(m.group(1)) if m else 0
 
 
 def marker(line: str) -> int | None:

@@ -160,15 +160,15 @@ _STATED_COUNT_EN = re.compile(
 def stated_count(norm: str, lang: str = "ja") -> int:
     """The count a (normalised) question states, 0 when none."""
     m = (_STATED_COUNT_EN if lang == "en" else _STATED_COUNT).search(norm)
-    if not m:
-        return 0
-    word = m.group(1).lower()
-    return int(word) if word.isdigit() else _KANJI_NUMBER.get(word) or _WORD_NUMBER.get(word, 0)
+    return number_word(m.group(1)) if m else 0
 
 
 def _list_count(text: str, lang: str) -> int:
     m = (_EN_COUNT if lang == "en" else _LIST_COUNT).search(text)
-    if not m:
-        return 0
-    word = m.group(1)
+    return number_word(m.group(1)) if m else 0
+
+
+def number_word(word: str) -> int:
+    """A count as written: 5, 五, five (0 for a word that is none)."""
+    word = word.lower()
     return int(word) if word.isdigit() else _KANJI_NUMBER.get(word) or _WORD_NUMBER.get(word, 0)
