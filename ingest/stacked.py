@@ -89,22 +89,19 @@ def _cells(lines: list[dict]) -> list[dict]:
 
 def _rows_down(lines: list[dict]) -> list[dict]:
     """A label (and its unit note) followed by lines of figures only, two figures or more: one row."""
-    out: list[dict] = []
-    i = 0
-    while i < len(lines):
-        j = i + 1 + bool(i + 1 < len(lines) and _UNIT_NOTE.match(lines[i + 1]["text"]))
-        k = j
-        while k < len(lines) and _RUN.match(lines[k]["text"]):
-            k += 1
-        figures = sum(len(VALUE.findall(line["text"])) for line in lines[j:k])
-        if _is_label(lines[i]["text"]) and figures >= 2:
-            label = "".join(line["text"].strip() for line in lines[i:j])
-            out.append({**lines[i], "text": " ".join([label, *(x["text"].strip() for x in lines[j:k])])})
-            i = k
-        else:
-            out.append(lines[i])
-            i += 1
-    return out
+    return _runs(lines, _row_down_at)
+
+
+def _row_down_at(lines: list[dict], i: int) -> tuple[list[dict], int] | None:
+    j = i + 1 + bool(i + 1 < len(lines) and _UNIT_NOTE.match(lines[i + 1]["text"]))
+    k = j
+    while k < len(lines) and _RUN.match(lines[k]["text"]):
+        k += 1
+    figures = sum(len(VALUE.findall(line["text"])) for line in lines[j:k])
+    if not _is_label(lines[i]["text"]) or figures < 2:
+        return None
+    label = "".join(line["text"].strip() for line in lines[i:j])
+    return [{**lines[i], "text": " ".join([label, *(x["text"].strip() for x in lines[j:k])])}], k
 
 
 def _with_parts(lines: list[dict]) -> list[dict]:
