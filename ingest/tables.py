@@ -113,8 +113,9 @@ def budget_header(line: str) -> tuple[str, ...]:
     return found if len(found) >= MIN_VALUES and not re.search(r"\d", line) else ()
 
 
-def _segments(line: str) -> list[tuple[str, list[str], str]]:
-    """(label, values, printed text) for each run of figures on a line, with the text before it."""
+def _segments(line: str) -> tuple[list[tuple[str, list[str], str]], str]:
+    """(label, values, printed text) for each run of figures on a line, with the text before it; and
+    the text after the last run ("" when there is none)."""
     out, start = [], 0
     text = normalize(line)
     for m in _RUN.finditer(text):
@@ -122,7 +123,7 @@ def _segments(line: str) -> list[tuple[str, list[str], str]]:
         values = [v.strip() for v in VALUE.findall(m.group(0))]
         out.append((label, values, text[start : m.end()].strip()))
         start = m.end()
-    return out
+    return out, text[start:].strip() if out else ""
 
 
 def is_label(label: str) -> bool:
@@ -138,7 +139,7 @@ def rows_from_text(pages: list[Page]) -> list[TableRow]:
         lines = [line.strip() for line in page.text.split("\n") if line.strip()]
         ending = ""  # a label that ended the row line above, after its figures
         for i, line in enumerate(lines):
-            segments = _segments(line)
+            segments, tail = _segments(line)
             state.see(lines, i, bool(segments))
             for n, (label, values, printed) in enumerate(segments):
                 label = state.header_in(_LEADING_VALUES.sub("", label).strip())
@@ -149,15 +150,8 @@ def rows_from_text(pages: list[Page]) -> list[TableRow]:
                     label = above  # 「159,661 件予算額（千円）」: the figure beside is not the label
                 if is_label(label):
                     rows.append(state.row(page.number, label, values, printed))
-            ending = _ending(line) if segments else ""
+            ending = tail
     return rows
-
-
-def _ending(line: str) -> str:
-    """The text after a line's last run of figures."""
-    text = normalize(line)
-    runs = list(_RUN.finditer(text))
-    return text[runs[-1].end() :].strip() if runs else ""
 
 
 _LEADING_VALUES = re.compile(rf"^(?:(?:{VALUE.pattern})\s*)+(?=\D)")
