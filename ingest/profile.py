@@ -71,6 +71,12 @@ def report_profiles() -> tuple[dict, ...]:
     return tuple(json.loads(PROFILES_FILE.read_text(encoding="utf-8"))["profiles"])
 
 
+def called(kind: str) -> tuple[str, str]:
+    """What a kind of document is called in answers (報告書, "report"; 文書, "document"), (ja, en)."""
+    profile = next((p for p in report_profiles() if p["name"] == kind), report_profiles()[-1])
+    return profile["called"]["ja"], profile["called"]["en"]
+
+
 def match_profile(pages: list[Page]) -> dict:
     """The first profile whose detect phrases the document holds (detect_min of them), else generic."""
     flat = squash("\n".join(p.text for p in pages))

@@ -24,7 +24,7 @@ from qa.reader.compose import answer_text
 from qa.reader.morph import tag
 from qa.reader.reading import Reading, read
 from qa.reader.terms import Tokens, idf_of, sentence_tokens
-from qa.records import REFUSAL, Answer, Hit
+from qa.records import Answer, Hit, refusal_line
 from qa.search import search
 from qa.settings import Settings
 
@@ -113,12 +113,13 @@ class Assistant:
         timings["total_ms"] = (time.perf_counter() - start) * 1000
         kind = query.answer.kind
         if reading.composed is None:
-            text = f"{REFUSAL[query.lang]} {reading.reason}".strip()
+            text = f"{refusal_line(query.lang, self.vocabulary.called)} {reading.reason}".strip()
             return Answer(question, text, (), hits, True, query.lang, timings, pages=pages,
                           reason=reading.reason, kind=kind)
         composed = reading.composed
-        return Answer(question, answer_text(composed, query.lang), composed.citations, hits, False,
-                      query.lang, timings, pages=pages, span=composed.span, kind=kind)
+        text = answer_text(composed, query.lang, self.vocabulary.called[1])
+        return Answer(question, text, composed.citations, hits, False, query.lang, timings, pages=pages,
+                      span=composed.span, kind=kind)
 
     def read(self, question: str, *, items=None, k: int = 10,
              docs=None) -> tuple[Query, Reading, list[Hit]]:

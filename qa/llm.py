@@ -19,7 +19,7 @@ from ingest.text import split_sentences, squash
 from ingest.vocabulary import item_label
 from qa import extractive
 from qa.assistant import K_MAX, MAX_QUESTION_CHARS, Assistant
-from qa.records import REFUSAL, Answer, Citation, Hit, label_of
+from qa.records import Answer, Citation, Hit, label_of, refusal_line
 
 log = logging.getLogger(__name__)
 
@@ -149,15 +149,16 @@ def ask(assistant: Assistant, question: str, *, items=None, k: int = 10, model=N
         return replace(base, warnings=(*base.warnings, f"llm_unavailable: {type(e).__name__}: {e}"[:300]))
     timings = {**base.timings, "llm_ms": (time.perf_counter() - start) * 1000}
     raw = "\n".join(line for line in raw[:MAX_ANSWER_CHARS].splitlines() if token not in line)
-    return check(raw, base, passages, assistant.index.pages, timings)
+    return check(raw, base, passages, assistant.index.pages, timings, assistant.vocabulary.called)
 
 
 def check(raw: str, base: Answer, passages: list[Hit], pages_by_doc: dict[str, list[Page]],
-          timings: dict | None = None) -> Answer:
-    """The model's text kept only where each sentence cites a retrieved passage on a verified page."""
+          timings: dict | None = None, called: tuple[str, str] = ("文書", "document")) -> Answer:
+    """The model's text kept only where each sentence cites a retrieved passage on a verified page.
+    `called`: what the documents are called in a refusal (Vocabulary.called)."""
     timings = timings or dict(base.timings)
     if REFUSE_TOKEN in raw:
-        return _refused(base, timings, ())
+        return _refused(base, timings, (), called)
     flags: list[str] = []
     kept: list[str] = []
     cited: dict[int, Citation] = {}
@@ -175,7 +176,7 @@ def check(raw: str, base: Answer, passages: list[Hit], pages_by_doc: dict[str, l
             flags.append("uncited_sentence: dropped")
     citations = tuple(cited[i] for i in sorted(cited) if any(f"[{i}]" in s for s in kept))
     if not citations:
-        return _refused(base, timings, tuple(flags))
+        return _refused(base, timings, tuple(flags), called)
     text = ("" if base.lang == "ja" else " ").join(kept)
     return Answer(base.question, text, citations, base.passages, False, base.lang, timings,
                   (*base.warnings, *dict.fromkeys(flags)), base.pages)
@@ -235,8 +236,8 @@ def _sentences(text: str) -> list[str]:
     return out
 
 
-def _refused(base: Answer, timings: dict, flags: tuple[str, ...]) -> Answer:
-    return Answer(base.question, REFUSAL[base.lang], (), base.passages, True, base.lang, timings,
+def _refused(base: Answer, timings: dict, flags: tuple[str, ...], called: tuple[str, str]) -> Answer:
+    return Answer(base.question, refusal_line(base.lang, called), (), base.passages, True, base.lang, timings,
                   (*base.warnings, *dict.fromkeys(flags)), base.pages)
 
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ingest.profile import called
 from ingest.text import normalize, squash
 from ingest.vocabulary import ITEM_REF, YEAR, item_id, western_year, years_in
 from qa import lexicon
@@ -29,6 +30,7 @@ class Vocabulary:
     frame: frozenset[str] = frozenset({"令和", "平成", "年度", "fy"})
     years: tuple[int, ...] = ()  # fiscal years the documents report on
     report_year: int | None = None
+    called: tuple[str, str] = ("文書", "document")  # what answers call the documents: (ja, en)
     # token -> number of chunks holding it: which dictionary translations of English words the
     # documents actually use (qa.lexicon). Filled by the Assistant from its index.
     words: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -43,7 +45,9 @@ class Vocabulary:
         frame = {t.lower() for p in profiles for t in p.frame_terms} | cls.frame
         years = tuple(sorted({y for p in profiles for y in p.years}))
         report = max((p.report_year for p in profiles if p.report_year), default=None)
-        return cls(tuple(sorted(titles)), tuple(sorted(topics)), frozenset(frame), years, report)
+        kinds = {p.kind for p in profiles}  # reports and manuals together are documents
+        name = called(kinds.pop() if len(kinds) == 1 else "generic")
+        return cls(tuple(sorted(titles)), tuple(sorted(topics)), frozenset(frame), years, report, name)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import app
 from qa.assistant import QuestionError
 from qa.embed import FakeEmbedder
 from qa.pipeline import ingest_files
+from qa.records import refusal_line
 from qa.settings import Settings
 from qa.ui.chat import is_follow_up, resolve, rewrite, sanitize
 from qa.ui.documents import UploadError, safe_name, validate_upload
@@ -57,7 +58,7 @@ def test_refusal_is_shown_with_nearest_passages(tiny, monkeypatch):
     monkeypatch.setattr(assistant, "weights", replace(assistant.weights, refuse_below=1.01))
     reply = app.respond("火星の人口は何人ですか？", [], "all")
     assert reply.refused
-    assert reply.text.startswith("**レポートには該当する記載が見つかりませんでした。**")
+    assert reply.text.startswith(f"**{refusal_line('ja', assistant.vocabulary.called)}**")
     assert "近い箇所" in reply.text
     assert 1 <= len(reply.sources) <= 3
     assert all(s["kind"] == "passage" and s["label"].startswith("(") for s in reply.sources)

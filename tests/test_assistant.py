@@ -6,7 +6,7 @@ import pytest
 from ingest.text import squash
 from qa import Assistant, QuestionError
 from qa.evaluation.runner import eval_command
-from qa.records import REFUSAL
+from qa.records import refusal_line
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow
@@ -43,7 +43,7 @@ def test_rating_question_finds_the_items_rating_statement(assistant):
 
 def test_question_outside_the_report_is_refused_with_passages(assistant):
     answer = assistant.ask("火星探査機の打ち上げ費用はいくら？")
-    assert answer.refused and answer.text.startswith(REFUSAL["ja"]) and answer.reason in answer.text
+    assert answer.refused and answer.text.startswith(refusal_line("ja", ("報告書", "report"))) and answer.reason in answer.text
     assert answer.reason == "報告書には「火星」の記載がありません。"
     assert not answer.citations and len(answer.passages) >= 3
 

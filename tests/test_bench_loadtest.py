@@ -11,7 +11,7 @@ import types
 import pytest
 
 from qa.bench.loadtest import UnsafeTargetError, classify, run_load, start_app
-from qa.records import REFUSAL
+from qa.records import refusal_line
 from qa.settings import Settings
 from qa.ui import chat as ui_chat
 from qa.ui import launch
@@ -41,8 +41,8 @@ def _chat(text: str):
 
 def test_classify_replies():
     assert classify(_chat("SECURITY ACTION … [1]\n\n出典: **[1] …**"))[0] == "answered"
-    assert classify(_chat(f"**{REFUSAL['ja']}**\n\n近い箇所（回答ではありません）:"))[0] == "refused"
-    assert classify(_chat(f"**{REFUSAL['en']}**"))[0] == "refused"
+    assert classify(_chat(f"**{refusal_line('ja')}**\n\n近い箇所（回答ではありません）:"))[0] == "refused"
+    assert classify(_chat(f"**{refusal_line('en', ('報告書', 'report'))}**"))[0] == "refused"
     assert classify(_chat("Sorry — answering failed; see the server log."))[0] == "error"
     assert classify(([], "", {}))[0] == "error"
 

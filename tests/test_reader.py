@@ -14,6 +14,8 @@ from qa.reader.refusal import Assessment, reason, unnamed
 from qa.settings import Settings
 from tests import made_up_report
 
+REPORT = Vocabulary(called=("報告書", "report"))  # a self-evaluation report's wording
+
 
 @pytest.fixture(scope="module")
 def mera(tmp_path_factory):
@@ -113,7 +115,7 @@ def test_names_asked_of_a_count_the_answer_quotes_without_names(question, quotes
 
 def test_reason_names_not_given():
     query = analyse("採択された4つのプロジェクト、名前は？")
-    text = reason(query, Assessment({"type_found": 1.0, "missing_document": 0.0}, None, "", unnamed=4), Vocabulary())
+    text = reason(query, Assessment({"type_found": 1.0, "missing_document": 0.0}, None, "", unnamed=4), REPORT)
     assert text == "報告書は数（4）を記載していますが、個々の名称の記載は見つかりませんでした。"
 
 
@@ -125,17 +127,33 @@ def test_reason_type_absent():
 
 def test_reason_term_absent_from_the_document_and_from_the_passages():
     query = analyse("相談者の男女比は？")
-    nowhere = reason(query, Assessment({"type_found": 1.0, "missing_document": 1.0}, None, "男女"), Vocabulary())
+    nowhere = reason(query, Assessment({"type_found": 1.0, "missing_document": 1.0}, None, "男女"), REPORT)
     assert nowhere == "報告書には「男女」の記載がありません。"
     unseen = reason(query, Assessment({"type_found": 1.0, "missing_document": 0.0}, None, "男女"), Vocabulary())
     assert unseen == "関連する箇所に「男女」の記載が見つかりませんでした。"
     english = reason(analyse("What was the Laspeyres index?"),
-                     Assessment({"type_found": 1.0, "missing_document": 1.0}, None, "Laspeyres"), Vocabulary())
+                     Assessment({"type_found": 1.0, "missing_document": 1.0}, None, "Laspeyres"), REPORT)
     assert english == "The report never mentions “Laspeyres”."
 
 
+def test_reason_names_what_the_documents_are():
+    query = analyse("相談者の男女比は？")
+    assessment = Assessment({"type_found": 1.0, "missing_document": 1.0}, None, "男女")
+    assert reason(query, assessment, Vocabulary()) == "文書には「男女」の記載がありません。"  # a manual
+    assert reason(query, assessment, REPORT) == "報告書には「男女」の記載がありません。"
+    english = reason(analyse("What was the Laspeyres index?"),
+                     Assessment({"type_found": 1.0, "missing_document": 1.0}, None, "Laspeyres"), Vocabulary())
+    assert english == "The document never mentions “Laspeyres”."
+
+
+def test_documents_are_called_by_their_profile():
+    report, manual = DocProfile("a.pdf", "self-evaluation"), DocProfile("b.pdf", "generic")
+    assert Vocabulary.of([report]).called == ("報告書", "report")
+    assert Vocabulary.of([manual]).called == Vocabulary.of([report, manual]).called == ("文書", "document")
+
+
 def test_reason_year_outside_comes_first():
-    vocabulary = Vocabulary.of([DocProfile("x", years=(2018, 2019, 2020), report_year=2020)])
+    vocabulary = Vocabulary.of([DocProfile("x", "self-evaluation", years=(2018, 2019, 2020), report_year=2020)])
     query = analyse("令和3年度の総合評定は？", vocabulary)
     text = reason(query, Assessment({"type_found": 0.0, "missing_document": 1.0}, 2021, "x"), vocabulary)
     assert text == "この報告書は平成30〜令和2年度を対象としており、令和3年度の実績は記載がありません。"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from qa.evaluation.metrics import load_set, percentile
-from qa.records import REFUSAL
+from qa.records import REFUSAL_ENDS
 from qa.settings import DEFAULT_SET, Settings
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def classify(result) -> tuple[str, str]:
         return "error", "no reply in the chat output"
     if text.startswith(FAILED_PREFIX) or text == NO_INDEX:
         return "error", text[:120]
-    if any(r in text for r in REFUSAL.values()):
+    if any(end in text for end in REFUSAL_ENDS):
         return "refused", ""
     return "answered", ""
 

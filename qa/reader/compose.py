@@ -176,10 +176,12 @@ def _text_span(quote: str, found: tuple[Span, ...], n: int, sentence: str) -> An
     return None
 
 
-def answer_text(composed: Composed, lang: str) -> str:
+def answer_text(composed: Composed, lang: str, called: str = "document") -> str:
+    """The quotes with their markers; English questions are told the quotes are Japanese, from the
+    `called` (report, document)."""
     parts = []
     for c, note in zip(composed.citations, composed.notes, strict=True):
         body = " ".join(c.quote.split("\n"))
         parts.append(f"{body} [{c.n}]" + (f"（{note}）" if note else ""))
     body = " ".join(parts)
-    return body if lang == "ja" else f"The report says (in Japanese): {body}"
+    return body if lang == "ja" else f"The {called} says (in Japanese): {body}"

@@ -183,15 +183,17 @@ def _nouns(query: Query, vocabulary: Vocabulary) -> list[str]:
 def reason(query: Query, assessment: Assessment, vocabulary: Vocabulary) -> str:
     """The one-line reason for a refusal, in the question's language."""
     en = query.lang == "en"
+    ja_name, en_name = vocabulary.called  # 報告書 / report, 文書 / document
     if (year := assessment.year_outside) is not None:
         if en:
-            return f"The report covers {year_span(vocabulary.years, True)}; it has no results for FY{year}."
-        return (f"この報告書は{year_span(vocabulary.years)}を対象としており、{year_form(year)}の実績は"
+            span = year_span(vocabulary.years, True)
+            return f"The {en_name} covers {span}; it has no results for FY{year}."
+        return (f"この{ja_name}は{year_span(vocabulary.years)}を対象としており、{year_form(year)}の実績は"
                 f"記載がありません。")
     if assessment.unnamed:
         if en:
-            return f"The report gives the number ({assessment.unnamed}) but not their names."
-        return (f"報告書は数（{assessment.unnamed}）を記載していますが、"
+            return f"The {en_name} gives the number ({assessment.unnamed}) but not their names."
+        return (f"{ja_name}は数（{assessment.unnamed}）を記載していますが、"
                 "個々の名称の記載は見つかりませんでした。")
     if assessment.breakdown:
         by = assessment.breakdown
@@ -199,10 +201,11 @@ def reason(query: Query, assessment: Assessment, vocabulary: Vocabulary) -> str:
                 else f"関連する箇所に「{by}」別の内訳の記載が見つかりませんでした。")
     if assessment.missing_term and assessment.features["missing_document"]:
         term = assessment.missing_term
-        return f"The report never mentions “{term}”." if en else f"報告書には「{term}」の記載がありません。"
+        return (f"The {en_name} never mentions “{term}”." if en
+                else f"{ja_name}には「{term}」の記載がありません。")
     if not assessment.features["type_found"]:
         ja, english = _TYPE_WORDS[query.answer.kind]
-        return (f"No {english} of the kind asked appears near the question's terms in the report." if en
+        return (f"No {english} of the kind asked appears near the question's terms in the {en_name}." if en
                 else f"質問の語句の近くに、求められている{ja}の記載が見つかりませんでした。")
     if assessment.missing_term:
         term = assessment.missing_term
