@@ -1,8 +1,9 @@
 """Composing the answer (qa.reader.compose), on a made-up page."""
 
 from ingest.records import Chunk, Page
+from qa.query import Vocabulary, analyse
 from qa.reader.candidates import Candidate
-from qa.reader.compose import _with_cause
+from qa.reader.compose import _with_cause, compose
 from qa.records import Hit
 
 PAGE = Page(5, "4", "設定は起動時に一度だけ読まれる。\n"
@@ -24,3 +25,13 @@ def test_a_consequence_is_quoted_with_its_cause_from_the_page():
 def test_a_quote_that_is_no_consequence_is_kept():
     quote = "設定は起動時に一度だけ読まれる。"
     assert _with_cause(quote, 5, cand(quote), [PAGE]) == (quote, 5)
+
+
+def test_the_line_pointed_at_on_the_next_page_is_cited_on_that_page():
+    sentence = "寸法を得るには，代わりに次の命令を使用する．"
+    pages = [Page(5, "4", "\\wd は組方向に依存しない．\n" + sentence), Page(6, "5", "\\ltjgetwd⟨num⟩\n寸法を返す．")]
+    chunk = Chunk("c1", "doc.pdf", "", "§1", 5, 5, sentence)  # the passage ends with its page
+    composed = compose([Candidate(sentence, Hit(chunk, 1.0, 1, 1), rank=0, index=0)],
+                       analyse("寸法を得るには？"), {"doc.pdf": pages}, Vocabulary())
+    assert [(c.quote, c.page, c.page_label) for c in composed.citations] == [
+        (sentence, 5, "4"), ("\\ltjgetwd⟨num⟩", 6, "5")]

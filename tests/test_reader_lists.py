@@ -83,3 +83,21 @@ def test_an_item_wrapped_onto_a_line_without_its_mark_stays_one_item():
         "- 基盤の構築", "- ニーズに応えた整備\n（コンテンツ充実）", "- 窓口の拡大"]
     # After the last item, a line without a mark ends the list: it is no item's end.
     assert lists.items_after("重点的に注力する 3 分野に対して実施。", page, wanted=5)[-1] == "- 窓口の拡大"
+
+
+def test_the_line_a_sentence_points_at_on_its_page_or_the_next():
+    page = Page(28, "28", "pTEX とは異なり，\\wd の値は組方向に依存しない．\n"
+                          "現在の組方向での寸法を得るには，代わりに次の命令を使用する．\n")
+    after = Page(29, "29", "\\ltjgetwd⟨num⟩, \\ltjgetht⟨num⟩\n現在の組方向に応じた寸法を返す．\n")
+    line, where = lists.line_after("現在の組方向での寸法を得るには，代わりに次の命令を使用する．", page, after)
+    assert (line, where.number) == ("\\ltjgetwd⟨num⟩, \\ltjgetht⟨num⟩", 29)
+    same = Page(5, "5", "満足度平均：\n4.6（5 段階評価）\n")
+    assert lists.line_after("満足度平均：", same)[0] == "4.6（5 段階評価）"
+
+
+def test_no_line_when_the_sentence_points_at_nothing_or_at_a_paragraph():
+    page = Page(6, "6", "次の命令を使用する．この命令は組方向に依存しない．\n\\ltjgetwd\n"
+                        "設定は以下のとおり。\n" + "あ" * 130 + "\n")
+    assert lists.line_after("次の命令を使用する．", page) is None  # the paragraph goes on
+    assert lists.line_after("設定は以下のとおり。", page) is None  # a paragraph follows, no item
+    assert lists.line_after("この命令は組方向に依存しない．", page) is None  # points at nothing

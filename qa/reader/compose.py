@@ -48,13 +48,30 @@ def compose(chosen: list[Candidate], query: Query, pages_by_doc: dict[str, list[
         if span is None:
             span = _row_span(quote, c.row, cell, n) if c.row else _text_span(quote, c.spans, n, c.text)
         items = _list_items(c, quote, query, pages, page)
-        if items:
-            block = "\n".join(items)
-            if locate(block, c.hit.chunk, pages) == page and squash(block) not in squash(quote):
-                citations.append(Citation(n + 1, c.hit.chunk.doc, c.hit.chunk.item, c.hit.chunk.section,
-                                          page, block, c.hit.chunk.id, label_of(pages, page)))
-                notes.append("")
+        block, at = "\n".join(items), page
+        if not items and c.row is None:
+            block, at = _pointed_at(quote, page, pages)
+        if block and _printed_on(block, at, c, pages) and squash(block) not in squash(quote):
+            citations.append(Citation(n + 1, c.hit.chunk.doc, c.hit.chunk.item, c.hit.chunk.section,
+                                      at, block, c.hit.chunk.id, label_of(pages, at)))
+            notes.append("")
     return Composed(tuple(citations), tuple(notes), span)
+
+
+def _pointed_at(quote: str, number: int, pages: list[Page]) -> tuple[str, int]:
+    """The line a quote ending in 「次の命令を使用する．」 or a colon points at, and its page."""
+    page = next((p for p in pages if p.number == number), None)
+    after = lists.line_after(quote, page, next((p for p in pages if p.number == number + 1), None)) \
+        if page is not None else None
+    return (after[0], after[1].number) if after else ("", number)
+
+
+def _printed_on(block: str, number: int, c: Candidate, pages: list[Page]) -> bool:
+    """Is the block on page `number`: in the candidate's chunk, or first on the page after it."""
+    if locate(block, c.hit.chunk, pages) == number:
+        return True
+    page = next((p for p in pages if p.number == number), None)
+    return number == c.hit.chunk.page_end + 1 and page is not None and squash(block) in squash(page.text)
 
 
 TRIM_CHARS = 160  # a longer quote is cut to the sentences, then the clauses, that hold its answer

@@ -1,6 +1,7 @@
 """Lists: a sentence that announces a list (「重点的に取り組む4つの分野は次のとおり」, 「以下の団体」,
 a colon) is quoted with the bullet lines that follow it, up to the number asked or announced; a
-bullet line chosen on its own is quoted with its sibling bullets."""
+bullet line chosen on its own is quoted with its sibling bullets. A sentence that ends by pointing
+at what follows (「代わりに次の命令を使用する．」, a colon) is quoted with the line it points at."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ _ANNOUNCED = re.compile(r"([0-9]+|[一二三四五六七八九十])\s*"
 _SAYS_LIST = re.compile(r"次の|以下の|下記の|次のとおり|以下のとおり|(?:次|以下|下記)に(?:記す|示す|挙げる)"
                         r"|(?:次|以下|下記)を|[:：]\s*$")
 _INTRO = re.compile(f"{_ANNOUNCED.pattern}|{_SAYS_LIST.pattern}")
+# A sentence whose last words point at what follows: 「次の命令を使用する．」「以下のとおり。」, a colon.
+_LEADS_ON = re.compile(r"(?:次|以下|下記)の?[^。．、，]{0,16}[。．:：]\s*$|[:：]\s*$")
 # Bullet markers; items of one list share their marker's class.
 _MARKERS = (("-", "‐", "－", "—", "–"), ("・", "･"), ("●", "○", "◯"), ("■", "□"), ("◆", "◇"), ("▼", "▶", "※"),
             ("•", "∙", "◦", "▪", "►", "*", "＊", "∗"), tuple("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"))
@@ -68,6 +71,27 @@ def commands_after(sentence: str, page: Page) -> list[str]:
             break
         out.append(line)
     return out
+
+
+def line_after(sentence: str, page: Page, next_page: Page | None = None) -> tuple[str, Page] | None:
+    """The line a sentence points at when it ends by pointing at what follows and no bullet or command
+    follows it (a definition 「\\ltjgetwd⟨num⟩」, a setting, a figure after 「満足度平均：」), with its
+    page: the next page's first line when the sentence ends its page. None when it points at nothing
+    or the line is a paragraph (longer than ITEM_MAX_CHARS)."""
+    if not _LEADS_ON.search(sentence.strip()):
+        return None
+    lines = [line.strip() for line in page.text.split("\n") if line.strip()]
+    row = _line_of(sentence, lines)
+    if row is None or not squash(lines[row]).endswith(squash(sentence)[-TAIL_KEY:]):
+        return None  # the sentence does not end its line: what follows it is the same paragraph
+    following = [x.strip() for x in next_page.text.split("\n") if x.strip()] if next_page else []
+    if row + 1 < len(lines):
+        line, where = lines[row + 1], page
+    elif following:
+        line, where = following[0], next_page
+    else:
+        return None
+    return (line, where) if len(line) <= ITEM_MAX_CHARS else None
 
 
 def siblings(line: str, page: Page, wanted: int = 0) -> list[str]:
