@@ -167,6 +167,9 @@ def test_the_signals_behind_reasons_i_and_iii(mera):
     assert reading.assessment.missing_term == "男女"
     _, reading, _ = mera.read("観測ブイは何基設置した？")
     assert reading.assessment.features["type_found"] == 1.0 and reading.assessment.missing_term == ""
+    # Two asks: no name is given, but the count is, and the count is answered.
+    _, reading, _ = mera.read("観測ブイは何基設置して、担当者は誰？")
+    assert len(reading.parts) == 2 and reading.assessment.features["type_found"] == 1.0
 
 
 def test_an_english_name_printed_in_japanese_is_not_missing():

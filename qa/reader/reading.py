@@ -45,7 +45,7 @@ def read(query: Query, hits: list[Hit], ctx: Context, weights: Weights, pages: d
                   focus_terms(part, frame))
         parts.append(score(copies, weights))
     chosen = pick(ranked, parts, weights)
-    assessment = assess(query, ranked, hits, ctx, document_text)
+    assessment = assess(query, ranked, hits, ctx, document_text, parts)
     answerable = weights.refusal.prob(assessment.features)
     refused = (not chosen or assessment.year_outside is not None or bool(assessment.breakdown)
                or answerable < weights.refuse_below)

@@ -60,11 +60,11 @@ class Assessment:
 
 
 def assess(query: Query, ranked: list[Candidate], hits: list[Hit], ctx: Context,
-           document_text: str) -> Assessment:
-    """The signals the refusal decision reads. `document_text`: every chunk, lowercased."""
+           document_text: str, parts: list[list[Candidate]] = ()) -> Assessment:
+    """The signals the refusal decision reads. `document_text`: every chunk, lowercased; `parts`: the
+    candidates as read for each ask of a question that asks several things."""
     vocabulary = ctx.vocabulary
     top = ranked[0] if ranked else None
-    near = sorted(ranked, key=lambda c: -c.features.get("before", 0.0))[:NEAR]
     passages = frozenset().union(*(ctx.chunk_tokens(h.chunk) for h in hits[:PASSAGES_CHECKED]))
     passage_text = " ".join(h.chunk.text for h in hits[:PASSAGES_CHECKED]).lower()
     missing, term = _missing(query, vocabulary, passages, passage_text, document_text)
@@ -74,11 +74,18 @@ def assess(query: Query, ranked: list[Candidate], hits: list[Hit], ctx: Context,
         "top_lexical": max((c.features.get("lexical", 0.0) for c in ranked), default=0.0),
         "top_context": max((c.features.get("context", 0.0) for c in ranked), default=0.0),
         "top_dense": hits[0].dense_score if hits else 0.0,
-        "type_found": float(not query.answer.typed or any(c.features.get("type_has") for c in near)),
+        "type_found": float(not query.answer.typed or any(map(_type_near, [ranked, *parts]))),
         "missing_passages": missing[0], "missing_document": missing[1],
         "typed": float(query.answer.typed), "en": float(query.lang == "en"),
     }
     return Assessment(features, _outside(query, vocabulary), term, _breakdown(query, passage_text))
+
+
+def _type_near(cands: list[Candidate]) -> bool:
+    """Does a candidate near the question's terms hold the asked type? For a question of several asks,
+    each ask's candidates are checked for its own type: the ones found are answered."""
+    near = sorted(cands, key=lambda c: -c.features.get("before", 0.0))[:NEAR]
+    return any(c.features.get("type_has") for c in near)
 
 
 def _outside(query: Query, vocabulary: Vocabulary) -> int | None:
