@@ -52,6 +52,7 @@ class TableRow:
     context: str = ""  # the lines above the row: its indicator, account or caption
     line: str = ""  # the row as the page prints it: what a citation quotes
     source: str = "text"  # "text" (page lines) or "ruled" (find_tables cells)
+    item: str = ""  # the item a row of the rating summary rates (ingest.ratings), else ""
 
     @property
     def name(self) -> str:

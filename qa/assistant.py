@@ -164,14 +164,20 @@ class Assistant:
         return lambda chunk_id, i: float(self.index.sentences.of(chunk_id)[i] @ svec)
 
     def _rating_passages(self, query: Query, hits: list[Hit], docs=None) -> list[Hit]:
-        """A rating question about an item also reads the item's own rating statement (評定：B),
-        which a short question seldom retrieves on its own."""
+        """A rating question about an item also reads the item's own rating statement (評定：B) and
+        the passage printing the item's line of the rating summary (ingest.ratings: its rating by
+        year), which a short question seldom retrieves on its own."""
         if query.kind != "rating" or not query.items:
             return []
         seen = {h.chunk.id for h in hits[:PASSAGES_READ]}
         found = [c for c in self.index.chunks if c.item in query.items and c.id not in seen
-                 and (not docs or c.doc in docs) and _RATING_LINE.search(c.text)]
-        return [Hit(c, 0.0, None, None) for c in found[:RATING_PASSAGES]]
+                 and (not docs or c.doc in docs) and _RATING_LINE.search(c.text)][:RATING_PASSAGES]
+        lines = {(doc, row.page, squash(row.line)) for (doc, _), rows in self._tables.items()
+                 for row in rows if row.item in query.items and (not docs or doc in docs)}
+        found += [c for c in self.index.chunks if c.id not in seen and any(
+            doc == c.doc and c.page_start <= page <= c.page_end and line in squash(c.text)
+            for doc, page, line in lines)][:len(lines)]
+        return [Hit(c, 0.0, None, None) for c in found]
 
     def _row_passages(self, query: Query, read: list[Hit], docs=None) -> list[Hit]:
         """A question that names a table row (経常費用, 予算額) of an item it names also reads the

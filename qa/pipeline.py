@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ingest import chunk_sections, split_sections
 from ingest.pdf import IngestError, Limits, extract
 from ingest.profile import read_profile
+from ingest.ratings import rating_rows
 from ingest.tables import read_tables
 from qa.backends import open_backend
 from qa.embed import Embedder
@@ -83,7 +84,7 @@ def parse_file(path: Path, settings: Settings, limits: Limits | None = None,
               if c.text.strip()]  # an empty chunk would still get a vector and match everything a bit
     if not chunks:
         raise IngestError(path, "no_text", "no text left to index once headers and footers are removed")
-    tables = read_tables(pages, extracted.tables)
+    tables = read_tables(pages, extracted.tables) + rating_rows(pages)
     update = DocUpdate(
         doc=doc_id(path), path=str(path), sha256=sha256 or sha256_file(path), n_pages=len(pages),
         chunks=chunks, status="ok", pages=tuple(pages),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ORG = "独立行政法人海洋環境研究機構"
+RATINGS = {"Ⅰ－１": "B A A", "Ⅰ－２": "A B A", "Ⅰ－３": "A A A", "Ⅰ－４": "S A A", "Ⅰ－５": "B B A"}  # R2 R3 R4
 ITEMS = {  # item label -> (title, budget of R2, R3, R4 in thousand yen, staff)
     "Ⅰ－１": ("海洋観測網の整備と運用", (1_100, 1_200, 1_300), (10, 11, 12)),
     "Ⅰ－２": ("海洋データの公開と利活用の促進", (2_100, 2_200, 2_300), (20, 21, 22)),
@@ -42,6 +43,10 @@ def pages() -> list[list[str]]:
         "中期目標期間 令和 2～令和 6 年度",
         "１－１－３ 中期目標管理法人 年度評価 項目別評定総括表様式",
         "MERA 自身の自己評価として、全ての項目を A 評定とした。",
+        "令和 2 年度 令和 3 年度 令和 4 年度",
+        # As the sample prints it: each item's title, then its ratings and its number in ASCII.
+        *(line for n, (label, ratings) in enumerate(RATINGS.items(), start=1)
+          for line in (ITEMS[label][0], f"{ratings} I-{n}")),
     ]
     items = [_item_page(label, *spec) for label, spec in ITEMS.items()]
     efficiency = [

@@ -247,6 +247,12 @@ def test_a_slip_inside_a_katakana_compound_and_an_english_plural_are_not_missing
     assert _missing(query, Vocabulary(), frozenset(), "", text) == ((0.0, 0.0), "")
 
 
+def test_an_items_ratings_over_the_years_come_from_the_rating_summary(mera):
+    answer = mera.ask("Ⅰ－４の評定は令和2年度から令和4年度までどうだった？")
+    assert answer.citations[0].quote == "S A A I-4"
+    assert "令和2年度: S、令和3年度: A、令和4年度: A" in answer.text and answer.span.text == "S"
+
+
 def test_a_row_and_item_named_by_number_are_looked_up_first(mera):
     # The fake embedder ranks passages at random: the lookup, not the ranking, finds the cells.
     answer = mera.ask("Ⅰ－２の令和3年度の予算額と従事人員数は？")

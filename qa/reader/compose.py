@@ -161,6 +161,9 @@ def _cells(row: TableRow, query: Query, vocabulary: Vocabulary) -> tuple[str, tu
         asked = [(h, v) for h, v in zip(row.headers, row.values, strict=True) if h]
     if not asked and vocabulary.report_year and (cell := row.year_cell(vocabulary.report_year)):
         asked = [cell]
+    if row.item:  # an item's ratings: every year named, the one asked (or under review) in bold
+        bold = asked[0] if asked else None
+        return "、".join(f"{h}: {v}" for h, v in zip(row.headers, row.values, strict=True)), bold
     if not asked:
         return "", None
     unit = row.unit if row.unit and not any(ch.isalpha() and not ch.isascii() for ch in asked[0][1][-1:]) \

@@ -32,6 +32,7 @@ _LIST_INTRO = re.compile(r"(?:[0-9０-９]+|[一二三四五六七八九十])\s*
 _HEADING = re.compile(r"^[＜<【\[［○●■◆〇].*[＞>】\]］]?$")
 _RATING_LINE = re.compile(r"評定\s*[:：]\s*[SABCD](?![A-Za-z])")
 _DIGITS = re.compile(r"\d+")
+_LETTER_CELL = re.compile(r"(?<![A-Za-z])[SABCD](?![A-Za-z])")  # a rating in the rating summary's row
 
 
 def featurize(cands: list[Candidate], query: Query, ctx: Context, terms: dict[str, float],
@@ -85,7 +86,7 @@ def _features(c: Candidate, query: Query, ctx: Context, terms: dict[str, float],
     before = cover(toks | _before(c, ctx))  # the sentences that lead into it
     f = {"dense": c.dense, "dense_en": c.dense * en, "lexical": lexical, "lexical_en": lexical * en,
          "context": context, "passage": passage, "before": before, "rank": 1.0 / (1.0 + c.rank)}
-    f.update(_typed(c, answer, terms))
+    f.update(_typed(c, answer, terms, query))
     f["typed_passage"] = f["type_near"] * passage
     f["typed_before"] = f["type_near"] * before
     f.update(_years(c, query))
@@ -129,12 +130,15 @@ def _before(c: Candidate, ctx: Context) -> frozenset[str]:
     return out
 
 
-def _typed(c: Candidate, answer: AnswerType, terms: dict[str, float]) -> dict:
+def _typed(c: Candidate, answer: AnswerType, terms: dict[str, float], query: Query) -> dict:
     """Does the candidate hold the asked type, in the asked unit, near the question's terms?"""
     want = _matching(c.spans, answer)
     units = answer.units()
     if not want and c.row is not None and answer.kind == "count":  # 従事人員数 16 18 22: counts, bare
         want = [s for s in c.spans if s.kind == "number" and (not s.unit or s.unit in units)]
+    if not want and c.row is not None and c.row.item in query.items and answer.kind == "rating":  # S A A I-1
+        letters = list(_LETTER_CELL.finditer(c.text))[: len(c.row.values)]
+        want = [Span("rating", m.start(), m.end()) for m in letters]
     numbers = [s for s in c.spans if s.kind in ("number", "money", "percent")]
     near = _near(want, c.text, terms, order=True)
     c.spans = tuple(want)  # the asked type only, nearest to the question's terms first
@@ -217,7 +221,10 @@ def _row(c: Candidate, query: Query, terms: dict[str, float], ctx: Context) -> d
     latest = max(ctx.vocabulary.years, default=0)
     earlier = has_year and any(y < latest for y in query.years) and query.answer.kind in _FIGURE_KINDS
     indicator = (_RESULT_ROW.fullmatch(c.row.name) is not None or asked) and covered >= INDICATOR_COVERED
-    named = of_item or earlier and indicator
+    # The item's line of the rating summary, for its ratings in years besides the one under review.
+    rating = query.answer.kind == "rating" and c.row.item in query.items and \
+        any(y != ctx.vocabulary.report_year for y in query.years)
+    named = of_item or earlier and indicator or rating
     return {"row": 1.0, "row_year": float(has_year), "row_label": covered,
             "label_asked": float(asked), "row_named": float(named)}
 

@@ -85,7 +85,8 @@ def _type_near(cands: list[Candidate]) -> bool:
     """Does a candidate near the question's terms hold the asked type? For a question of several asks,
     each ask's candidates are checked for its own type: the ones found are answered."""
     near = sorted(cands, key=lambda c: -c.features.get("before", 0.0))[:NEAR]
-    return any(c.features.get("type_has") for c in near)
+    named = [c for c in cands if c.features.get("row_named")]  # a row the question names: near enough
+    return any(c.features.get("type_has") for c in near + named)
 
 
 def _outside(query: Query, vocabulary: Vocabulary) -> int | None:

@@ -85,7 +85,7 @@ _JA = [  # (kind, pattern) in priority order, on normalize()d text
                           r".*(?<!は)(?<!って)(?<!とは)(?:か|の|[?？])\s*[?？]?\s*$")),
 ]
 _EN = [
-    ("rating", re.compile(r"\brat(?:ing|ed)\b|\bgrade\b")),
+    ("rating", re.compile(r"\brat(?:ings?|ed)\b|\bgrades?\b")),
     # "because" in a question states a condition ("how many failed because …"): not a why-question.
     ("reason", re.compile(r"\bwhy\b|\breasons?\b|\bwhat caused\b|\bcauses? of\b")),
     ("person", re.compile(r"^(?:\w+ ){0,2}who\b|\bwho (?:is|was|were|are|did|does|received|won|leads?)\b|"
