@@ -35,3 +35,15 @@ def test_the_line_pointed_at_on_the_next_page_is_cited_on_that_page():
                        analyse("寸法を得るには？"), {"doc.pdf": pages}, Vocabulary())
     assert [(c.quote, c.page, c.page_label) for c in composed.citations] == [
         (sentence, 5, "4"), ("\\ltjgetwd⟨num⟩", 6, "5")]
+
+
+def test_a_cell_gets_the_rows_unit_only_when_it_is_a_bare_figure():
+    from ingest.tables import TableRow
+    from qa.reader.compose import _cells
+
+    headers = ("令和元年度", "令和2年度")
+    share = TableRow(81, "残存率 (b÷a)", ("19.2%", "51.7%"), headers, unit="百万円", line="残存率 (b÷a) 19.2% 51.7%")
+    money = TableRow(81, "交付額 (a)", ("6,527", "-"), headers, unit="百万円", line="交付額 (a) 6,527 -")
+    query = analyse("令和元年度と令和2年度は？")
+    assert _cells(share, query, Vocabulary())[0] == "令和元年度: 19.2%、令和2年度: 51.7%"
+    assert _cells(money, query, Vocabulary())[0] == "令和元年度: 6,527百万円、令和2年度: -"

@@ -166,9 +166,8 @@ def _cells(row: TableRow, query: Query, vocabulary: Vocabulary) -> tuple[str, tu
         return "、".join(f"{h}: {v}" for h, v in zip(row.headers, row.values, strict=True)), bold
     if not asked:
         return "", None
-    unit = row.unit if row.unit and not any(ch.isalpha() and not ch.isascii() for ch in asked[0][1][-1:]) \
-        else ""
-    return "、".join(f"{h}: {v}{unit}" for h, v in asked), asked[0]
+    # The unit goes after a bare figure only: "23.6%", "100 社" and "-" carry their own or none.
+    return "、".join(f"{h}: {v}{row.unit if v[-1:].isdigit() else ''}" for h, v in asked), asked[0]
 
 
 def _row_span(quote: str, row: TableRow, cell: tuple[str, str] | None, n: int) -> AnswerSpan | None:
