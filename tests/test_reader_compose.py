@@ -43,7 +43,8 @@ def test_a_cell_gets_the_rows_unit_only_when_it_is_a_bare_figure():
 
     headers = ("令和元年度", "令和2年度")
     share = TableRow(81, "残存率 (b÷a)", ("19.2%", "51.7%"), headers, unit="百万円", line="残存率 (b÷a) 19.2% 51.7%")
-    money = TableRow(81, "交付額 (a)", ("6,527", "-"), headers, unit="百万円", line="交付額 (a) 6,527 -")
+    money = TableRow(81, "交付額 (a)", ("6,527 【ほか 43】", "-"), headers, unit="百万円",
+                     line="交付額 (a) 6,527 【ほか 43】 -")
     query = analyse("令和元年度と令和2年度は？")
     assert _cells(share, query, Vocabulary())[0] == "令和元年度: 19.2%、令和2年度: 51.7%"
-    assert _cells(money, query, Vocabulary())[0] == "令和元年度: 6,527百万円、令和2年度: -"
+    assert _cells(money, query, Vocabulary())[0] == "令和元年度: 6,527百万円 【ほか 43】、令和2年度: -"

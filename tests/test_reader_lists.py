@@ -101,3 +101,21 @@ def test_no_line_when_the_sentence_points_at_nothing_or_at_a_paragraph():
     assert lists.line_after("次の命令を使用する．", page) is None  # the paragraph goes on
     assert lists.line_after("設定は以下のとおり。", page) is None  # a paragraph follows, no item
     assert lists.line_after("この命令は組方向に依存しない．", page) is None  # points at nothing
+
+
+def test_numbered_items_keep_the_bullets_under_them():
+    page = Page(45, "45", """政府からの依頼に応じて、以下の 3 分野（5 プロジェクト）で取組を開始。
+1）規制の高度化が求められる分野
+・自律移動ロボット（ドローン）PJ
+・スマート安全 PJ
+2）共通の IT システムを開発すべき分野
+・ベースレジストリ PJ
+3）システム連携が見込まれる分野
+・住民起点 MaaS PJ
+4）次の段落の見出し
+・これは数えない
+○次の話題""")
+    items = lists.items_after("政府からの依頼に応じて、以下の 3 分野（5 プロジェクト）で取組を開始。", page)
+    assert items[0] == "1）規制の高度化が求められる分野" and items[-1] == "・住民起点 MaaS PJ" and len(items) == 7
+    flat = Page(3, "3", "次の 2 点を実施。\n- 広報\n- 研修\n・別の一覧\n")
+    assert lists.items_after("次の 2 点を実施。", flat) == ["- 広報", "- 研修"]  # no outline: a new list

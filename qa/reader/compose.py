@@ -166,8 +166,17 @@ def _cells(row: TableRow, query: Query, vocabulary: Vocabulary) -> tuple[str, tu
         return "、".join(f"{h}: {v}" for h, v in zip(row.headers, row.values, strict=True)), bold
     if not asked:
         return "", None
-    # The unit goes after a bare figure only: "23.6%", "100 社" and "-" carry their own or none.
-    return "、".join(f"{h}: {v}{row.unit if v[-1:].isdigit() else ''}" for h, v in asked), asked[0]
+    return "、".join(f"{h}: {_with_unit(v, row.unit)}" for h, v in asked), asked[0]
+
+
+_FIGURE = re.compile(r"[△▲-]?\d[\d,]*(?:\.\d+)?(?=\s*(?:【|$))")  # bare, or before a 【ほか …】 note
+
+
+def _with_unit(value: str, unit: str) -> str:
+    """The row's unit after a bare figure (781,776千円 【ほか 3,990,110】); "23.6%", "100 社" and "-"
+    carry their own unit or none."""
+    m = _FIGURE.match(value)
+    return f"{value[: m.end()]}{unit}{value[m.end():]}" if m and unit else value
 
 
 def _row_span(quote: str, row: TableRow, cell: tuple[str, str] | None, n: int) -> AnswerSpan | None:

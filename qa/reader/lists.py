@@ -23,6 +23,10 @@ _LEADS_ON = re.compile(r"(?:次|以下|下記)の?[^。．、，]{0,16}[。．:�
 # Bullet markers; items of one list share their marker's class.
 _MARKERS = (("-", "‐", "－", "—", "–"), ("・", "･"), ("●", "○", "◯"), ("■", "□"), ("◆", "◇"), ("▼", "▶", "※"),
             ("•", "∙", "◦", "▪", "►", "*", "＊", "∗"), tuple("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"))
+# The bullets an outline sets under its numbered items (①…, and 1） (1) 1.: marker() gives those
+# len(_MARKERS)).
+_SUB_BULLETS = tuple(i for i, group in enumerate(_MARKERS) if group[0] in "-・•")
+_NUMBERED_CLASSES = (len(_MARKERS) - 1, len(_MARKERS))
 _NUMBERED = re.compile(r"^\s*(?:[（(][0-9０-９]{1,2}[）)]|[0-9０-９]{1,2}[.．)）])")
 
 
@@ -119,15 +123,23 @@ def _line_of(text: str, lines: list[str]) -> int | None:
 
 def _run(lines: list[str], limit: int) -> list[str]:
     """The items with the first line's marker, up to `limit`; a line without a marker between two
-    items is the first one's wrapped end (「- …コンテンツ整備」「（コンテンツ充実）」「- …」)."""
+    items is the first one's wrapped end (「- …コンテンツ整備」「（コンテンツ充実）」「- …」). Numbered
+    items keep the bullets under them (「1）…分野」「・ドローン PJ」「2）…」): the outline is the list."""
     out: list[str] = []
     first = marker(lines[0]) if lines else None
+    top = 0  # items with the first marker
     for i, line in enumerate(lines):
         if out and marker(line) is None and i + 1 < len(lines) and marker(lines[i + 1]) == first \
                 and len(out[-1]) + len(line) <= ITEM_MAX_CHARS:
             out[-1] = f"{out[-1]}\n{line}"
             continue
-        if first is None or marker(line) != first or len(line) > ITEM_MAX_CHARS or len(out) >= limit:
+        if first is None or len(line) > ITEM_MAX_CHARS:
+            break
+        if marker(line) == first:
+            if top >= limit:
+                break
+            top += 1
+        elif not (first in _NUMBERED_CLASSES and marker(line) in _SUB_BULLETS):
             break
         out.append(line)
     return out
