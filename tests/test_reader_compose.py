@@ -48,3 +48,12 @@ def test_a_cell_gets_the_rows_unit_only_when_it_is_a_bare_figure():
     query = analyse("令和元年度と令和2年度は？")
     assert _cells(share, query, Vocabulary())[0] == "令和元年度: 19.2%、令和2年度: 51.7%"
     assert _cells(money, query, Vocabulary())[0] == "令和元年度: 6,527百万円 【ほか 43】、令和2年度: -"
+
+
+def test_the_command_printed_under_a_sentence_is_quoted_with_it():
+    sentence = "シングルユーザーモードからのシャットダウンがコマンドラインから出来ます。"
+    pages = [Page(32, "4", "電源を切る前に手順を取ります。\n" + sentence + "\n# poweroff -i -f\n次の節。")]
+    chunk = Chunk("c1", "doc.pdf", "", "§1", 32, 32, "電源を切る前に手順を取ります。\n" + sentence)
+    composed = compose([Candidate(sentence, Hit(chunk, 1.0, 1, 1), rank=0, index=1)],
+                       analyse("シャットダウンするにはどのコマンド？"), {"doc.pdf": pages}, Vocabulary())
+    assert [c.quote for c in composed.citations] == [sentence, "# poweroff -i -f"]

@@ -119,3 +119,10 @@ def test_numbered_items_keep_the_bullets_under_them():
     assert items[0] == "1）規制の高度化が求められる分野" and items[-1] == "・住民起点 MaaS PJ" and len(items) == 7
     flat = Page(3, "3", "次の 2 点を実施。\n- 広報\n- 研修\n・別の一覧\n")
     assert lists.items_after("次の 2 点を実施。", flat) == ["- 広報", "- 研修"]  # no outline: a new list
+
+
+def test_the_command_after_the_sentence_not_after_one_that_ends_alike():
+    page = Page(32, "4", "通常のモードからのシャットダウンがコマンドラインから出来ます。\n# shutdown -h now\n"
+                         "シングルユーザーモードからのシャットダウンがコマンドラインから出来ます。\n# poweroff -i -f\n")
+    quote = "# shutdown -h now シングルユーザーモードからのシャットダウンがコマンドラインから出来ます。"
+    assert lists.commands_after(quote, page) == ["# poweroff -i -f"]

@@ -51,7 +51,8 @@ def compose(chosen: list[Candidate], query: Query, pages_by_doc: dict[str, list[
         block, at = "\n".join(items), page
         if not items and c.row is None:
             block, at = _pointed_at(quote, page, pages)
-        if block and _printed_on(block, at, c, pages) and squash(block) not in squash(quote):
+        if block and _printed_on(block, at, c, pages) and not any(
+                squash(block) in squash(x.quote) for x in citations):
             citations.append(Citation(n + 1, c.hit.chunk.doc, c.hit.chunk.item, c.hit.chunk.section,
                                       at, block, c.hit.chunk.id, label_of(pages, at)))
             notes.append("")
@@ -67,11 +68,12 @@ def _pointed_at(quote: str, number: int, pages: list[Page]) -> tuple[str, int]:
 
 
 def _printed_on(block: str, number: int, c: Candidate, pages: list[Page]) -> bool:
-    """Is the block on page `number`: in the candidate's chunk, or first on the page after it."""
+    """Is the block printed on page `number` (in the candidate's passage, or after it: the passage
+    may end with the sentence that leads into it)?"""
     if locate(block, c.hit.chunk, pages) == number:
         return True
     page = next((p for p in pages if p.number == number), None)
-    return number == c.hit.chunk.page_end + 1 and page is not None and squash(block) in squash(page.text)
+    return page is not None and squash(block) in squash(page.text)
 
 
 TRIM_CHARS = 160  # a longer quote is cut to the sentences, then the clauses, that hold its answer
@@ -140,18 +142,20 @@ def _with_cause(quote: str, page: int, c: Candidate, pages: list[Page]) -> tuple
 
 def _list_items(c: Candidate, quote: str, query: Query, pages: list[Page], number: int) -> list[str]:
     """The items of the list this candidate announces or belongs to, for list questions."""
-    explicit = query.answer.kind not in ("list", "name")  # others need 次の or a colon, not a count
-    if explicit and not lists.announces(quote, explicit=True):
-        return []
     page = next((p for p in pages if p.number == number), None)
     if page is None or c.row is not None:
         return []
+    explicit = query.answer.kind not in ("list", "name")  # others need 次の or a colon, not a count
+    if explicit and not lists.announces(quote, explicit=True):
+        # A manual's sentence right above a command (「…シャットダウンが出来ます。」「# poweroff -i -f」)
+        # says what the command does: the command is what the reader came for.
+        return lists.commands_after(quote, page)
     wanted = query.answer.count
     if lists.announces(quote, explicit):
         return lists.items_after(quote, page, wanted) or lists.commands_after(quote, page)
     if query.answer.kind == "list" and lists.marker(quote) is not None:
         return [i for i in lists.siblings(quote, page, wanted) if squash(i) not in squash(quote)]
-    return []
+    return lists.commands_after(quote, page)
 
 
 def _cells(row: TableRow, query: Query, vocabulary: Vocabulary) -> tuple[str, tuple[str, str] | None]:

@@ -117,8 +117,18 @@ def _line_of(text: str, lines: list[str]) -> int | None:
     key = squash(text)
     found = next((i for i, line in enumerate(lines) if key and key in squash(line)), None)
     if found is None and len(key) > TAIL_KEY:
-        found = next((i for i, line in enumerate(lines) if squash(line).endswith(key[-TAIL_KEY:])), None)
+        ends = [i for i, line in enumerate(lines) if squash(line).endswith(key[-TAIL_KEY:])]
+        # Of lines that end alike (「…のシャットダウンがコマンドラインから出来ます。」 twice), the one
+        # that shares the most of the sentence.
+        found = max(ends, key=lambda i: _shared_tail(squash(lines[i]), key), default=None)
     return found
+
+
+def _shared_tail(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
 
 
 def _run(lines: list[str], limit: int) -> list[str]:
