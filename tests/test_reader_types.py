@@ -34,6 +34,11 @@ from qa.reader.types import answer_type
     ("新しい窓口は開設された？", "yes_no", ""),
     ("この命令に渡せる値は何ですか？", "fact", ""),  # 何です is "what is", not 何で ("why")
     ("How many people left early because of the storm?", "count", "人"),  # "because": a condition
+    ("申請から何日後に公開される？", "count", "日"),  # a length of time is counted
+    ("審査には何週間かかる？", "count", "週間"),
+    ("説明会は何月何日に開かれた？", "date", ""),
+    ("How long does the review take?", "count", ""),
+    ("Which ratings did item II get?", "rating", ""),
 ])
 def test_answer_type(question, kind, unit):
     t = answer_type(question, language(question))

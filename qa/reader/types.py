@@ -68,6 +68,9 @@ _JA = [  # (kind, pattern) in priority order, on normalize()d text
     ("percent", re.compile(r"何\s*[%％]|何割|何パーセント|割合|比率|[^効]率は|率って|率を|何倍")),
     ("money", re.compile(r"いくら|金額|何円|何千円|何百万円|何億円|予算額?は|決算額?は|"
                          r"費用は|経費は|コストは")),
+    # A length of time is counted (何日後, 何時間, 何日かかる); 何日 alone is a date (何月何日).
+    ("count", re.compile(r"(?:何|なん)\s*(?:日(?=間|後|前|以内|以上|まで|遅|も|ほど|くらい|ぐらい|かか)"
+                         r"|時間|週間|か月|カ月|ヶ月|年間|年後|分間|秒)")),
     ("date", re.compile(r"いつ|何月|何日|何年(?!度)|時期|時点は|開始日|期間は")),
     ("place", re.compile(r"どこで|どこに|どこの(?:国|地域|都市|県)|どの(?:国|地域|都市|都道府県|県)|場所")),
     ("list", re.compile(r"(?:[0-9]+|[一二三四五六七八九十])\s*"
@@ -94,7 +97,7 @@ _EN = [
     ("place", re.compile(r"\bwhere\b|which (?:country|countries|city|cities|region|prefecture)")),
     ("percent", re.compile(r"what (?:percentage|share|proportion|ratio|rate)|\bpercent|"
                            r"how many times (?:more|higher|larger)")),
-    ("count", re.compile(r"how many|number of|how often")),
+    ("count", re.compile(r"how many|number of|how often|how long")),
     ("money", re.compile(r"how much (?:money|did|was|were|is|are)|\bbudget|\bcosts?\b|\bexpenses?\b|"
                          r"\bspend|\byen\b|\brevenue|\bexpenditure|\bamount\b")),
     ("percent", re.compile(r"percentage|\bshare\b|\bratio\b|\brate\b|proportion")),
@@ -143,7 +146,8 @@ def _unit(text: str, lang: str) -> str:
     return ""
 
 
-_COUNTER = re.compile(r"(?:何|なん)\s*(件|名|人|社|団体|法人|回|組織|か国|カ国|校|か所|機関|本|種類|点)")
+_COUNTER = re.compile(r"(?:何|なん)\s*(件|名|人|社|団体|法人|回|組織|か国|カ国|校|か所|機関|本|種類|点"
+                      r"|時間|週間|日|か月|カ月|ヶ月)")
 
 
 # A count a Japanese question states of what it asks about: 「5つのサービス」「17人」「3地域」.
