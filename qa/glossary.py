@@ -47,11 +47,11 @@ TERMS = {
     "applications": "申請", "application": "申請", "applicants": "応募者 申請", "registration": "登録",
     "registered": "登録", "registrants": "登録者", "members": "会員", "participants": "参加者",
     "participated": "参加", "attendees": "参加者", "visitors": "来場者", "viewers": "視聴者",
-    "views": "閲覧", "viewed": "閲覧", "downloads": "ダウンロード", "downloaded": "ダウンロード",
+    "views": "閲覧 ビュー", "viewed": "閲覧", "downloads": "ダウンロード", "downloaded": "ダウンロード",
     "followers": "フォロワー", "subscribers": "購読者", "users": "利用者", "satisfaction": "満足度",
     "survey": "調査 アンケート", "questionnaire": "アンケート", "report": "報告書", "reports": "報告書",
     "white paper": "白書", "guideline": "ガイドライン", "guidelines": "ガイドライン", "paper": "論文",
-    "journal": "論文誌", "published": "公開 掲載", "publication": "公開", "website": "サイト",
+    "journal": "論文誌", "published": "公開 掲載 公表", "publication": "公開", "website": "サイト",
     "websites": "サイト", "site": "サイト", "consolidated": "集約 統合", "integrated": "統合",
     "examination": "試験", "examinations": "試験", "exam": "試験", "exams": "試験", "passed": "合格",
     "successful": "合格", "paper-based": "紙", "computer-based": "CBT", "training": "研修 トレーニング",
@@ -72,6 +72,17 @@ TERMS = {
     "why": "ため 理由", "reason": "理由 ため", "because": "ため", "shortcoming": "不備 課題",
     "problem": "課題",
     "issue": "課題", "pointed out": "指摘", "improvement": "改善", "measures": "対策", "response": "対応",
+    # what reports say was done: the dictionary's first senses of these verbs are other ones
+    # (take part -> 役割, run -> 運転, set up -> セット)
+    "take part": "参加", "took part": "参加", "taking part": "参加", "participate": "参加",
+    "attend": "参加 受講", "attended": "参加 受講", "held": "開催", "hold": "開催", "hosted": "開催 主催",
+    "organised": "主催 開催", "organized": "主催 開催", "set up": "設立 新設 設置",
+    "established": "設立 設置",
+    "launched": "開始 立ち上げ", "launch": "開始 立ち上げ", "started": "開始", "began": "開始",
+    "hired": "採用", "hire": "採用", "recruited": "採用", "publish": "公表 公開", "released": "公開 公表",
+    "announced": "公表 発表", "conducted": "実施", "carried out": "実施", "implemented": "実施 導入",
+    "introduced": "導入", "run": "運営 実施", "ran": "運営 実施", "operated": "運営 運用",
+    "received": "受付 受領", "selected": "選定 採択", "adopted": "採択", "awarded": "受賞 表彰",
 }
 _PATTERN = re.compile(
     r"(?<![a-z])(" + "|".join(sorted(map(re.escape, TERMS), key=len, reverse=True)) + r")(?![a-z])"

@@ -92,6 +92,9 @@ def test_english_question_gets_the_documents_japanese_words():
     # The glossary's phrase wins over its words: "internal control" is 内部統制, not 内部 + 制御.
     terms = english_terms("What did internal control miss?", {"内部": 9, "制御": 9, "内部統制": 1}).split()
     assert "内部統制" in terms and "制御" not in terms
+    # What reports say was done, in the sense they say it: took part is 参加, not 役割 (a part).
+    terms = english_terms("How many firms took part?", {"参加": 5, "役割": 5}).split()
+    assert "参加" in terms and "役割" not in terms
 
 
 def test_quoted_words_are_names_whatever_their_case():
