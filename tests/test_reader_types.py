@@ -39,6 +39,9 @@ from qa.reader.types import answer_type
     ("説明会は何月何日に開かれた？", "date", ""),
     ("How long does the review take?", "count", ""),
     ("Which ratings did item II get?", "rating", ""),
+    ("Guide revision - downloads?", "count", "件"),  # terse: ends on what it counts
+    ("Sales went up by how much?", "count", ""),
+    ("And what % of them were online?", "percent", ""),
 ])
 def test_answer_type(question, kind, unit):
     t = answer_type(question, language(question))

@@ -95,9 +95,9 @@ _EN = [
                           r"name of the (?:person|president|chair)")),
     ("date", re.compile(r"\bwhen\b|what date|which date|what month|which month|what year|since when")),
     ("place", re.compile(r"\bwhere\b|which (?:country|countries|city|cities|region|prefecture)")),
-    ("percent", re.compile(r"what (?:percentage|share|proportion|ratio|rate)|\bpercent|"
+    ("percent", re.compile(r"what (?:percentage|share|proportion|ratio|rate)|\bpercent|what %|"
                            r"how many times (?:more|higher|larger)")),
-    ("count", re.compile(r"how many|number of|how often|how long")),
+    ("count", re.compile(r"how many|number of|how often|how long|by how much")),
     ("money", re.compile(r"how much (?:money|did|was|were|is|are)|\bbudget|\bcosts?\b|\bexpenses?\b|"
                          r"\bspend|\byen\b|\brevenue|\bexpenditure|\bamount\b")),
     ("percent", re.compile(r"percentage|\bshare\b|\bratio\b|\brate\b|proportion")),
@@ -113,6 +113,8 @@ _EN = [
 ]
 _RESULT = re.compile(r"実績|結果|達成|actual|result|achieved")
 _PLAN = re.compile(r"目標|計画|予定|見込|target|plan|goal")
+# A terse English question that ends on what it counts: "… - downloads?", "FY2020 applicants?"
+_TERSE_COUNT = re.compile(rf"\b({'|'.join(_EN_UNITS)})\s*\??\s*$")
 _LIST_COUNT = re.compile(rf"([0-9]+|[一二三四五六七八九十])\s*(?:{_ASKED_COUNTERS})")
 _EN_COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten)\s+[a-z]+")
 
@@ -125,6 +127,8 @@ def answer_type(question: str, lang: str) -> AnswerType:
     unit = _unit(text, lang) if kind in ("count", "list", "compare", "fact", "yes_no") else ""
     if kind == "money" or (kind == "count" and re.search(r"円|yen", text)):
         kind, unit = "money", "円"
+    if kind == "fact" and lang == "en" and (m := _TERSE_COUNT.search(text)):  # "ITSS+ revision - downloads?"
+        kind, unit = "count", _EN_UNITS[m.group(1)]
     if kind in ("fact", "yes_no", "compare") and unit:
         kind = "count" if kind == "fact" else kind
     result = bool(_RESULT.search(text))
