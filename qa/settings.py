@@ -56,7 +56,8 @@ class Settings(BaseSettings):
 
     def chunker(self) -> dict:
         """The ingest settings recorded in the index manifest; a change needs a re-ingest."""
-        return {"max_chars": self.chunk_chars, "splitter": "sections-v3",
+        # "tables": what ingest keeps as table rows (v2: the rating summary's rows, ingest.ratings).
+        return {"max_chars": self.chunk_chars, "splitter": "sections-v3", "tables": "rows-v2",
                 "sentence_model": self.sentence_model}
 
 
