@@ -172,11 +172,13 @@ class Assistant:
         seen = {h.chunk.id for h in hits[:PASSAGES_READ]}
         found = [c for c in self.index.chunks if c.item in query.items and c.id not in seen
                  and (not docs or c.doc in docs) and _RATING_LINE.search(c.text)][:RATING_PASSAGES]
-        lines = {(doc, row.page, squash(row.line)) for (doc, _), rows in self._tables.items()
-                 for row in rows if row.item in query.items and (not docs or doc in docs)}
-        found += [c for c in self.index.chunks if c.id not in seen and any(
-            doc == c.doc and c.page_start <= page <= c.page_end and line in squash(c.text)
-            for doc, page, line in lines)][:len(lines)]
+        done: set[int] = set()
+        for row, chunk in self._row_chunks:  # the first passage printing each asked item's line
+            if row.item in query.items and id(row) not in done and (not docs or chunk.doc in docs):
+                done.add(id(row))
+                if chunk.id not in seen:
+                    seen.add(chunk.id)
+                    found.append(chunk)
         return [Hit(c, 0.0, None, None) for c in found]
 
     def _row_passages(self, query: Query, read: list[Hit], docs=None) -> list[Hit]:
@@ -194,15 +196,15 @@ class Assistant:
 
     @functools.cached_property
     def _row_chunks(self) -> list[tuple[object, object]]:
-        """(table row, a chunk that prints the row) for every table row, in page order: worked out once,
-        on the first question that needs it."""
+        """(table row, a chunk that prints the row) for every table row with a name or an item (a line
+        of the rating summary), in page order: worked out once, on the first question that needs it."""
         on_page: dict[tuple[str, int], list] = {}
         for chunk in self.index.chunks:
             for page in range(chunk.page_start, chunk.page_end + 1):
                 on_page.setdefault((chunk.doc, page), []).append(chunk)
         out = []
         for (doc, page), rows in self._tables.items():
-            named = [r for r in rows if len(r.name) >= MIN_ROW_NAME]
+            named = [r for r in rows if len(r.name) >= MIN_ROW_NAME or r.item]
             for chunk in on_page.get((doc, page), []):
                 text = squash(chunk.text)
                 out += [(r, chunk) for r in named if squash(r.line) in text]

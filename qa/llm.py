@@ -19,7 +19,7 @@ from ingest.text import split_sentences, squash
 from ingest.vocabulary import item_label
 from qa import extractive
 from qa.assistant import K_MAX, MAX_QUESTION_CHARS, Assistant
-from qa.records import Answer, Citation, Hit, label_of, refusal_line
+from qa.records import DOCUMENT, Answer, Citation, Hit, label_of, refusal_line
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def ask(assistant: Assistant, question: str, *, items=None, k: int = 10, model=N
 
 
 def check(raw: str, base: Answer, passages: list[Hit], pages_by_doc: dict[str, list[Page]],
-          timings: dict | None = None, called: tuple[str, str] = ("文書", "document")) -> Answer:
+          timings: dict | None = None, called: tuple[str, str] = DOCUMENT) -> Answer:
     """The model's text kept only where each sentence cites a retrieved passage on a verified page.
     `called`: what the documents are called in a refusal (Vocabulary.called)."""
     timings = timings or dict(base.timings)

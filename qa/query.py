@@ -14,6 +14,7 @@ from ingest.vocabulary import ITEM_REF, YEAR, item_id, western_year, years_in
 from qa import lexicon
 from qa.glossary import split_terms
 from qa.reader.types import AnswerType, answer_type
+from qa.records import DOCUMENT
 
 _JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -30,7 +31,7 @@ class Vocabulary:
     frame: frozenset[str] = frozenset({"令和", "平成", "年度", "fy"})
     years: tuple[int, ...] = ()  # fiscal years the documents report on
     report_year: int | None = None
-    called: tuple[str, str] = ("文書", "document")  # what answers call the documents: (ja, en)
+    called: tuple[str, str] = DOCUMENT  # what answers call the documents: (ja, en)
     # token -> number of chunks holding it: which dictionary translations of English words the
     # documents actually use (qa.lexicon). Filled by the Assistant from its index.
     words: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)

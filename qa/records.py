@@ -10,9 +10,10 @@ from ingest.vocabulary import item_label
 CHIP_PLACE_CHARS = 24  # a section title on a chip is cut here
 
 REFUSAL_ENDS = ("には該当する記載が見つかりませんでした。", " does not say.")  # how every refusal line ends
+DOCUMENT = ("文書", "document")  # what answers call documents of no known kind, (ja, en)
 
 
-def refusal_line(lang: str, called: tuple[str, str] = ("文書", "document")) -> str:
+def refusal_line(lang: str, called: tuple[str, str] = DOCUMENT) -> str:
     """The refusal's first line; `called`: what the documents are (Vocabulary.called: 報告書, report)."""
     return f"{called[0]}{REFUSAL_ENDS[0]}" if lang == "ja" else f"The {called[1]}{REFUSAL_ENDS[1]}"
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from ingest.records import Page
 from ingest.tables import TableRow
 from ingest.text import normalize, one_holds_other, split_sentences, squash
-from qa.extractive import expand, join_lines, locate
+from qa.extractive import expand, flat, join_lines, locate
 from qa.query import Query, Vocabulary
 from qa.reader import lists
 from qa.reader.candidates import Candidate
 from qa.reader.spans import Span
-from qa.records import AnswerSpan, Citation, label_of
+from qa.records import DOCUMENT, AnswerSpan, Citation, label_of
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def compose(chosen: list[Candidate], query: Query, pages_by_doc: dict[str, list[
         block, at = "\n".join(items), page
         if not items and c.row is None:
             block, at = _pointed_at(quote, page, pages)
-        if block and _printed_on(block, at, c, pages) and not any(
+        if block and _printed_on(block, at, pages) and not any(
                 squash(block) in squash(x.quote) for x in citations):
             citations.append(Citation(n + 1, c.hit.chunk.doc, c.hit.chunk.item, c.hit.chunk.section,
                                       at, block, c.hit.chunk.id, label_of(pages, at)))
@@ -67,13 +67,11 @@ def _pointed_at(quote: str, number: int, pages: list[Page]) -> tuple[str, int]:
     return (after[0], after[1].number) if after else ("", number)
 
 
-def _printed_on(block: str, number: int, c: Candidate, pages: list[Page]) -> bool:
-    """Is the block printed on page `number` (in the candidate's passage, or after it: the passage
-    may end with the sentence that leads into it)?"""
-    if locate(block, c.hit.chunk, pages) == number:
-        return True
+def _printed_on(block: str, number: int, pages: list[Page]) -> bool:
+    """Is the block printed on page `number`? Checked on the page, not in the candidate's passage: the
+    passage may end with the sentence that leads into it."""
     page = next((p for p in pages if p.number == number), None)
-    return page is not None and squash(block) in squash(page.text)
+    return page is not None and squash(block) in flat(page.text)
 
 
 TRIM_CHARS = 160  # a longer quote is cut to the sentences, then the clauses, that hold its answer
@@ -208,7 +206,7 @@ def _text_span(quote: str, found: tuple[Span, ...], n: int, sentence: str) -> An
     return None
 
 
-def answer_text(composed: Composed, lang: str, called: str = "document") -> str:
+def answer_text(composed: Composed, lang: str, called: str = DOCUMENT[1]) -> str:
     """The quotes with their markers; English questions are told the quotes are Japanese, from the
     `called` (report, document)."""
     parts = []

@@ -52,7 +52,7 @@ def marker(line: str) -> int | None:
 def items_after(sentence: str, page: Page, wanted: int = 0) -> list[str]:
     """The bullet lines right after `sentence` on its page (same marker as the first), up to `wanted`
     (or the count the sentence announces, or LIST_MAX)."""
-    lines = [line.strip() for line in page.text.split("\n") if line.strip()]
+    lines = _lines(page)
     row = _line_of(sentence, lines)
     if row is None:
         return []
@@ -67,7 +67,7 @@ _PROMPT = re.compile(r"^\s*[$#%]\s+\S")  # a shell prompt: the line is a command
 def commands_after(sentence: str, page: Page) -> list[str]:
     """The command lines ($ …, # …) right after a sentence that announces them (「次のコマンドを実行
     します:」, 「次を代わりに実行して下さい。」): in a manual, they are the answer."""
-    lines = [line.strip() for line in page.text.split("\n") if line.strip()]
+    lines = _lines(page)
     row = _line_of(sentence, lines)
     out: list[str] = []
     for line in lines[row + 1 :] if row is not None else []:
@@ -84,14 +84,13 @@ def line_after(sentence: str, page: Page, next_page: Page | None = None) -> tupl
     or the line is a paragraph (longer than ITEM_MAX_CHARS)."""
     if not _LEADS_ON.search(sentence.strip()):
         return None
-    lines = [line.strip() for line in page.text.split("\n") if line.strip()]
+    lines = _lines(page)
     row = _line_of(sentence, lines)
     if row is None or not squash(lines[row]).endswith(squash(sentence)[-TAIL_KEY:]):
         return None  # the sentence does not end its line: what follows it is the same paragraph
-    following = [x.strip() for x in next_page.text.split("\n") if x.strip()] if next_page else []
     if row + 1 < len(lines):
         line, where = lines[row + 1], page
-    elif following:
+    elif next_page is not None and (following := _lines(next_page)):
         line, where = following[0], next_page
     else:
         return None
@@ -100,7 +99,7 @@ def line_after(sentence: str, page: Page, next_page: Page | None = None) -> tupl
 
 def siblings(line: str, page: Page, wanted: int = 0) -> list[str]:
     """The bullet block a bullet line belongs to: the items before and after it with its marker."""
-    lines = [x.strip() for x in page.text.split("\n") if x.strip()]
+    lines = _lines(page)
     row = _line_of(line, lines)
     if row is None or marker(lines[row]) is None:
         return []
@@ -108,6 +107,11 @@ def siblings(line: str, page: Page, wanted: int = 0) -> list[str]:
     while start > 0 and marker(lines[start - 1]) == marker(lines[row]):
         start -= 1
     return _run(lines[start:], wanted or LIST_MAX)
+
+
+def _lines(page: Page) -> list[str]:
+    """The page's non-empty lines, stripped."""
+    return [line.strip() for line in page.text.split("\n") if line.strip()]
 
 
 TAIL_KEY = 20  # a sentence run over several lines is found by the line that ends it
