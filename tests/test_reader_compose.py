@@ -51,9 +51,9 @@ def test_a_cell_gets_the_rows_unit_only_when_it_is_a_bare_figure():
 
 
 def test_the_command_printed_under_a_sentence_is_quoted_with_it():
-    sentence = "シングルユーザーモードからのシャットダウンがコマンドラインから出来ます。"
-    pages = [Page(32, "4", "電源を切る前に手順を取ります。\n" + sentence + "\n# poweroff -i -f\n次の節。")]
+    sentence = "保守用の運用モードでは端末から電源を安全に停止できます。"
+    pages = [Page(32, "4", "電源を切る前に手順を取ります。\n" + sentence + "\n# halt -p\n次の節。")]
     chunk = Chunk("c1", "doc.pdf", "", "§1", 32, 32, "電源を切る前に手順を取ります。\n" + sentence)
     composed = compose([Candidate(sentence, Hit(chunk, 1.0, 1, 1), rank=0, index=1)],
-                       analyse("シャットダウンするにはどのコマンド？"), {"doc.pdf": pages}, Vocabulary())
-    assert [c.quote for c in composed.citations] == [sentence, "# poweroff -i -f"]
+                       analyse("停止するにはどのコマンド？"), {"doc.pdf": pages}, Vocabulary())
+    assert [c.quote for c in composed.citations] == [sentence, "# halt -p"]

@@ -122,7 +122,7 @@ def test_numbered_items_keep_the_bullets_under_them():
 
 
 def test_the_command_after_the_sentence_not_after_one_that_ends_alike():
-    page = Page(32, "4", "通常のモードからのシャットダウンがコマンドラインから出来ます。\n# shutdown -h now\n"
-                         "シングルユーザーモードからのシャットダウンがコマンドラインから出来ます。\n# poweroff -i -f\n")
-    quote = "# shutdown -h now シングルユーザーモードからのシャットダウンがコマンドラインから出来ます。"
-    assert lists.commands_after(quote, page) == ["# poweroff -i -f"]
+    page = Page(32, "4", "通常の運用モードでは端末から電源を安全に停止できます。\n# systemctl halt\n"
+                         "保守用の運用モードでは端末から電源を安全に停止できます。\n# halt -p\n")
+    quote = "# systemctl halt 保守用の運用モードでは端末から電源を安全に停止できます。"
+    assert lists.commands_after(quote, page) == ["# halt -p"]
