@@ -4,7 +4,7 @@ sentences with known answers."""
 import pytest
 
 from qa.query import analyse, language
-from qa.reader.spans import causes, figures, names, ratings, spans
+from qa.reader.spans import causes, figures, names, ratings, spans, versions
 from qa.reader.types import answer_type
 
 
@@ -42,6 +42,10 @@ from qa.reader.types import answer_type
     ("Guide revision - downloads?", "count", "件"),  # terse: ends on what it counts
     ("Sales went up by how much?", "count", ""),
     ("And what % of them were online?", "percent", ""),
+    ("この機能はどのバージョンから使える？", "version", ""),  # a manual answers "since when" with a release
+    ("その命令っていつのばーじょんで入ったの？", "version", ""),
+    ("Which plugin version does the guide require?", "version", ""),
+    ("What is the minimum compiler version needed?", "version", ""),
 ])
 def test_answer_type(question, kind, unit):
     t = answer_type(question, language(question))
@@ -114,3 +118,15 @@ def test_a_cause_is_the_span_of_a_reason(sentence, cause):
 def test_a_sentence_that_gives_no_cause_has_no_reason_span():
     assert causes("窓口は市役所により運営されている。") == []
     assert causes("The office opened in May.") == []
+
+
+@pytest.mark.parametrize(("sentence", "found"), [
+    ("バージョン 20180301.0 以降では既定で有効になった．", ["バージョン 20180301.0"]),
+    ("動作には foo 2.4.1 (or later) が必要である．", ["2.4.1"]),
+    ("再構築すると 3.1-2+b1 になる。", ["3.1-2+b1"]),
+    ("v2 で仕様を改めた。", ["v2"]),
+    ("1.8 以降で使える。", ["1.8"]),
+    ("縮小率は 0.875 倍、図 4.2 参照、令和3年4月1日に公開。", []),  # decimals, figures and dates are no release
+])
+def test_versions_as_printed(sentence, found):
+    assert [s.text(sentence) for s in versions(sentence)] == found

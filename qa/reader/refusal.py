@@ -45,7 +45,8 @@ _BREAKDOWN_EN = re.compile(r"\b(?:broken down|breakdown|split|divided)\b.*?\bby\
                            r"|\bby\s+([a-z]+)(?:\s+(?:group|groups|type|category))?\s*[?.]?\s*$", re.I)
 _TYPE_WORDS = {
     "count": ("数", "number"), "money": ("金額", "amount"), "percent": ("割合", "percentage"),
-    "date": ("時期・日付", "date"), "name": ("名称", "name"), "person": ("人名", "person's name"),
+    "date": ("時期・日付", "date"), "version": ("バージョン", "version"),
+    "name": ("名称", "name"), "person": ("人名", "person's name"),
     "place": ("場所", "place"), "rating": ("評定", "rating"),
 }
 

@@ -18,6 +18,13 @@ _NUMBER = re.compile(rf"(?<![A-Za-z0-9.,])\d[\d,]*(?:\.\d+)?\s*(?:(?:万|億|千
 _DATE = re.compile(r"(?:令和|平成)\s*(?:元|\d+)\s*年度?(?:\s*\d+\s*月)?(?:\s*\d+\s*日)?|"
                    r"(?<!\d)(?:19|20)\d\d\s*年(?:\s*\d+\s*月)?(?:\s*\d+\s*日)?|\d+\s*月\s*\d+\s*日|(?<![\d.])\d{1,2}\s*月(?![\d日])|"
                    r"年度末|上期|下期|上半期|下半期|第\s*\d\s*四半期")
+# A release as printed: 1.10.0, 20150420.0, 2.9-3+b1, バージョン 2, v1.5. A bare x.y is a decimal
+# (0.5 倍) unless named a version or followed by 以降 / or later.
+_RELEASE_TAIL = r"(?:[-+~][0-9A-Za-z.+~]*[0-9A-Za-z])?(?![\d.]*\d)"
+_VERSION = re.compile(
+    r"(?:バージョン|[Vv]ersion|ver\.|(?<![A-Za-z0-9])[vV](?=\d))\s*\d+(?:\.\d+)*" + _RELEASE_TAIL
+    + r"|(?<![\d.])(?:\d+(?:\.\d+){2,}|\d{8}\.\d+|\d+\.\d+(?=[-+~]\w))" + _RELEASE_TAIL
+    + r"|(?<![\d.])\d+\.\d+(?=\s*(?:以降|以上|から|より|or later|and later|or newer))")
 _RATING = re.compile(r"(?:評定|評価)\s*[:：は]?\s*([SABCD])(?![A-Za-z])|(?<![A-Za-z])([SABCD])\s*評定")
 _QUOTED = re.compile(r"[「『]([^「」『』]{1,60})[」』]")
 _BRACKETED = re.compile(r"[（(]([^（）()]{2,40})[）)]")
@@ -36,7 +43,7 @@ _PROPER = {"人名": "person", "地名": "place", "組織名": "name", "一般":
 
 @dataclass(frozen=True)
 class Span:
-    kind: str  # number, money, percent, date, rating, name, person, place
+    kind: str  # number, money, percent, date, version, rating, name, person, place
     start: int  # offsets in the sentence
     end: int
     unit: str = ""  # the counter or money unit after a figure
@@ -77,6 +84,11 @@ def figures(sentence: str) -> list[Span]:
         kind = "money" if unit in MONEY_UNITS else "percent" if unit in PERCENT_UNITS else "number"
         out.append(Span(kind, m.start(), m.end(), unit))
     return out
+
+
+def versions(sentence: str) -> list[Span]:
+    text = _folded(sentence)
+    return [Span("version", m.start(), m.end()) for m in _VERSION.finditer(text)]
 
 
 def ratings(sentence: str) -> list[Span]:
@@ -121,6 +133,8 @@ def _spans(sentence: str, kind: str) -> tuple[Span, ...]:
         found = figures(sentence)
     elif kind == "rating":
         found = ratings(sentence)
+    elif kind == "version":
+        found = versions(sentence)
     elif kind in ("name", "person", "place", "list"):
         found = names(sentence, proper_nouns=kind != "list")
     elif kind == "reason":

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from ingest.text import normalize
 from qa.reader.morph import tag
 
-KINDS = ("count", "money", "percent", "date", "name", "person", "place", "list", "reason", "compare",
-         "yes_no", "rating", "how", "fact")
+KINDS = ("count", "money", "percent", "date", "version", "name", "person", "place", "list", "reason",
+         "compare", "yes_no", "rating", "how", "fact")
 # Types whose answer is a span the reader can find in a sentence (the rest are whole sentences).
-TYPED = frozenset({"count", "money", "percent", "date", "name", "person", "place", "rating"})
+TYPED = frozenset({"count", "money", "percent", "date", "version", "name", "person", "place", "rating"})
 
 _KANJI_NUMBER = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _WORD_NUMBER = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -65,6 +65,9 @@ _JA = [  # (kind, pattern) in priority order, on normalize()d text
     ("rating", re.compile(r"評定|評価は(?:何|どう)|何評価")),
     ("reason", re.compile(r"なぜ|なんで|何で(?![すしあ])|理由|どうして|原因|要因")),
     ("person", re.compile(r"誰|だれ|どなた|氏名|人物")),
+    # A manual answers "since when" with a release: いつのバージョンから, どの版で.
+    ("version", re.compile(r"(?:どの|何|なん|いつの)\s*(?:バージョン|ばーじょん|版|リリース)|"
+                           r"バージョン(?:番号)?(?:は|って|を)\s*(?:何|いくつ|教え)")),
     ("percent", re.compile(r"何\s*[%％]|何割|何パーセント|割合|比率|[^効]率は|率って|率を|何倍")),
     ("money", re.compile(r"いくら|金額|何円|何千円|何百万円|何億円|予算額?は|決算額?は|"
                          r"費用は|経費は|コストは")),
@@ -93,6 +96,8 @@ _EN = [
     ("reason", re.compile(r"\bwhy\b|\breasons?\b|\bwhat caused\b|\bcauses? of\b")),
     ("person", re.compile(r"^(?:\w+ ){0,2}who\b|\bwho (?:is|was|were|are|did|does|received|won|leads?)\b|"
                           r"name of the (?:person|president|chair)")),
+    ("version", re.compile(r"\b(?:which|what|minimum|required|earliest|latest)(?: [\w.-]+){0,2} versions?\b|"
+                           r"\bversion (?:number|of)\b|\bsince (?:version|release)\b")),
     ("date", re.compile(r"\bwhen\b|what date|which date|what month|which month|what year|since when")),
     ("place", re.compile(r"\bwhere\b|which (?:country|countries|city|cities|region|prefecture)")),
     ("percent", re.compile(r"what (?:percentage|share|proportion|ratio|rate)|\bpercent|what %|"
