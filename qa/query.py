@@ -142,7 +142,30 @@ def english_terms(norm: str, words: Mapping[str, int] | None = None) -> str:
     # The glossary's phrases first ("internal control" -> 内部統制), the dictionary for the other words.
     japanese, rest = split_terms(norm)
     found = lexicon.translate(rest, words or {})
-    return " ".join([japanese, *found, *english_names(norm)])
+    names = english_names(norm)
+    said = {n.lower() for n in names}
+    more = [w for w in jargon(norm, words or {}) if w not in said]
+    return " ".join([japanese, *found, *names, *more])
+
+
+_JARGON = re.compile(r"\\?[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*")
+
+
+def jargon(norm: str, words: Mapping[str, int]) -> list[str]:
+    """Lowercase words that are no English word but that the documents print as they are: commands,
+    options, package and font names (\\ltjenableadjust, luatexja-fontspec, hiragino). A manual's
+    users type them as written; the dictionary has nothing for them. Capitalised words are names
+    already (english_names)."""
+    english = lexicon.english_words()
+    out = []
+    for word in _JARGON.findall(norm):
+        if not (word.islower() or word.startswith("\\")):
+            continue
+        for part in word.lstrip("\\").lower().split("-"):
+            known = part in words and part not in lexicon.STOP and not part.isdigit()
+            if known and not any(h in english for h in lexicon.headwords(part)):
+                out.append(part)
+    return list(dict.fromkeys(out))
 
 
 # An ask: a clause with its own question word. "何件で、…何名ですか" asks two things.

@@ -135,3 +135,13 @@ def test_the_shipped_word_list_holds_ordinary_english():
 def test_without_the_word_list_no_word_is_taken_for_a_name(monkeypatch):
     monkeypatch.setattr(lexicon, "english_words", lambda: frozenset())
     assert lexicon.unknown_words("Can I run Grafana with a keymanager?") == []
+
+
+def test_lowercase_jargon_the_documents_print_is_kept_for_search():
+    words = {"fontspec": 5, "frobnicate": 2, "mkconfig": 3, "font": 40, "toolkit": 1}
+    terms = english_terms("Which option of \\mkconfig does the frob-fontspec toolkit read?", words).split()
+    assert "mkconfig" in terms and "fontspec" in terms  # commands and package names, as printed
+    assert "frob" not in terms  # not in the documents
+    assert "toolkit" not in terms and "option" not in terms  # English words go through the dictionary
+    # A name already taken as spelt is not counted twice.
+    assert english_terms("What does 'fontspec' load?", words).split().count("fontspec") == 1
