@@ -128,12 +128,15 @@ _NOT_NAMES = {"What", "Which", "How", "When", "Who", "Where", "Why", "Did", "Doe
               "Were", "Are", "In", "Of", "For", "By", "The", "And", "To", "At", "On"}
 # A quoted word is a name whatever its case: 'parbdd', "kanjiskip".
 _QUOTED = re.compile(r"""(?:(?<=\s)|^)['"`‘“]([^\s'"`’”]{2,40})['"`’”]""")
+_PATH = re.compile(r"(?<![\w/])/[\w.+-]+(?:/[\w.*+-]+)*")  # a file path: /dev/full, /var/lib/dpkg
 
 
 def english_names(norm: str) -> list[str]:
-    """Names, acronyms, codes and quoted words an English question shares with the Japanese text."""
+    """Names, acronyms, codes, quoted words and file paths an English question shares with the
+    Japanese text."""
     names = [m.group(0) for m in _NAME.finditer(norm) if m.group(0) not in _NOT_NAMES]
-    return list(dict.fromkeys([*names, *(m.group(1) for m in _QUOTED.finditer(norm))]))
+    quoted = [m.group(1) for m in _QUOTED.finditer(norm)]
+    return list(dict.fromkeys([*names, *quoted, *_PATH.findall(norm)]))
 
 
 def english_terms(norm: str, words: Mapping[str, int] | None = None) -> str:

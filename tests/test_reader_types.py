@@ -42,6 +42,8 @@ from qa.reader.types import answer_type
     ("Guide revision - downloads?", "count", "件"),  # terse: ends on what it counts
     ("Sales went up by how much?", "count", ""),
     ("And what % of them were online?", "percent", ""),
+    ("What happens when you delete the cache?", "fact", ""),  # "when" states a condition here
+    ("The fair ran from when til when?", "date", ""),
     ("この機能はどのバージョンから使える？", "version", ""),  # a manual answers "since when" with a release
     ("その命令っていつのばーじょんで入ったの？", "version", ""),
     ("Which plugin version does the guide require?", "version", ""),

@@ -98,7 +98,11 @@ _EN = [
                           r"name of the (?:person|president|chair)")),
     ("version", re.compile(r"\b(?:which|what|minimum|required|earliest|latest)(?: [\w.-]+){0,2} versions?\b|"
                            r"\bversion (?:number|of)\b|\bsince (?:version|release)\b")),
-    ("date", re.compile(r"\bwhen\b|what date|which date|what month|which month|what year|since when")),
+    # "when" asks a time before a verb (when did, when was) or at the end (from when til when?); "what
+    # happens when you …" states a condition.
+    ("date", re.compile(r"\bwhen\b(?=\s+(?:did|does|do|was|were|is|are|will|would|has|have|had|can|could)\b"
+                        r"|\s*(?:til|till|until|to|and|\?|$))"
+                        r"|what date|which date|what month|which month|what year|since when")),
     ("place", re.compile(r"\bwhere\b|which (?:country|countries|city|cities|region|prefecture)")),
     ("percent", re.compile(r"what (?:percentage|share|proportion|ratio|rate)|\bpercent|what %|"
                            r"how many times (?:more|higher|larger)")),
