@@ -92,7 +92,8 @@ def _features(c: Candidate, query: Query, ctx: Context, terms: dict[str, float],
     f.update(_years(c, query))
     f.update(_place(c, query, answer))
     f.update(_row(c, query, terms, ctx))
-    f["heading"] = float(bool(_HEADING.match(c.text.strip())) and "。" not in c.text)
+    # A sentence ends in 。 or, in a typeset manual, ．: a bullet (■, ○) before it makes no heading.
+    f["heading"] = float(bool(_HEADING.match(c.text.strip())) and not re.search("[。．]", c.text))
     f["short"] = float(len(c.text) < SHORT_CHARS)
     f["long"] = float(len(c.text) > LONG_CHARS)
     is_list = float(answer.kind == "list")
