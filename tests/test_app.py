@@ -65,10 +65,10 @@ def test_refusal_is_shown_with_nearest_passages(tiny, monkeypatch):
 
 
 def test_follow_up_resolves_against_the_previous_question(tiny):
-    history = [{"role": "user", "content": "重要インフラ関連企業の数は令和２年度に何社？"},
+    history = [{"role": "user", "content": "重要インフラ関連の企業数は令和２年度に何社？"},
                {"role": "assistant", "content": "273 社 [1]"}]
     reply = app.respond("その前年度は？", history, "all")
-    assert reply.question == "重要インフラ関連企業の数は令和元年度に何社?"
+    assert reply.question == "重要インフラ関連の企業数は令和元年度に何社?"
     assert "解釈" in reply.text and reply.sources
 
 
