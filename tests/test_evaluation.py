@@ -338,7 +338,7 @@ def test_run_peer_on_tiny_pdf(tmp_path):
             question="繰越欠損金の主な要因は関係会社株式評価損ですか？",
             evidence="関係会社株式評価損が主な要因",
         ),
-        row(id="p2", question="情報処理技術者試験の応募者数は？", evidence="試験はCBT方式"),
+        row(id="p2", question="情報処理技術者試験、応募者数は？", evidence="試験はCBT方式"),
         row(id="u", question="社名は？", type="unanswerable"),
     ]
     report = run_peer(pdf, FakeEmbedder(), rows, pages)
