@@ -65,10 +65,10 @@ def test_refusal_is_shown_with_nearest_passages(tiny, monkeypatch):
 
 
 def test_follow_up_resolves_against_the_previous_question(tiny):
-    history = [{"role": "user", "content": "重要インフラ関連企業の数は令和２年度に何社？"},
+    history = [{"role": "user", "content": "重要インフラ関連の企業数は令和２年度に何社？"},
                {"role": "assistant", "content": "273 社 [1]"}]
     reply = app.respond("その前年度は？", history, "all")
-    assert reply.question == "重要インフラ関連企業の数は令和元年度に何社?"
+    assert reply.question == "重要インフラ関連の企業数は令和元年度に何社?"
     assert "解釈" in reply.text and reply.sources
 
 
@@ -103,15 +103,15 @@ def test_highlight_is_drawn_on_the_page_image(tiny):
 
 
 @pytest.mark.parametrize("message, previous, expected", [
-    ("その前年度は？", "令和2年度の一般管理費は前年度比で何%減少した？", "令和元年度の一般管理費は前年度比で何%減少した?"),
-    ("令和元年度は？", "「財務内容の改善」（項目Ⅲ）の令和2年度の評定は何ですか？",
-     "「財務内容の改善」(項目III)の令和元年度の評定は何ですか?"),
+    ("その前年度は？", "令和2年度における一般管理費は前年度比で何%減少した？", "令和元年度における一般管理費は前年度比で何%減少した?"),
+    ("令和元年度は？", "「財務内容の改善」（項目Ⅲ）の令和2年度の評定はどうでしたか？",
+     "「財務内容の改善」(項目III)の令和元年度の評定はどうでしたか?"),
     ("Ⅱは？", "項目Ⅲの評定は？", "項目IIの評定は?"),
     ("What about the previous year?", "What rating did IPA give for item II in FY2020?",
      "What rating did IPA give for item II in FY2019?"),
     ("And item III?", "What rating did IPA give itself for item II?", "What rating did IPA give itself for item III?"),
     ("その理由は？", "法人全体の評定は何ですか？", "法人全体の評定は何ですか？ その理由は？"),
-    ("SECURITY ACTIONの自己宣言者は累計で何件？", "令和2年度の一般管理費は？", "SECURITY ACTIONの自己宣言者は累計で何件？"),
+    ("SECURITY ACTIONの自己宣言者は累計で何件？", "令和2年度における一般管理費は？", "SECURITY ACTIONの自己宣言者は累計で何件？"),
     ("その前年度は？", None, "その前年度は？"),
 ])
 def test_rewrite(message, previous, expected):
@@ -119,18 +119,18 @@ def test_rewrite(message, previous, expected):
 
 
 def test_full_questions_are_not_follow_ups():
-    assert not is_follow_up("令和2年度の一般管理費は前年度比で何%減少した？")
+    assert not is_follow_up("令和2年度における一般管理費は前年度比で何%減少した？")
     assert not is_follow_up("How many registrants were there in 2020?")
     assert is_follow_up("令和元年度は？")
 
 
 def test_follow_ups_chain_through_gradio_message_content():
-    history = [{"role": "user", "content": [{"type": "text", "text": "令和2年度の一般管理費は？"}]},
+    history = [{"role": "user", "content": [{"type": "text", "text": "令和2年度における一般管理費は？"}]},
                {"role": "assistant", "content": [{"type": "text", "text": "…"}]},
                {"role": "user", "content": "その前年度は？"},
                {"role": "assistant", "content": "…"}]
-    assert resolve("その前年度は？", history) == "平成30年度の一般管理費は?"
-    assert resolve("その前年度は？", [("令和2年度の一般管理費は？", "…")]) == "令和元年度の一般管理費は?"
+    assert resolve("その前年度は？", history) == "平成30年度における一般管理費は?"
+    assert resolve("その前年度は？", [("令和2年度における一般管理費は？", "…")]) == "令和元年度における一般管理費は?"
 
 
 def test_sanitize_drops_images_links_and_html():
@@ -204,7 +204,7 @@ def test_respond_on_the_sample_report(sample_index):
     assert any(s["label"].endswith("p.11") for s in reply.sources)
     view = runtime.source_view(next(s for s in reply.sources if s["label"].endswith("p.11")))
     assert view.found and view.image is not None and "<mark>" in view.text_html
-    follow = runtime.respond("その前年度は？", [{"role": "user", "content": "令和2年度の一般管理費は？"}], "all")
+    follow = runtime.respond("その前年度は？", [{"role": "user", "content": "令和2年度における一般管理費は？"}], "all")
     assert "令和元年度" in follow.question
 
 

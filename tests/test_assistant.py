@@ -18,7 +18,7 @@ def assistant(sample_index):
 
 
 def test_every_citation_is_on_its_page_and_in_its_item(assistant):
-    answer = assistant.ask("令和2年度の一般管理費は前年度比で何%減少しましたか？")
+    answer = assistant.ask("令和2年度における一般管理費は前年度比で何%減少しましたか？")
     assert not answer.refused and answer.citations
     pages = {p.number: p for p in assistant.index.pages["report.pdf"]}
     chunks = {c.id: c for c in assistant.index.chunks}
@@ -57,7 +57,7 @@ def test_a_year_after_the_report_is_refused_saying_which_years_it_covers(assista
 
 
 def test_a_table_question_quotes_the_row_and_names_the_cell(assistant):
-    answer = assistant.ask("令和2年度末の法人全体の積立金はいくら？")
+    answer = assistant.ask("法人全体の積立金、令和2年度末ではいくら？")
     assert not answer.refused and "2,177" in answer.text
     assert answer.span is not None and answer.span.text == "2,177"
 
@@ -70,7 +70,7 @@ def test_bad_questions(assistant):
 
 
 def test_passages_are_on_different_pages(assistant):
-    answer = assistant.ask("情報処理安全確保支援士試験の応募者数と合格者数は？")
+    answer = assistant.ask("情報処理安全確保支援士になるための試験、応募者と合格者はそれぞれ何人？")
     assert len(answer.passages) == 10
     assert len(set(zip((h.chunk.doc for h in answer.passages), answer.pages, strict=True))) == 10
     assert answer.pages[0] == answer.citations[0].page  # the evidence comes first
@@ -82,7 +82,7 @@ def test_item_filter_keeps_to_the_item(assistant):
 
 
 def test_retriever_returns_documents_with_metadata(assistant):
-    docs = assistant.as_retriever(k=4).invoke("情報処理安全確保支援士試験の応募者数")
+    docs = assistant.as_retriever(k=4).invoke("情報処理安全確保支援士になるための試験の応募者数")
     assert len(docs) == 4
     assert {"doc", "item", "section", "page_start", "page_end", "score"} <= set(docs[0].metadata)
 

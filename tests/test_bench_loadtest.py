@@ -94,7 +94,7 @@ def test_overload_gets_clean_busy_replies_and_the_server_stays_up(monkeypatch, t
     demo, url = start_app(runtime)
     try:
         started = time.perf_counter()
-        burst = run_load(url, ["令和2年度の一般管理費は？"], clients=20, per_client=1, timeout=15)
+        burst = run_load(url, ["令和2年度における一般管理費は？"], clients=20, per_client=1, timeout=15)
         later = run_load(url, ["その前年度は？"], clients=1, per_client=1, timeout=15)
         wall = time.perf_counter() - started
     finally:

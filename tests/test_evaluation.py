@@ -22,8 +22,8 @@ from qa.evaluation.metrics import (
 from qa.evaluation.runner import check_baseline, eval_command, run_eval, write_baseline
 
 PAGES = [
-    Page(1, "1", "Ⅰ－１ 情報セキュリティ対策の強化\n重要インフラ関連企業の数は 273 社 となった。"),
-    Page(2, "2", "＜評定と根拠＞ 評定：A\n重要インフラ関連企業の数は\n273 社となった。"),
+    Page(1, "1", "Ⅰ－１ 情報セキュリティ対策の強化\n重要インフラ関連の企業数は 273 社 となった。"),
+    Page(2, "2", "＜評定と根拠＞ 評定：A\n重要インフラ関連の企業数は\n273 社となった。"),
     Page(3, "3", "Ⅱ 業務運営の効率化\n一般管理費は前年度比 3.0% 減少。関係会社株式評価損が主な要因。"),
     Page(4, "4", "Ⅲ 財務内容の改善\n繰越欠損金は関係会社株式評価損による。"),
 ]
@@ -57,7 +57,7 @@ def result(id="Q1", answer="", refused=False, cited=(), ranked=(), item="I-1", l
 
 def test_gold_pages_evidence_found_across_whitespace_and_width():
     # Page 2 breaks the line inside the evidence; full-width digits normalise to ASCII.
-    gold = gold_pages(row(evidence="重要インフラ関連企業の数は２７３社"), PAGES)
+    gold = gold_pages(row(evidence="重要インフラ関連の企業数は２７３社"), PAGES)
     assert gold == {1, 2}
 
 
@@ -304,7 +304,7 @@ def test_shipped_dev_set_loads_and_every_answerable_row_has_evidence(sample_page
 # --- the peer pipeline ----------------------------------------------------------------------------------
 
 PEER_PAGES = [
-    "情報セキュリティ対策の強化。重要インフラ関連企業の数は二百七十三社となり、計画値を大きく上回った。",
+    "情報セキュリティ対策の強化。重要インフラ関連の企業数は二百七十三社となり、計画値を大きく上回った。",
     "情報処理技術者試験の応募者数は増加した。試験はCBT方式に切り替えた。",
     "財務内容の改善。繰越欠損金は関係会社株式評価損が主な要因である。",
 ]
@@ -338,7 +338,7 @@ def test_run_peer_on_tiny_pdf(tmp_path):
             question="繰越欠損金の主な要因は関係会社株式評価損ですか？",
             evidence="関係会社株式評価損が主な要因",
         ),
-        row(id="p2", question="情報処理技術者試験の応募者数は？", evidence="試験はCBT方式"),
+        row(id="p2", question="情報処理技術者試験、応募者数は？", evidence="試験はCBT方式"),
         row(id="u", question="社名は？", type="unanswerable"),
     ]
     report = run_peer(pdf, FakeEmbedder(), rows, pages)

@@ -101,7 +101,7 @@ def test_a_breakdown_by_what_no_passage_names_is_refused_with_its_reason(mera):
     ("新たに加わった2つの窓口ってどこ？", ["2 つの窓口が加わった。", "- 港湾相談窓口", "- 河川相談窓口"], 0),
     # Not this rule: no count stated, a kind rather than names asked, the count not quoted, English.
     ("採択されたプロジェクトの名前は？", ["令和 4 年度は 4 つのプロジェクトを採択した。"], 0),
-    ("どのような4つの課題に整理した？", ["課題を 4 つに整理した。"], 0),
+    ("4つに整理した課題はどのようなもの？", ["課題を 4 つに整理した。"], 0),
     ("5つのサービスの名前は？", ["民間サービスを登録した。"], 0),
     # English: the same, with number words; a year is no count.
     ("Which four projects were selected?", ["令和 4 年度は 4 つのプロジェクトを採択した。"], 4),

@@ -130,7 +130,7 @@ def test_ask_in_japanese_and_english_then_open_the_cited_page(page, server):
 
 
 def test_follow_up_and_clear(page):
-    _ask(page, "令和2年度の一般管理費は前年度比で何%減少しましたか？", 1)
+    _ask(page, "令和2年度における一般管理費は前年度比で何%減少しましたか？", 1)
     _ask(page, "その前年度は？", 2)
     assert "令和元年度" in page.inner_text("#chat")
     page.click("#clear")

@@ -57,7 +57,7 @@ def is_follow_up(message: str) -> bool:
 def rewrite(message: str, previous: str | None, report_year: int | None = None) -> str:
     """The question a follow-up stands for: the previous question with the year or item swapped.
 
-    「その前年度は？」 after 「令和2年度の一般管理費は？」 -> 「令和元年度の一般管理費は？」.
+    「その前年度は？」 after 「令和2年度における一般管理費は？」 -> 「令和元年度における一般管理費は？」.
     A message that is not a follow-up, or has no previous question, is returned as is.
     `report_year`: the year "the previous year" counts from when the previous question names none.
     """
