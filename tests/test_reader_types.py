@@ -92,6 +92,12 @@ def test_figures_with_their_units():
     assert ("date", "令和2年11月", "") in found
 
 
+def test_a_circled_list_number_is_no_figure():
+    sentence = "②研修費について、前年度比 4.0%の削減を達成。"
+    assert [(s.kind, s.text(sentence)) for s in figures(sentence)] == [("percent", "4.0%")]
+    assert all(s.start > 0 for s in spans(sentence, "money"))  # a money question gets no "②" for an answer
+
+
 def test_spans_of_the_asked_type_only():
     assert {s.kind for s in spans(SENTENCE, "money")} <= {"money", "number", "percent", "date"}
     assert [s.text(SENTENCE) for s in spans(SENTENCE, "rating")] == []

@@ -36,6 +36,7 @@ _CAUSE = re.compile(r"[^、，,。．]*?(?:ため|によるもの|に起因|が(
                     r"|ので(?![はも])|の結果)|(?:従って|したがって|そのため|このため|それゆえ|よって)[，,、]"
                     r"|(?i:\b(?:therefore|thus|hence),"
                     r"|\b(?:because|due to|owing to|as a result of|caused by|so that)\b[^,.;]*)")
+_DIGIT = re.compile(r"[0-9０-９]")
 MONEY_UNITS = frozenset({"円", "千円", "百万円", "億円", "万円"})
 PERCENT_UNITS = frozenset({"%", "％", "ポイント", "割"})
 _PROPER = {"人名": "person", "地名": "place", "組織名": "name", "一般": "name"}
@@ -78,7 +79,8 @@ def figures(sentence: str) -> list[Span]:
     taken = [(d.start, d.end) for d in dates]
     out = list(dates)
     for m in _NUMBER.finditer(text):
-        if any(a <= m.start() < b for a, b in taken):
+        # ① folds to 1, but a circled digit numbers a list item: it is no figure.
+        if any(a <= m.start() < b for a, b in taken) or not _DIGIT.match(sentence, m.start()):
             continue
         unit = (m.group(1) or "").replace("％", "%")
         kind = "money" if unit in MONEY_UNITS else "percent" if unit in PERCENT_UNITS else "number"
