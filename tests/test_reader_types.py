@@ -92,6 +92,12 @@ def test_figures_with_their_units():
     assert ("date", "令和2年11月", "") in found
 
 
+def test_a_bare_year_like_number_counts_nothing():
+    sentence = "行動指針（DX 戦略 2021）を策定し、職員 1,998 名に周知。"
+    kinds = [(s.kind, s.text(sentence).strip()) for s in figures(sentence)]
+    assert kinds == [("year", "2021"), ("number", "1,998 名")]
+
+
 def test_a_circled_list_number_is_no_figure():
     sentence = "②研修費について、前年度比 4.0%の削減を達成。"
     assert [(s.kind, s.text(sentence)) for s in figures(sentence)] == [("percent", "4.0%")]

@@ -37,6 +37,7 @@ _CAUSE = re.compile(r"[^、，,。．]*?(?:ため|によるもの|に起因|が(
                     r"|(?i:\b(?:therefore|thus|hence),"
                     r"|\b(?:because|due to|owing to|as a result of|caused by|so that)\b[^,.;]*)")
 _DIGIT = re.compile(r"[0-9０-９]")
+_YEAR_LIKE = re.compile(r"(?:19|20)\d\d")
 MONEY_UNITS = frozenset({"円", "千円", "百万円", "億円", "万円"})
 PERCENT_UNITS = frozenset({"%", "％", "ポイント", "割"})
 _PROPER = {"人名": "person", "地名": "place", "組織名": "name", "一般": "name"}
@@ -44,7 +45,7 @@ _PROPER = {"人名": "person", "地名": "place", "組織名": "name", "一般":
 
 @dataclass(frozen=True)
 class Span:
-    kind: str  # number, money, percent, date, version, rating, name, person, place
+    kind: str  # number, money, percent, year, date, version, rating, name, person, place
     start: int  # offsets in the sentence
     end: int
     unit: str = ""  # the counter or money unit after a figure
@@ -84,6 +85,8 @@ def figures(sentence: str) -> list[Span]:
             continue
         unit = (m.group(1) or "").replace("％", "%")
         kind = "money" if unit in MONEY_UNITS else "percent" if unit in PERCENT_UNITS else "number"
+        if not unit and _YEAR_LIKE.fullmatch(m.group(0).strip()):
+            kind = "year"  # a bare 2021 names a year or an edition (戦略 2021), it counts nothing
         out.append(Span(kind, m.start(), m.end(), unit))
     return out
 
