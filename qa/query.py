@@ -19,6 +19,8 @@ from qa.records import DOCUMENT
 _JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _KANA = re.compile(r"[\u3041-\u30ff]")
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+_BRACKETED = re.compile(r"[(（「『\"“‘'][^)）」』\"”’']*[)）」』\"”’']")  # a quoted name, in any language
 TITLE_KEY = 8  # leading characters of an item title that name the item when a question quotes them
 
 
@@ -78,10 +80,13 @@ EN_SHARE = 3  # an English question quoting a Japanese name still has this many 
 
 
 def language(text: str) -> str:
-    """"ja" when the text has kana (Japanese sentences always do, whatever Latin names they hold)
+    """"ja" when the text has hiragana outside brackets and quotes (Japanese grammar: particles);
+    else "ja" when it has kana (Japanese sentences always do, whatever Latin names they hold)
     unless Latin letters outnumber its Japanese characters EN_SHARE times over (an English question
     quoting a Japanese name); otherwise "en" when Latin letters outnumber kanji."""
     latin, japanese = len(_LATIN.findall(text)), len(_JAPANESE.findall(text))
+    if len(_HIRAGANA.findall(_BRACKETED.sub("", text))) >= 2:  # particles: 「jfm-ujis.lua って何の JFM？」
+        return "ja"
     if _KANA.search(text):
         return "en" if latin > EN_SHARE * japanese else "ja"
     return "en" if latin > japanese else "ja"

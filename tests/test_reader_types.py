@@ -43,6 +43,8 @@ from qa.reader.types import answer_type
     ("Sales went up by how much?", "count", ""),
     ("And what % of them were online?", "percent", ""),
     ("What happens when you delete the cache?", "fact", ""),  # "when" states a condition here
+    ("How do I change the page-size ratio?", "how", ""),  # a procedure, whatever it names
+    ("How does this year's turnout compare with last year's?", "compare", ""),
     ("The fair ran from when til when?", "date", ""),
     ("この機能はどのバージョンから使える？", "version", ""),  # a manual answers "since when" with a release
     ("その命令っていつのばーじょんで入ったの？", "version", ""),
@@ -80,6 +82,8 @@ def test_fiscal_years_are_not_calendar_dates():
 def test_an_english_question_quoting_japanese_is_english():
     assert language("How many entries did the contest (ひろげよう情報モラル) receive this year?") == "en"
     assert language("SECURITY ACTIONの自己宣言者は何件？") == "ja"
+    assert language("mkconf-tool.conf って何の config file？") == "ja"  # Japanese particles, Latin names
+    assert language("What does 「はじめに」 say about the config file format?") == "en"
 
 
 SENTENCE = "令和2年11月に説明会を開催し、延べ 370 社 654 名が参加、満足度は 92% 、予算は 1,200 千円であった。"

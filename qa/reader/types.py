@@ -96,6 +96,8 @@ _EN = [
     ("reason", re.compile(r"\bwhy\b|\breasons?\b|\bwhat caused\b|\bcauses? of\b")),
     ("person", re.compile(r"^(?:\w+ ){0,2}who\b|\bwho (?:is|was|were|are|did|does|received|won|leads?)\b|"
                           r"name of the (?:person|president|chair)")),
+    # "How do I change the size ratio?" asks a procedure, whatever it names (a ratio, a budget).
+    ("how", re.compile(r"\bhow (?:do|can|should|to)\b|\bhow does\b(?!.*\bcompare)|\bway to\b")),
     ("version", re.compile(r"\b(?:which|what|minimum|required|earliest|latest)(?: [\w.-]+){0,2} versions?\b|"
                            r"\bversion (?:number|of)\b|\bsince (?:version|release)\b")),
     # "when" asks a time before a verb (when did, when was) or at the end (from when til when?); "what
@@ -117,7 +119,6 @@ _EN = [
                         r"command|package|option|file|service|program|scheme)")),
     ("compare", re.compile(r"\bcompare|\bchange[ds]?\b|\btrend\b|over the years|from fy\s*\d+ to|"
                            r"year before|previous year|increase|decrease")),
-    ("how", re.compile(r"\bhow (?:do|can|does|should|to)\b|\bway to\b")),
     ("yes_no", re.compile(r"^(?:is|was|were|are|did|does|do|has|have|can|could)\b")),
 ]
 _RESULT = re.compile(r"実績|結果|達成|actual|result|achieved")
