@@ -102,6 +102,12 @@ def test_a_bare_year_like_number_counts_nothing():
     assert kinds == [("year", "2021"), ("number", "1,998 名")]
 
 
+def test_a_figure_in_a_name_or_before_a_comma_stands_alone():
+    sentence = "MIT-2.0 と 4-Clause 形式、配布 12,300 件, 予定 10-20 名"
+    found = [(s.kind, s.text(sentence).strip()) for s in figures(sentence)]
+    assert found == [("number", "12,300 件"), ("number", "10"), ("number", "20 名")]
+
+
 def test_a_circled_list_number_is_no_figure():
     sentence = "②研修費について、前年度比 4.0%の削減を達成。"
     assert [(s.kind, s.text(sentence)) for s in figures(sentence)] == [("percent", "4.0%")]

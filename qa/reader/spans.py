@@ -14,7 +14,10 @@ from qa.reader.morph import tag
 _UNIT = (r"百万円|千円|億円|万円|円|%|％|ポイント|割|件|社|名|人|者|回|度|倍|組織|団体|法人|機関|"
          r"か国|カ国|ヶ国|か所|カ所|ヶ所|箇所|校|点|本|種類|時間|週間|日|か月|カ月|ヶ月|人月|URL|サービス|PJ|"
          r"テーマ|分野|項目")
-_NUMBER = re.compile(rf"(?<![A-Za-z0-9.,])\d[\d,]*(?:\.\d+)?\s*(?:(?:万|億|千)(?!円))?\s*({_UNIT})?")
+# Thousands grouped by commas (16,477; not the comma after it). A figure joined to a Latin word by a
+# hyphen is part of a name (3-Clause BSD, MPL-2.0), no figure.
+_NUMBER = re.compile(rf"(?<![A-Za-z0-9.,])(?<![A-Za-z]-)(?<![A-Za-z]\d-)\d+(?:,\d{{3}})*"
+                     rf"(?![\d,]*-[A-Za-z])(?:\.\d+)?\s*(?:(?:万|億|千)(?!円))?\s*({_UNIT})?")
 _DATE = re.compile(r"(?:令和|平成)\s*(?:元|\d+)\s*年度?(?:\s*\d+\s*月)?(?:\s*\d+\s*日)?|"
                    r"(?<!\d)(?:19|20)\d\d\s*年(?:\s*\d+\s*月)?(?:\s*\d+\s*日)?|\d+\s*月\s*\d+\s*日|(?<![\d.])\d{1,2}\s*月(?![\d日])|"
                    r"年度末|上期|下期|上半期|下半期|第\s*\d\s*四半期")
