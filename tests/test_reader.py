@@ -90,6 +90,15 @@ def test_a_breakdown_by_what_no_passage_names_is_refused_with_its_reason(mera):
     assert reading.assessment.breakdown == ""
 
 
+def test_a_breakdown_phrase_the_document_prints_is_quoted_not_asked():
+    from qa.reader.refusal import _breakdown
+
+    query = analyse("利用者別マニュアルの配布数、そのうち学校向けは何部？")
+    passages = "マニュアルの配布数は 1,200 部、うち学校向けは 300 部。"
+    assert _breakdown(query, passages, "…利用者別マニュアルを改訂し…") == ""  # the document's own phrase
+    assert _breakdown(query, passages, "…マニュアルを改訂し…") == "利用者"
+
+
 @pytest.mark.parametrize(("question", "quotes", "count"), [
     # The count quoted, no names: refused with the count.
     ("令和4年度に採択された4つのプロジェクト、名前は？", ["令和 4 年度は 4 つのプロジェクトを採択した。"], 4),

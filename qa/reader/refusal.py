@@ -79,7 +79,8 @@ def assess(query: Query, ranked: list[Candidate], hits: list[Hit], ctx: Context,
         "missing_passages": missing[0], "missing_document": missing[1],
         "typed": float(query.answer.typed), "en": float(query.lang == "en"),
     }
-    return Assessment(features, _outside(query, vocabulary), term, _breakdown(query, passage_text))
+    return Assessment(features, _outside(query, vocabulary), term,
+                      _breakdown(query, passage_text, document_text))
 
 
 def _type_near(cands: list[Candidate]) -> bool:
@@ -98,13 +99,16 @@ def _outside(query: Query, vocabulary: Vocabulary) -> int | None:
                 None)
 
 
-def _breakdown(query: Query, passage_text: str) -> str:
+def _breakdown(query: Query, passage_text: str, document_text: str = "") -> str:
     """What a Japanese question asks a breakdown by (業種 of 業種別) when no retrieved passage names
     it. The word is taken from the end (「登録者数業種別」: 業種), and any tail of two letters or more
-    found counts as named: a breakdown the report may give under another head is never refused."""
+    found counts as named: a breakdown the report may give under another head is never refused. Nor
+    is a phrase the document prints (「対象者別ガイドライン」): the question quotes it."""
     if query.lang == "en":
         return _breakdown_en(query.norm, passage_text)
     for m in _BREAKDOWN.finditer(query.norm):
+        if m.group(0).lower() in document_text:
+            continue
         word = m.group(1).lower()
         if not any(word[-n:] in passage_text for n in range(2, len(word) + 1)):
             return m.group(1)
