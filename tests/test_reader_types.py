@@ -40,6 +40,7 @@ from qa.reader.types import answer_type
     ("How long does the review take?", "count", ""),
     ("Which ratings did item II get?", "rating", ""),
     ("Guide revision - downloads?", "count", "件"),  # terse: ends on what it counts
+    ("What is the login shell for new users?", "fact", ""),  # a full question ending on a noun: not terse
     ("Sales went up by how much?", "count", ""),
     ("And what % of them were online?", "percent", ""),
     ("What happens when you delete the cache?", "fact", ""),  # "when" states a condition here
@@ -106,6 +107,11 @@ def test_a_figure_in_a_name_or_before_a_comma_stands_alone():
     sentence = "MIT-2.0 と 4-Clause 形式、配布 12,300 件, 予定 10-20 名"
     found = [(s.kind, s.text(sentence).strip()) for s in figures(sentence)]
     assert found == [("number", "12,300 件"), ("number", "10"), ("number", "20 名")]
+
+
+def test_a_bracketed_cross_reference_names_nothing():
+    sentence = "設定は管理画面で行う（項2.3参照）。新しい窓口（くらし相談室）を開いた（図 4）。"
+    assert [s.text(sentence) for s in names(sentence, proper_nouns=False)] == ["くらし相談室"]
 
 
 def test_a_circled_list_number_is_no_figure():

@@ -29,6 +29,8 @@ _VERSION = re.compile(
     + r"|(?<![\d.])(?:\d+(?:\.\d+){2,}|\d{8}\.\d+|\d+\.\d+(?=[-+~]\w))" + _RELEASE_TAIL
     + r"|(?<![\d.])\d+\.\d+(?=\s*(?:以降|以上|から|より|or later|and later|or newer))")
 _RATING = re.compile(r"(?:評定|評価)\s*[:：は]?\s*([SABCD])(?![A-Za-z])|(?<![A-Za-z])([SABCD])\s*評定")
+# A bracketed cross-reference (項1.1.12参照, 図3参照, see section 2) points elsewhere: it names nothing.
+_SEE = re.compile(r"参照|参考|^(?:項|節|章|図|表|付録|p\.)\s*[\dA-Z]|^see\b", re.I)
 _QUOTED = re.compile(r"[「『]([^「」『』]{1,60})[」』]")
 _BRACKETED = re.compile(r"[（(]([^（）()]{2,40})[）)]")
 _LATIN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9.&+/-]*[A-Za-z0-9](?:\s+[A-Z][A-Za-z0-9.-]*)*")
@@ -114,7 +116,7 @@ def names(sentence: str, proper_nouns: bool = True) -> list[Span]:
     text = _folded(sentence)
     out = [Span("name", m.start(1), m.end(1)) for m in _QUOTED.finditer(text)]
     out += [Span("name", m.start(1), m.end(1)) for m in _BRACKETED.finditer(text)
-            if not re.fullmatch(r"[\d,.%\s]+.*", m.group(1))]
+            if not re.fullmatch(r"[\d,.%\s]+.*", m.group(1)) and not _SEE.search(m.group(1))]
     out += [Span("name", m.start(), m.end()) for m in _LATIN.finditer(text) if len(m.group(0)) >= 2]
     out += [Span("name", m.start(), m.end()) for m in _KATAKANA.finditer(text)]
     if proper_nouns:

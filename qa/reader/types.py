@@ -124,6 +124,7 @@ _EN = [
 _RESULT = re.compile(r"実績|結果|達成|actual|result|achieved")
 _PLAN = re.compile(r"目標|計画|予定|見込|target|plan|goal")
 # A terse English question that ends on what it counts: "… - downloads?", "FY2020 applicants?"
+_WH = re.compile(r"\b(?:what|which|who|whom|whose|where|when|why|how)\b")
 _TERSE_COUNT = re.compile(rf"\b({'|'.join(_EN_UNITS)})\s*\??\s*$")
 _LIST_COUNT = re.compile(rf"([0-9]+|[一二三四五六七八九十])\s*(?:{_ASKED_COUNTERS})")
 _EN_COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten)\s+[a-z]+")
@@ -137,7 +138,8 @@ def answer_type(question: str, lang: str) -> AnswerType:
     unit = _unit(text, lang) if kind in ("count", "list", "compare", "fact", "yes_no") else ""
     if kind == "money" or (kind == "count" and re.search(r"円|yen", text)):
         kind, unit = "money", "円"
-    if kind == "fact" and lang == "en" and (m := _TERSE_COUNT.search(text)):  # "ITSS+ revision - downloads?"
+    terse = lang == "en" and not _WH.search(text)  # "ITSS+ revision - downloads?", not "What is … for users?"
+    if kind == "fact" and terse and (m := _TERSE_COUNT.search(text)):
         kind, unit = "count", _EN_UNITS[m.group(1)]
     if kind in ("fact", "yes_no", "compare") and unit:
         kind = "count" if kind == "fact" else kind
