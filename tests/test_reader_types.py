@@ -49,6 +49,7 @@ from qa.reader.types import answer_type
     ("The fair ran from when til when?", "date", ""),
     ("この機能はどのバージョンから使える？", "version", ""),  # a manual answers "since when" with a release
     ("その命令っていつのばーじょんで入ったの？", "version", ""),
+    ("動かすのに要るエンジンのバージョンは？", "version", ""),
     ("Which plugin version does the guide require?", "version", ""),
     ("What is the minimum compiler version needed?", "version", ""),
 ])

@@ -67,7 +67,7 @@ _JA = [  # (kind, pattern) in priority order, on normalize()d text
     ("person", re.compile(r"誰|だれ|どなた|氏名|人物")),
     # A manual answers "since when" with a release: いつのバージョンから, どの版で.
     ("version", re.compile(r"(?:どの|何|なん|いつの)\s*(?:バージョン|ばーじょん|版|リリース)|"
-                           r"バージョン(?:番号)?(?:は|って|を)\s*(?:何|いくつ|教え)")),
+                           r"バージョン(?:番号)?(?:は|って|を)\s*(?:何|いくつ|教え|[?？]?\s*$)")),
     ("percent", re.compile(r"何\s*[%％]|何割|何パーセント|割合|比率|[^効]率は|率って|率を|何倍")),
     ("money", re.compile(r"いくら|金額|何円|何千円|何百万円|何億円|予算額?は|決算額?は|"
                          r"費用は|経費は|コストは")),
