@@ -156,22 +156,26 @@ def english_terms(norm: str, words: Mapping[str, int] | None = None) -> str:
     return " ".join([japanese, *found, *names, *more])
 
 
-_JARGON = re.compile(r"\\?[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*")
+_JARGON = re.compile(r"\\?[A-Za-z][A-Za-z0-9_]*(?:[-.][A-Za-z0-9_]+)*")
+_JOINED = re.compile(r"[_.]|^\\")  # an identifier: luatexja.set_width, \\ltjsetparameter
 
 
 def jargon(norm: str, words: Mapping[str, int]) -> list[str]:
     """Lowercase words that are no English word but that the documents print as they are: commands,
-    options, package and font names (\\ltjenableadjust, luatexja-fontspec, hiragino). A manual's
-    users type them as written; the dictionary has nothing for them. Capitalised words are names
-    already (english_names)."""
+    options, package and font names (\\ltjenableadjust, luatexja-fontspec, hiragino), and every part
+    of an identifier (luatexja.set_width: set and width too). A manual's users type them as written;
+    the dictionary has nothing for them. Capitalised words are names already (english_names).
+    (English words the documents print in Latin were tried as a fallback too: no better.)"""
     english = lexicon.english_words()
     out = []
     for word in _JARGON.findall(norm):
         if not (word.islower() or word.startswith("\\")):
             continue
-        for part in word.lstrip("\\").lower().split("-"):
-            known = part in words and part not in lexicon.STOP and not part.isdigit()
-            if known and not any(h in english for h in lexicon.headwords(part)):
+        joined = bool(_JOINED.search(word))
+        for part in re.split(r"[-_.]", word.lstrip("\\").lower()):
+            if len(part) < 2 or part not in words or part in lexicon.STOP or part.isdigit():
+                continue
+            if joined or not any(h in english for h in lexicon.headwords(part)):
                 out.append(part)
     return list(dict.fromkeys(out))
 

@@ -143,5 +143,8 @@ def test_lowercase_jargon_the_documents_print_is_kept_for_search():
     assert "mkconfig" in terms and "fontspec" in terms  # commands and package names, as printed
     assert "frob" not in terms  # not in the documents
     assert "toolkit" not in terms and "option" not in terms  # English words go through the dictionary
+    # Every part of an identifier, English or not, as search splits it.
+    terms = english_terms("What does frob.font_size set?", {"frob": 1, "font": 40, "size": 9}).split()
+    assert {"frob", "font", "size"} <= set(terms)
     # A name already taken as spelt is not counted twice.
     assert english_terms("What does 'fontspec' load?", words).split().count("fontspec") == 1
