@@ -157,7 +157,7 @@ def english_terms(norm: str, words: Mapping[str, int] | None = None) -> str:
 
 
 _JARGON = re.compile(r"\\?[A-Za-z][A-Za-z0-9_]*(?:[-.][A-Za-z0-9_]+)*")
-_JOINED = re.compile(r"[_.]|^\\")  # an identifier: luatexja.set_width, \\ltjsetparameter
+_JOINED = re.compile(r"[_.]|^\\")  # an identifier: luatexja.set_width, \ltjsetparameter
 
 
 def jargon(norm: str, words: Mapping[str, int]) -> list[str]:
