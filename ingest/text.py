@@ -76,9 +76,32 @@ def split_sentences(text: str) -> list[str]:
 def _split(text: str) -> tuple[str, ...]:
     # Cached: answering a question splits the same retrieved chunks again and again.
     out = []
-    for line in text.split("\n"):
+    for line in _bracketed(text.split("\n")):
         out.extend(part.strip() for part in SENTENCE_END.split(line) if part.strip())
     return tuple(out)
+
+
+BRACKET_LINES = 3  # lines a bracket left open at a line end may run over (（令和 3 年 3 / 月）)
+
+
+def _bracketed(lines: list[str]) -> list[str]:
+    """The lines, each joined to the next while it leaves a bracket open: a date or a note in brackets
+    wrapped by the layout is one sentence, not two fragments."""
+    out: list[str] = []
+    joined = 0
+    for line in lines:
+        if out and joined and _open(out[-1]):
+            gap = " " if out[-1][-1:].isascii() and line[:1].isascii() and line[:1].isalnum() else ""
+            out[-1] = out[-1].rstrip() + gap + line.lstrip()
+            joined -= 1
+            continue
+        out.append(line)
+        joined = BRACKET_LINES - 1
+    return out
+
+
+def _open(line: str) -> bool:
+    return line.count("（") + line.count("(") > line.count("）") + line.count(")")
 
 
 def ends_sentence(text: str) -> bool:

@@ -56,9 +56,11 @@ class Settings(BaseSettings):
 
     def chunker(self) -> dict:
         """The ingest settings recorded in the index manifest; a change needs a re-ingest."""
-        # "tables": what ingest keeps as table rows (v2: the rating summary's rows, ingest.ratings).
+        # "tables": what ingest keeps as table rows (v2: the rating summary's rows, ingest.ratings);
+        # "sentences": how chunks split into the sentences sentences.faiss holds (v2: a bracket left
+        # open at a line end joins the next line, ingest.text).
         return {"max_chars": self.chunk_chars, "splitter": "sections-v3", "tables": "rows-v2",
-                "sentence_model": self.sentence_model}
+                "sentences": "brackets-v2", "sentence_model": self.sentence_model}
 
 
 SAMPLE_TEXT = ROOT / "data" / "ipa-fy2020" / "report.txt"

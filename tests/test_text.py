@@ -16,6 +16,9 @@ from ingest.text import ends_sentence, one_holds_other, plain_chars, split_sente
     ("See 4.1 for details. Then continue! Really? yes", ["See 4.1 for details.", "Then continue!", "Really?", "yes"]),
     ("e.g. Fig. 3 shows it", ["e.g. Fig. 3 shows it"]),
     ("一行目\n二行目。", ["一行目", "二行目。"]),
+    ("開設した（令和 3 年 3\n月）。次の文。", ["開設した（令和 3 年 3月）。", "次の文。"]),  # a bracket wrapped
+    ("see (page\n12) now\n(a) b", ["see (page 12) now", "(a) b"]),
+    ("（閉じない\n二\n三\n四", ["（閉じない二三", "四"]),  # an unclosed bracket runs over three lines at most
 ])
 def test_split_sentences(text, sentences):
     assert split_sentences(text) == sentences
