@@ -161,3 +161,15 @@ def test_a_sentence_that_gives_no_cause_has_no_reason_span():
 ])
 def test_versions_as_printed(sentence, found):
     assert [s.text(sentence) for s in versions(sentence)] == found
+
+
+def test_a_name_the_question_gives_is_no_answer():
+    from qa.query import Vocabulary
+    from qa.reader.features import _fresh
+
+    query = analyse("Which engine does FooTeX-ja run on?")
+    text = "FooTEX-ja は BarTEX の上で動く。"  # the question's name in another case
+    assert [s.text(text) for s in _fresh(names(text, proper_nouns=False), text, query)] == ["BarTEX"]
+    query = analyse("What suffix do the files take?", Vocabulary(words={"ファイル": 3}))
+    text = "ファイル名の末尾はいつもフォーマットの略号である。"  # files: ファイル, the question's own term
+    assert [s.text(text) for s in _fresh(names(text, proper_nouns=False), text, query)] == ["フォーマット"]

@@ -61,15 +61,17 @@ def featurize(cands: list[Candidate], query: Query, ctx: Context, terms: dict[st
 
 
 def _fresh(found: list[Span], text: str, query: Query) -> list[Span]:
-    """Spans the question does not already state (an answer adds facts)."""
+    """Spans the question does not already state (an answer adds facts): its figures, and names it
+    gives in any case or, asked in English, as the Japanese terms it was read as (files: ファイル)."""
     asked = _DIGITS.findall(query.norm.replace(",", ""))
+    stated = f"{query.norm} {query.lexical}".lower()
     out = []
     for s in found:
         piece = normalize(s.text(text)).replace(",", "")
         said = _DIGITS.findall(piece)
         if s.kind in ("number", "money", "percent") and any(d in said for d in asked):
             continue
-        if s.kind in ("name", "person", "place") and piece and piece in query.norm:
+        if s.kind in ("name", "person", "place") and piece and piece.lower() in stated:
             continue
         out.append(s)
     return out
