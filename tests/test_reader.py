@@ -76,6 +76,14 @@ def test_a_year_the_report_does_not_cover_is_refused_with_its_reason(mera):
 
 
 
+def test_an_item_the_report_does_not_have_is_refused_with_its_reason(mera):
+    answer = mera.ask("Ⅰ－８の評定と、その理由は？")
+    assert answer.refused and answer.passages
+    assert answer.reason.startswith("この報告書に項目Ⅰ－８はありません（項目はⅠ－１、")
+    assert mera.ask("What was item I-8 rated?").reason.startswith("The report has no item I-8; its items are I-1")
+    assert not mera.ask("Ⅰ－２の評定は？").reason  # an item it has
+
+
 def test_a_breakdown_by_what_no_passage_names_is_refused_with_its_reason(mera):
     answer = mera.ask("令和4年度の説明会の参加者、都道府県別だとどうなってる？")
     assert answer.refused and answer.passages

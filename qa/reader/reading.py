@@ -48,7 +48,7 @@ def read(query: Query, hits: list[Hit], ctx: Context, weights: Weights, pages: d
     assessment = assess(query, ranked, hits, ctx, document_text, parts)
     answerable = weights.refusal.prob(assessment.features)
     refused = (not chosen or assessment.year_outside is not None or bool(assessment.breakdown)
-               or answerable < weights.refuse_below)
+               or bool(assessment.item_missing) or answerable < weights.refuse_below)
     composed = None if refused else compose(chosen, query, pages, ctx.vocabulary, tuple(terms))
     if composed is not None and (n := unnamed(query, [c.quote for c in composed.citations])):
         assessment = replace(assessment, unnamed=n)  # the count is there, its names are not

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.text import ends_sentence, normalize
-from ingest.vocabulary import year_form, year_span
+from ingest.vocabulary import item_label, year_form, year_span
 from qa import lexicon
 from qa.glossary import to_japanese
 from qa.query import Query, Vocabulary, english_names
@@ -58,6 +58,7 @@ class Assessment:
     missing_term: str  # a question term no retrieved passage holds ("" when none)
     breakdown: str = ""  # what the question asks a breakdown by, when no retrieved passage names it
     unnamed: int = 0  # the count whose names the question asks and the answer does not give
+    item_missing: str = ""  # an item the question names by number that the documents do not have
 
 
 def assess(query: Query, ranked: list[Candidate], hits: list[Hit], ctx: Context,
@@ -80,7 +81,8 @@ def assess(query: Query, ranked: list[Candidate], hits: list[Hit], ctx: Context,
         "typed": float(query.answer.typed), "en": float(query.lang == "en"),
     }
     return Assessment(features, _outside(query, vocabulary), term,
-                      _breakdown(query, passage_text, document_text))
+                      _breakdown(query, passage_text, document_text),
+                      item_missing=_no_item(query, vocabulary))
 
 
 def _type_near(cands: list[Candidate]) -> bool:
@@ -97,6 +99,21 @@ def _outside(query: Query, vocabulary: Vocabulary) -> int | None:
         return None
     return next((y for y in query.fiscal_years if y > max(vocabulary.years) or y < min(vocabulary.years)),
                 None)
+
+
+def _item_order(item: str) -> tuple[int, str]:
+    """Ⅰ－１ … Ⅰ－９ before Ⅱ, Ⅲ, Ⅳ: the roman numeral's value first."""
+    head = item.partition("-")[0]
+    return ({"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}.get(head, 9), item)
+
+
+def _no_item(query: Query, vocabulary: Vocabulary) -> str:
+    """An item the question names by number (Ⅰ－４) among none of the documents' own items; "" when
+    the documents have no numbered items (a manual) or the question names none."""
+    known = {item for _, item in vocabulary.titles}
+    if not known or not query.items_explicit:
+        return ""
+    return next((item for item in query.items if item not in known), "")
 
 
 def _breakdown(query: Query, passage_text: str, document_text: str = "") -> str:
@@ -203,6 +220,12 @@ def reason(query: Query, assessment: Assessment, vocabulary: Vocabulary) -> str:
             return f"The {en_name} covers {span}; it has no results for FY{year}."
         return (f"この{ja_name}は{year_span(vocabulary.years)}を対象としており、{year_form(year)}の実績は"
                 f"記載がありません。")
+    if item := assessment.item_missing:
+        known = sorted({i for _, i in vocabulary.titles}, key=_item_order)
+        if en:
+            return f"The {en_name} has no item {item}; its items are {', '.join(known)}."
+        listed = "、".join(map(item_label, known))
+        return f"この{ja_name}に項目{item_label(item)}はありません（項目は{listed}）。"
     if assessment.unnamed:
         if en:
             return f"The {en_name} gives the number ({assessment.unnamed}) but not their names."
