@@ -11,6 +11,8 @@ from qa.reader.types import answer_type
 @pytest.mark.parametrize(("question", "kind", "unit"), [
     ("協議会に参加した団体は何団体ですか？", "count", "団体"),
     ("説明会には何人が来た？", "count", "人"),
+    ("検定の受験者数は？", "count", "人"),  # what a 〜数 counts: people
+    ("窓口の問い合わせ件数は？", "count", "件"),
     ("海外の何か国と連携した？", "count", "か国"),
     ("How many people attended the seminar?", "count", "人"),
     ("How many companies joined in FY2021?", "count", "社"),

@@ -141,6 +141,8 @@ def answer_type(question: str, lang: str) -> AnswerType:
     terse = lang == "en" and not _WH.search(text)  # "ITSS+ revision - downloads?", not "What is … for users?"
     if kind == "fact" and terse and (m := _TERSE_COUNT.search(text)):
         kind, unit = "count", _EN_UNITS[m.group(1)]
+    if kind == "count" and not unit and lang == "ja" and (m := _COUNTED.search(text)):  # 合格者数は？
+        unit = "人" if m.group(1) in ("者", "人") else m.group(1)
     if kind in ("fact", "yes_no", "compare") and unit:
         kind = "count" if kind == "fact" else kind
     result = bool(_RESULT.search(text))
@@ -164,6 +166,10 @@ def _unit(text: str, lang: str) -> str:
 
 _COUNTER = re.compile(r"(?:何|なん)\s*(件|名|人|社|団体|法人|回|組織|か国|カ国|校|か所|機関|本|種類|点"
                       r"|時間|週間|日|か月|カ月|ヶ月)")
+
+
+# What a 〜数 counts: 応募者数, 相談件数, 参加社数, 開催回数.
+_COUNTED = re.compile(r"(者|人|件|社|回|団体|組織|機関|校|か国|カ国)数")
 
 
 # A count a Japanese question states of what it asks about: 「5つのサービス」「17人」「3地域」.
