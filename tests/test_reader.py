@@ -268,6 +268,9 @@ def test_an_items_ratings_over_the_years_come_from_the_rating_summary(mera):
     answer = mera.ask("Ⅰ－４の評定は令和2年度から令和4年度までどうだった？")
     assert answer.citations[0].quote == "S A A I-4"
     assert "令和2年度: S、令和3年度: A、令和4年度: A" in answer.text and answer.span.text == "S"
+    # An item named by number, no year: its line too, not another item's or the overall rating.
+    answer = mera.ask("Ⅰ－５の評定は？")
+    assert answer.citations[0].quote == "B B A I-5" and "令和4年度: A" in answer.text
 
 
 def test_a_row_and_item_named_by_number_are_looked_up_first(mera):

@@ -224,9 +224,10 @@ def _row(c: Candidate, query: Query, terms: dict[str, float], ctx: Context) -> d
     latest = max(ctx.vocabulary.years, default=0)
     earlier = has_year and any(y < latest for y in query.years) and query.answer.kind in _FIGURE_KINDS
     indicator = (_RESULT_ROW.fullmatch(c.row.name) is not None or asked) and covered >= INDICATOR_COVERED
-    # The item's line of the rating summary, for its ratings in years besides the one under review.
+    # The item's line of the rating summary, for its ratings in years besides the one under review, or
+    # for an item the question names by number (Ⅲの評定): the line names it; a page's 「評定：B」 may not.
     rating = query.answer.kind == "rating" and c.row.item in query.items and \
-        any(y != ctx.vocabulary.report_year for y in query.years)
+        (query.items_explicit or any(y != ctx.vocabulary.report_year for y in query.years))
     named = of_item or earlier and indicator or rating
     return {"row": 1.0, "row_year": float(has_year), "row_label": covered,
             "label_asked": float(asked), "row_named": float(named)}
