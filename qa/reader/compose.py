@@ -59,18 +59,21 @@ def compose(chosen: list[Candidate], query: Query, pages_by_doc: dict[str, list[
     return Composed(tuple(citations), tuple(notes), span)
 
 
+def _page(pages: list[Page], number: int) -> Page | None:
+    return next((p for p in pages if p.number == number), None)
+
+
 def _pointed_at(quote: str, number: int, pages: list[Page]) -> tuple[str, int]:
     """The line a quote ending in 「次の命令を使用する．」 or a colon points at, and its page."""
-    page = next((p for p in pages if p.number == number), None)
-    after = lists.line_after(quote, page, next((p for p in pages if p.number == number + 1), None)) \
-        if page is not None else None
+    page = _page(pages, number)
+    after = lists.line_after(quote, page, _page(pages, number + 1)) if page is not None else None
     return (after[0], after[1].number) if after else ("", number)
 
 
 def _printed_on(block: str, number: int, pages: list[Page]) -> bool:
     """Is the block printed on page `number`? Checked on the page, not in the candidate's passage: the
     passage may end with the sentence that leads into it."""
-    page = next((p for p in pages if p.number == number), None)
+    page = _page(pages, number)
     return page is not None and squash(block) in flat(page.text)
 
 
@@ -130,8 +133,8 @@ def _with_cause(quote: str, page: int, c: Candidate, pages: list[Page]) -> tuple
     printed before it on its page (which may open the passage before), when the two check as one."""
     if not _CONSEQUENCE.match(quote.lstrip()):
         return quote, page
-    text = next((p.text for p in pages if p.number == page), "")
-    flat = join_lines(text.split("\n"))
+    found = _page(pages, page)
+    flat = join_lines((found.text if found else "").split("\n"))
     at = flat.find(quote.strip()[:CAUSE_KEY])
     before = split_sentences(flat[:at])[-1].strip() if at > 0 else ""
     joined = before + quote.strip()
@@ -140,7 +143,7 @@ def _with_cause(quote: str, page: int, c: Candidate, pages: list[Page]) -> tuple
 
 def _list_items(c: Candidate, quote: str, query: Query, pages: list[Page], number: int) -> list[str]:
     """The items of the list this candidate announces or belongs to, for list questions."""
-    page = next((p for p in pages if p.number == number), None)
+    page = _page(pages, number)
     if page is None or c.row is not None:
         return []
     explicit = query.answer.kind not in ("list", "name")  # others need 次の or a colon, not a count
