@@ -36,6 +36,12 @@ def item_label(item: str) -> str:
     return _ROMAN[head] + (f"－{tail.translate(_WIDE)}" if tail else "")
 
 
+def item_order(item: str) -> tuple[int, str]:
+    """A sort key in the report's order: Ⅰ－１ … Ⅰ－９, then Ⅱ, Ⅲ, Ⅳ (the numeral's value first)."""
+    head = item.partition("-")[0]
+    return (list(_ROMAN).index(head) if head in _ROMAN else len(_ROMAN), item)
+
+
 def item_id(numeral: str) -> str:
     """'I . 2' -> 'I-2', 'iii' -> 'III': the canonical id of an item numeral."""
     return re.sub(r"\s+", "", numeral).upper().replace(".", "-")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from ingest.profile import called
 from ingest.text import normalize, squash
-from ingest.vocabulary import ITEM_REF, YEAR, item_id, western_year, years_in
+from ingest.vocabulary import ITEM_REF, OVERVIEW, YEAR, item_id, item_order, western_year, years_in
 from qa import lexicon
 from qa.glossary import split_terms
 from qa.reader.types import AnswerType, answer_type
@@ -34,6 +34,7 @@ class Vocabulary:
     years: tuple[int, ...] = ()  # fiscal years the documents report on
     report_year: int | None = None
     called: tuple[str, str] = DOCUMENT  # what answers call the documents: (ja, en)
+    items: tuple[str, ...] = ()  # the documents' numbered items (I-1 … IV), in report order
     # token -> number of chunks holding it: which dictionary translations of English words the
     # documents actually use (qa.lexicon). Filled by the Assistant from its index.
     words: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -50,7 +51,9 @@ class Vocabulary:
         report = max((p.report_year for p in profiles if p.report_year), default=None)
         kinds = {p.kind for p in profiles}  # reports and manuals together are documents
         name = called(kinds.pop() if len(kinds) == 1 else "generic")
-        return cls(tuple(sorted(titles)), tuple(sorted(topics)), frozenset(frame), years, report, name)
+        items = sorted({item.id for p in profiles for item in p.items if item.id != OVERVIEW}, key=item_order)
+        return cls(tuple(sorted(titles)), tuple(sorted(topics)), frozenset(frame), years, report, name,
+                   tuple(items))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from ingest.profile import DocProfile
 from qa.embed import FakeEmbedder
 from qa.query import Vocabulary, analyse
 from qa.reader import model
-from qa.reader.refusal import Assessment, reason, unnamed
+from qa.reader.refusal import Assessment, _no_item, reason, unnamed
 from qa.settings import Settings
 from tests import made_up_report
 
@@ -167,6 +167,17 @@ def test_documents_are_called_by_their_profile():
     report, manual = DocProfile("a.pdf", "self-evaluation"), DocProfile("b.pdf", "generic")
     assert Vocabulary.of([report]).called == ("報告書", "report")
     assert Vocabulary.of([manual]).called == Vocabulary.of([report, manual]).called == ("文書", "document")
+
+
+def test_the_documents_items_are_all_their_numbered_items_in_report_order():
+    from ingest.profile import Item
+
+    items = (Item("overview", "概要", "概要"), Item("II", "Ⅱ", "業務運営"), Item("I-2", "Ⅰ－２", "研究開発の推進と成果の普及"),
+             Item("I-1", "Ⅰ－１", "観測"))  # short titles too: 「業務運営」 names item Ⅱ as well
+    vocabulary = Vocabulary.of([DocProfile("x", "self-evaluation", items=items)])
+    assert vocabulary.items == ("I-1", "I-2", "II")
+    assert _no_item(analyse("Ⅱの評定は？", vocabulary), vocabulary) == ""
+    assert _no_item(analyse("Ⅲの評定は？", vocabulary), vocabulary) == "III"
 
 
 def test_reason_year_outside_comes_first():

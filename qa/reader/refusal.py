@@ -101,19 +101,12 @@ def _outside(query: Query, vocabulary: Vocabulary) -> int | None:
                 None)
 
 
-def _item_order(item: str) -> tuple[int, str]:
-    """Ⅰ－１ … Ⅰ－９ before Ⅱ, Ⅲ, Ⅳ: the roman numeral's value first."""
-    head = item.partition("-")[0]
-    return ({"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}.get(head, 9), item)
-
-
 def _no_item(query: Query, vocabulary: Vocabulary) -> str:
     """An item the question names by number (Ⅰ－４) among none of the documents' own items; "" when
     the documents have no numbered items (a manual) or the question names none."""
-    known = {item for _, item in vocabulary.titles}
-    if not known or not query.items_explicit:
+    if not vocabulary.items or not query.items_explicit:
         return ""
-    return next((item for item in query.items if item not in known), "")
+    return next((item for item in query.items if item not in vocabulary.items), "")
 
 
 def _breakdown(query: Query, passage_text: str, document_text: str = "") -> str:
@@ -221,10 +214,9 @@ def reason(query: Query, assessment: Assessment, vocabulary: Vocabulary) -> str:
         return (f"この{ja_name}は{year_span(vocabulary.years)}を対象としており、{year_form(year)}の実績は"
                 f"記載がありません。")
     if item := assessment.item_missing:
-        known = sorted({i for _, i in vocabulary.titles}, key=_item_order)
         if en:
-            return f"The {en_name} has no item {item}; its items are {', '.join(known)}."
-        listed = "、".join(map(item_label, known))
+            return f"The {en_name} has no item {item}; its items are {', '.join(vocabulary.items)}."
+        listed = "、".join(map(item_label, vocabulary.items))
         return f"この{ja_name}に項目{item_label(item)}はありません（項目は{listed}）。"
     if assessment.unnamed:
         if en:
