@@ -57,3 +57,17 @@ def test_the_command_printed_under_a_sentence_is_quoted_with_it():
     composed = compose([Candidate(sentence, Hit(chunk, 1.0, 1, 1), rank=0, index=1)],
                        analyse("停止するにはどのコマンド？"), {"doc.pdf": pages}, Vocabulary())
     assert [c.quote for c in composed.citations] == [sentence, "# halt -p"]
+
+
+def test_a_long_quote_is_cut_to_clauses_but_never_inside_brackets():
+    from qa.reader.compose import trim
+    from qa.reader.spans import Span
+
+    text = ("・換気や座席間隔の確保等の取組を公表するとともに、消毒液と検温器を試験会場に用意するなど、"
+            "10 月試験（応募者約 8.3 万人、213 会場、6 区分実施）において感染予防対策を徹底し、"
+            "大きな混乱やクラスターを発生させることなく着実に実施し、合格者約 1.2 万人を輩出する高度 IT 人材の"
+            "育成に貢献したことを評価するとともに、次の試験に向けて会場の確保を進めた。")
+    at = text.index("8.3")
+    c = Candidate(text, Hit(Chunk("c1", "doc.pdf", "", "§1", 5, 5, text), 1.0, 1, 1), rank=0, index=0,
+                  spans=(Span("number", at, at + 6, "人"),))
+    assert trim(text, c) == "10 月試験（応募者約 8.3 万人、213 会場、6 区分実施）において感染予防対策を徹底し、"

@@ -79,7 +79,7 @@ def _printed_on(block: str, number: int, pages: list[Page]) -> bool:
 
 TRIM_CHARS = 160  # a longer quote is cut to the sentences, then the clauses, that hold its answer
 _SENTENCE_END = re.compile(r"(?<=[。．！？])")
-_CLAUSE_END = re.compile(r"(?<=[、，,；;])")
+_CLAUSE_MARKS = "、，,；;"
 
 
 def trim(quote: str, c: Candidate, terms: tuple[str, ...] = ()) -> str:
@@ -91,14 +91,29 @@ def trim(quote: str, c: Candidate, terms: tuple[str, ...] = ()) -> str:
     wanted = [s.text(c.text).strip() for s in c.spans if s.text(c.text).strip()]
     if not wanted:  # no span: the sentence holding the most of the question's terms
         return _best_sentence(quote, terms)
-    for splitter in (_SENTENCE_END, _CLAUSE_END):
-        pieces = [p for p in splitter.split(quote) if p]
+    for split in (_SENTENCE_END.split, _clauses):
+        pieces = [p for p in split(quote) if p]
         run = _covering(pieces, wanted)
         if run and len(run) <= TRIM_CHARS:
             return run.strip()
         if run:
             quote = run.strip()
     return quote
+
+
+def _clauses(quote: str) -> list[str]:
+    """The quote cut after each 、，,；; outside brackets: a bracketed aside (「（応募者約 8.3 万人、213
+    会場）」) holds one fact per clause, and cutting it would keep half the aside."""
+    pieces, depth, start = [], 0, 0
+    for i, ch in enumerate(quote):
+        depth = max(0, depth + (ch in _OPEN) - (ch in _CLOSE))
+        if not depth and ch in _CLAUSE_MARKS:
+            pieces.append(quote[start : i + 1])
+            start = i + 1
+    return [*pieces, quote[start:]]
+
+
+_OPEN, _CLOSE = "（(「『［[", "）)」』］]"
 
 
 def _best_sentence(quote: str, terms: tuple[str, ...]) -> str:
