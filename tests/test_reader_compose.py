@@ -71,3 +71,25 @@ def test_a_long_quote_is_cut_to_clauses_but_never_inside_brackets():
     c = Candidate(text, Hit(Chunk("c1", "doc.pdf", "", "§1", 5, 5, text), 1.0, 1, 1), rank=0, index=0,
                   spans=(Span("number", at, at + 6, "人"),))
     assert trim(text, c) == "10 月試験（応募者約 8.3 万人、213 会場、6 区分実施）において感染予防対策を徹底し、"
+
+
+def test_a_short_quote_goes_on_with_the_sentence_after_it_on_its_line():
+    line = "version=⟨version⟩（任意，既定値は 1） JFM のバージョン．1,2,3 がサポートされる．"
+    head = "version=⟨version⟩（任意，既定値は 1） JFM のバージョン．"
+    text = "JFM は次の書式で書く．\n" + line + "\n• 次の項目．"
+    pages = [Page(5, "4", text)]
+    chunk = Chunk("c1", "doc.pdf", "", "§1", 5, 5, text)
+    composed = compose([Candidate(head, Hit(chunk, 1.0, 1, 1), rank=0, index=1)],
+                       analyse("JFM の version に書ける値は？"), {"doc.pdf": pages}, Vocabulary())
+    assert [c.quote for c in composed.citations] == [line]
+
+
+def test_a_short_quote_keeps_apart_from_a_new_item_and_from_a_sentence_already_quoted():
+    text = "• 文字コードは UTF-8 固定である．EUC-JP は使用できない．\n• 動作が遅い．\n• 次の項目．"
+    pages = [Page(5, "4", text)]
+    chunk = Chunk("c1", "doc.pdf", "", "§1", 5, 5, text)
+    chosen = [Candidate(t, Hit(chunk, 1.0, 1, 1), rank=0, index=i) for i, t in
+              enumerate(["EUC-JP は使用できない．", "• 動作が遅い．", "• 文字コードは UTF-8 固定である．"])]
+    composed = compose(chosen, analyse("EUC-JP で書いてもいい？"), {"doc.pdf": pages}, Vocabulary())
+    assert [c.quote for c in composed.citations] == [
+        "EUC-JP は使用できない．", "• 動作が遅い．", "• 文字コードは UTF-8 固定である．"]

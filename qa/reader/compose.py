@@ -38,6 +38,10 @@ def compose(chosen: list[Candidate], query: Query, pages_by_doc: dict[str, list[
         page = locate(quote, c.hit.chunk, pages)
         if page is not None and query.answer.kind == "reason" and c.row is None:
             quote, page = _with_cause(quote, page, c, pages)
+        elif page is not None and c.row is None:
+            longer = _with_sequel(quote, page, c, pages)
+            # A sequel already quoted stays where it is: the longer quote would replace it.
+            quote = quote if any(one_holds_other(longer, x.quote) for x in citations) else longer
         if page is None or any(one_holds_other(quote, x.quote) for x in citations):
             continue
         n = len(citations) + 1
@@ -154,6 +158,27 @@ def _with_cause(quote: str, page: int, c: Candidate, pages: list[Page]) -> tuple
     before = split_sentences(flat[:at])[-1].strip() if at > 0 else ""
     joined = before + quote.strip()
     return (joined, page) if before and locate(joined, c.hit.chunk, pages) == page else (quote, page)
+
+
+SHORT_QUOTE = 50  # a quote this short is a term or an entry's head: its sentence after says more
+SEQUEL_CHARS = 150
+
+
+def _with_sequel(quote: str, page: int, c: Candidate, pages: list[Page]) -> str:
+    """A short quote (「version=⟨version⟩（任意，既定値は 1） JFM のバージョン．」) with the sentence
+    after it on the same line of its passage, when that one goes on with it (not a new item, not
+    longer than SEQUEL_CHARS); a quote that announces a list gets its items instead (`_list_items`)."""
+    if len(quote) >= SHORT_QUOTE or lists.announces(quote, explicit=True):
+        return quote
+    text = c.hit.chunk.text
+    at = text.find(c.text)
+    rest = text[at + len(c.text):].split("\n", 1)[0] if at >= 0 else ""
+    after = split_sentences(rest)
+    sequel = after[0].strip() if after else ""
+    if not sequel or len(sequel) > SEQUEL_CHARS or lists.marker(sequel) is not None:
+        return quote
+    joined = quote.strip() + rest[: rest.find(sequel) + len(sequel)].rstrip()  # as printed between them
+    return joined if locate(joined, c.hit.chunk, pages) == page else quote
 
 
 def _list_items(c: Candidate, quote: str, query: Query, pages: list[Page], number: int) -> list[str]:
