@@ -126,3 +126,13 @@ def test_the_command_after_the_sentence_not_after_one_that_ends_alike():
                          "保守用の運用モードでは端末から電源を安全に停止できます。\n# halt -p\n")
     quote = "# systemctl halt 保守用の運用モードでは端末から電源を安全に停止できます。"
     assert lists.commands_after(quote, page) == ["# halt -p"]
+
+
+def test_an_enumeration_on_the_line_after_the_announcing_paragraph():
+    page = Page(52, "51", "10.1 互換用命令\n以下の命令は互換性のために実装されている．そのため，範囲は狭い．\n"
+                          "\\kuten, \\jis, \\euc, \\sjis\nこれら 4 命令は内部整数を引数とする．")
+    # The quote as the reader builds it: the heading above runs into the sentence.
+    assert lists.enumeration_after("10.1 互換用命令以下の命令は互換性のために実装されている．", page) == [
+        "\\kuten, \\jis, \\euc, \\sjis"]
+    prose = Page(5, "4", "以下の命令は互換性のために実装されている．\nこれは，長い説明の文であり，列挙ではない．")
+    assert lists.enumeration_after("以下の命令は互換性のために実装されている．", prose) == []

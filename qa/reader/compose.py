@@ -193,7 +193,8 @@ def _list_items(c: Candidate, quote: str, query: Query, pages: list[Page], numbe
         return lists.commands_after(quote, page)
     wanted = query.answer.count
     if lists.announces(quote, explicit):
-        return lists.items_after(quote, page, wanted) or lists.commands_after(quote, page)
+        return lists.items_after(quote, page, wanted) or lists.commands_after(quote, page) or (
+            lists.enumeration_after(quote, page) if lists.announces(quote, explicit=True) else [])
     if query.answer.kind == "list" and lists.marker(quote) is not None:
         return [i for i in lists.siblings(quote, page, wanted) if squash(i) not in squash(quote)]
     return lists.commands_after(quote, page)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from ingest.records import Page
-from ingest.text import normalize, squash
+from ingest.text import ends_sentence, normalize, squash
 from qa.reader.types import LIST_COUNTERS, number_word
 
 LIST_MAX = 8  # items quoted when neither the question nor the text says how many
@@ -58,6 +58,26 @@ def items_after(sentence: str, page: Page, wanted: int = 0) -> list[str]:
         return []
     limit = wanted or announced_count(sentence) or LIST_MAX
     return _run(lines[row + 1 :], limit)
+
+
+ENUMERATED_CHARS = 30  # longest piece of an inline enumeration (「\\kuten, \\jis, \\euc」)
+_ENUM_SEP = re.compile(r"\s*[,，、]\s*")
+
+
+def enumeration_after(sentence: str, page: Page) -> list[str]:
+    """The line after a sentence's paragraph when it enumerates, on one line, what the sentence
+    announces (「以下の命令は…実装されている．…」「\\kuten, \\jis, \\euc, \\sjis」): two or more short
+    pieces between commas, and no sentence. [] otherwise."""
+    lines = _lines(page)
+    row = _line_of(sentence, lines)
+    if row is None or row + 1 >= len(lines):
+        return []
+    line = lines[row + 1]
+    pieces = _ENUM_SEP.split(line)
+    if len(pieces) < 2 or len(line) > ITEM_MAX_CHARS or ends_sentence(line) or \
+            any(not p or len(p) > ENUMERATED_CHARS for p in pieces):
+        return []
+    return [line]
 
 
 COMMAND_LINES = 3  # command lines quoted after the sentence that announces them
@@ -125,6 +145,8 @@ def _line_of(text: str, lines: list[str]) -> int | None:
         # Of lines that end alike (「…のシャットダウンがコマンドラインから出来ます。」 twice), the one
         # that shares the most of the sentence.
         found = max(ends, key=lambda i: _shared_tail(squash(lines[i]), key), default=None)
+    if found is None and len(key) > TAIL_KEY:  # a sentence begun on a line above, going on after
+        found = next((i for i, line in enumerate(lines) if key[-TAIL_KEY:] in squash(line)), None)
     return found
 
 
