@@ -16,6 +16,7 @@ from qa.reader.types import answer_type
     ("海外の何か国と連携した？", "count", "か国"),
     ("How many people attended the seminar?", "count", "人"),
     ("How many companies joined in FY2021?", "count", "社"),
+    ("How many 受講者 joined 「情報セキュリティ実践講座オンライン」?", "count", ""),  # English about Japanese names
     ("研修事業の予算額はいくら？", "money", "円"),
     ("What was the budget of the training program?", "money", "円"),
     ("満足度の割合は？", "percent", ""),

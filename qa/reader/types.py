@@ -125,6 +125,7 @@ _RESULT = re.compile(r"実績|結果|達成|actual|result|achieved")
 _PLAN = re.compile(r"目標|計画|予定|見込|target|plan|goal")
 # A terse English question that ends on what it counts: "… - downloads?", "FY2020 applicants?"
 _WH = re.compile(r"\b(?:what|which|who|whom|whose|where|when|why|how)\b")
+_EN_LEAD = re.compile(r"\s*(?:what|which|who|whom|whose|where|when|why|how)\b", re.I)
 _TERSE_COUNT = re.compile(rf"\b({'|'.join(_EN_UNITS)})\s*\??\s*$")
 _LIST_COUNT = re.compile(rf"([0-9]+|[一二三四五六七八九十])\s*(?:{_ASKED_COUNTERS})")
 _EN_COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten)\s+[a-z]+")
@@ -133,6 +134,8 @@ _EN_COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten)\s+[a-z
 def answer_type(question: str, lang: str) -> AnswerType:
     """The type of answer `question` asks for (its language decides which patterns read it)."""
     norm = normalize(question)
+    if _EN_LEAD.match(norm):  # "How many 受講者 joined …?": asked in English, about Japanese names
+        lang = "en"
     text = norm.lower() if lang == "en" else norm
     kind = next((k for k, p in (_EN if lang == "en" else _JA) if p.search(text)), "fact")
     unit = _unit(text, lang) if kind in ("count", "list", "compare", "fact", "yes_no") else ""
