@@ -243,6 +243,13 @@ def test_words_that_ask_for_a_breakdown_or_details_are_not_what_the_question_is_
     assert "会員" in terms and not {"内訳", "詳細"} & set(terms)
 
 
+def test_a_figures_sign_asked_in_words_is_not_what_the_question_is_about():
+    from qa.reader.terms import content_terms
+
+    terms = content_terms("試験勘定の経常利益はマイナスになってる？", frozenset())  # printed △121,171
+    assert "利益" in terms and "マイナス" not in terms
+
+
 def test_a_loanword_typed_in_hiragana_is_matched_in_katakana():
     words = {"コスト": 3, "ポータル": 1, "ステップ": 1, "アップ": 2}
     assert analyse("行政こすとはいくら？", Vocabulary(words=words)).lexical == "行政こすとはいくら? コスト"

@@ -24,6 +24,7 @@ TYPE_WORDS = frozenset({
     "名前", "名称", "数", "件数", "人数", "金額", "額", "理由", "割合", "率", "時期", "日付", "全部", "具体",
     "一番", "一体", "全て", "総額", "合計", "number", "name", "amount", "ゃう", "っけ", "だっけ", "かな",
     "社名", "団体名", "氏名", "人名", "組織名", "企業名", "名簿", "内訳", "内分け", "詳細", "概要",
+    "マイナス", "プラス", "ゼロ",  # a figure's sign: printed as △121,171 or −, not in words
 })
 _INTERROGATIVE = re.compile(r"^(?:何|なに|なん|どの|どう|どれ|どこ|どんな|いく|いつ|誰|だれ)")
 # "Ⅱ－３（業務運営の改善）", "項目Ⅲ": the item is steered by search, not matched in sentences.
