@@ -113,6 +113,14 @@ def _toc(lines: list[str]) -> int:
     return end
 
 
+def _entry(line: str) -> bool:
+    """A contents entry: with leaders, or ending in its page number as a LaTeX contents prints its
+    chapters and parts (「第 I 部 ユーザーズマニュアル 5」「1 はじめに 5」); left in, they read as a
+    passage of titles and numbers."""
+    text = normalize(line)
+    return bool(LEADER.search(text) or _PAGE_AT_END.search(text))
+
+
 def _entries(pages: list[Page]) -> list[_Entry]:
     """Every non-blank line, in order, with what ingest knows about it.
 
@@ -132,7 +140,7 @@ def _entries(pages: list[Page]) -> list[_Entry]:
         if not any(kept):
             kept = lines  # a page of nothing but repeats still gets a section
         toc = _toc(lines)
-        kept = ["" if i < toc and LEADER.search(normalize(text)) else text for i, text in enumerate(kept)]
+        kept = ["" if i < toc and _entry(text) else text for i, text in enumerate(kept)]
         out += [_Entry(page.number, line, text, style, i < toc)
                 for i, (line, text, style) in enumerate(zip(lines, kept, kept_styles, strict=True))]
     return out

@@ -59,7 +59,8 @@ class Settings(BaseSettings):
         # "tables": what ingest keeps as table rows (v2: the rating summary's rows, ingest.ratings);
         # "sentences": how chunks split into the sentences sentences.faiss holds (v2: a bracket left
         # open at a line end joins the next line, ingest.text).
-        return {"max_chars": self.chunk_chars, "splitter": "sections-v3", "tables": "rows-v2",
+        # "splitter" v4: a contents page's entries without leaders stay out of the chunks too.
+        return {"max_chars": self.chunk_chars, "splitter": "sections-v4", "tables": "rows-v2",
                 "sentences": "brackets-v2", "sentence_model": self.sentence_model}
 
 
