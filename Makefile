@@ -30,13 +30,14 @@ install: $(DEV_STAMP)
 $(SAMPLE): data/ipa-fy2020/report.txt ingest/sample.py ingest/pages.py | $(STAMP)
 	$(DOCQA) sample --force
 
+# The sample index is make's own: one written with other settings is rebuilt, not just refused.
 $(INDEX)/CURRENT: $(SAMPLE) | $(STAMP)
-	$(DOCQA) ingest $(SAMPLE) --index $(INDEX)
+	$(DOCQA) ingest $(SAMPLE) --index $(INDEX) || $(DOCQA) ingest --rebuild $(SAMPLE) --index $(INDEX)
 
 sample: $(SAMPLE)
 index: $(INDEX)/CURRENT
 
-# The sample index is make's own: one written with other settings is rebuilt, not just refused.
+# Checked again when the index is newer than the sample (a settings change leaves its files alone).
 run: $(INDEX)/CURRENT
 	$(DOCQA) ingest $(SAMPLE) --index $(INDEX) || $(DOCQA) ingest --rebuild $(SAMPLE) --index $(INDEX)
 	$(DOCQA) serve --index $(INDEX)
