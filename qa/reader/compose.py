@@ -84,6 +84,7 @@ def _printed_on(block: str, number: int, pages: list[Page]) -> bool:
 TRIM_CHARS = 160  # a longer quote is cut to the sentences, then the clauses, that hold its answer
 _SENTENCE_END = re.compile(r"(?<=[。．！？])")
 _CLAUSE_MARKS = "、，,；;"
+_OPEN, _CLOSE = "（(「『［[", "）)」』］]"
 
 
 def trim(quote: str, c: Candidate, terms: tuple[str, ...] = ()) -> str:
@@ -115,9 +116,6 @@ def _clauses(quote: str) -> list[str]:
             pieces.append(quote[start : i + 1])
             start = i + 1
     return [*pieces, quote[start:]]
-
-
-_OPEN, _CLOSE = "（(「『［[", "）)」』］]"
 
 
 def _best_sentence(quote: str, terms: tuple[str, ...]) -> str:
