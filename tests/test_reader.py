@@ -215,7 +215,7 @@ def test_only_topic_nouns_can_be_missing_terms():
 
     # 最初 and 一度 work as adverbs (Sudachi: 副詞可能); a report that never prints them may still answer.
     query = analyse("最初に一度だけ登録された相談窓口の男女比は？")
-    assert _nouns(query, Vocabulary()) == ["登録", "男女"]
+    assert _nouns(query.norm, Vocabulary()) == ["登録", "男女"]
     (share, nowhere), term = _missing(query, Vocabulary(), frozenset({"登録"}), "", "相談窓口 登録")
     assert (share, nowhere, term) == (0.5, 1.0, "男女")
 
@@ -241,6 +241,26 @@ def test_words_that_ask_for_a_breakdown_or_details_are_not_what_the_question_is_
 
     terms = content_terms("会員って何人？内訳と詳細も", frozenset())
     assert "会員" in terms and not {"内訳", "詳細"} & set(terms)
+
+
+def test_a_lead_in_about_the_asker_is_no_part_of_what_is_asked():
+    from qa.reader.terms import asked_part
+
+    assert asked_part("課長に頼まれたんだけど、説明会には何人来た？") == "説明会には何人来た？"
+    assert asked_part("報告書を書いているんですが、説明会の満足度は？") == "説明会の満足度は？"
+    # A lead-in that names the topic is what is asked about.
+    assert asked_part("説明会の件なんだけど、何人来た？") == "説明会の件なんだけど、何人来た？"
+    assert asked_part("説明会には何人来た？") == "説明会には何人来た？"
+
+
+def test_a_word_only_the_lead_in_uses_is_no_term_the_report_lacks():
+    from qa.reader.refusal import _missing
+
+    vocabulary = Vocabulary(words={"説明会": 3, "人": 5})
+    text = "説明会には 394 名が視聴した。"
+    query = analyse("同僚に頼まれたんだけど、説明会には何人来た？", vocabulary)
+    (share, nowhere), term = _missing(query, vocabulary, frozenset({"説明会"}), text, text)
+    assert (nowhere, term) == (0.0, "")
 
 
 def test_a_figures_sign_asked_in_words_is_not_what_the_question_is_about():

@@ -20,7 +20,7 @@ from qa.query import Query, Vocabulary, english_names
 from qa.reader.candidates import Candidate, Context
 from qa.reader.morph import tag
 from qa.reader.slips import printed_as, slipped_from
-from qa.reader.terms import content_terms
+from qa.reader.terms import asked_part, content_terms
 from qa.reader.types import stated_count
 from qa.records import Hit
 
@@ -168,7 +168,9 @@ def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str], pas
     """(share of distinctive terms missing from the passages, 1.0 if one is missing from the whole
     document) and that term. Distinctive: nouns of two or more characters that name a topic, or names
     in English."""
-    unknown = [w for w in lexicon.unknown_words(query.norm) if not _FISCAL.fullmatch(w)]
+    # A Japanese lead-in about the asker (「課長に頼まれたんだけど、」) is no part of what is asked.
+    asked = query.norm if query.lang == "en" else asked_part(query.norm)
+    unknown = [w for w in lexicon.unknown_words(asked) if not _FISCAL.fullmatch(w)]
     if query.lang == "en":
         names = [n for n in english_names(query.norm) if _DISTINCTIVE.search(n) and not _FISCAL.fullmatch(n)]
         names = list(dict.fromkeys([*names, *unknown]))
@@ -179,7 +181,7 @@ def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str], pas
         return (share, float(bool(absent))), (absent[0] if absent else "")
     # Latin names are looked for as printed: the tokenizer may cut them (riscv64 -> riscv, 64).
     latin = [w.lower() for w in unknown]
-    nouns = list(dict.fromkeys(_nouns(query, vocabulary) + latin))
+    nouns = list(dict.fromkeys(_nouns(asked, vocabulary) + latin))
     # A slip of the keyboard (意外 for 以外, カート for カード) is there when the word it slipped from is.
     forms = {n: [n, *slipped_from(n, vocabulary.words)] for n in nouns if n not in latin}
 
@@ -194,10 +196,10 @@ def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str], pas
     return (share, float(bool(nowhere))), (nowhere or absent or [""])[0]
 
 
-def _nouns(query: Query, vocabulary: Vocabulary) -> list[str]:
-    """The question's content nouns (Sudachi), as the lexical tokens spell them."""
-    terms = content_terms(query.norm, vocabulary.frame)  # in the question's order: the reason names the first
-    nouns = {normalize(m.surface).lower() for m in tag(query.norm)
+def _nouns(text: str, vocabulary: Vocabulary) -> list[str]:
+    """The content nouns (Sudachi) of a question's text, as the lexical tokens spell them."""
+    terms = content_terms(text, vocabulary.frame)  # in the question's order: the reason names the first
+    nouns = {normalize(m.surface).lower() for m in tag(text)
              if m.pos[0] == "名詞" and m.pos[1] in ("普通名詞", "固有名詞") and len(m.surface) >= 2
              and m.pos[2] not in _NOT_TOPICS and not _ENGLISH_WORD.fullmatch(m.surface)}
     return [t for t in terms if t in nouns]

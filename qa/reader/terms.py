@@ -92,6 +92,34 @@ def focus_terms(text: str, frame: frozenset[str]) -> dict[str, float]:
     return dict.fromkeys(sorted(terms), 1.0)
 
 
+# A clause joined on by けど/が/ので/から that ends in a verb or adjective says what happened to the
+# asker (「課長に頼まれたんだけど、」「報告書を書いているんですが、」); one ending in a noun
+# (「ISMAP の件なんだけど、」) names the topic. Auxiliaries and the ん/の before the particle are looked
+# through.
+_JOINS = frozenset({"けど", "けれど", "けれども", "が", "ので", "から"})
+_LOOKED_THROUGH = ("助動詞", "補助記号", "空白")
+
+
+def asked_part(text: str) -> str:
+    """The question without a lead-in about the asker's situation: 「課長に頼まれたんだけど、X は何人？」 ->
+    「X は何人？」. Such lead-ins carry words (課長, 同僚) no document prints; the text is kept whole when
+    there is none, or when the lead-in names the topic."""
+    from qa.reader.morph import tag
+
+    morphemes = tag(text)
+    cut = 0
+    for i, m in enumerate(morphemes):
+        if m.pos[:2] != ("助詞", "接続助詞") or m.surface not in _JOINS or i + 1 >= len(morphemes):
+            continue
+        j = i - 1
+        while j >= 0 and (morphemes[j].pos[0] in _LOOKED_THROUGH or morphemes[j].pos[1] == "準体助詞"
+                          or morphemes[j].pos[2:3] == ("助動詞語幹",)):
+            j -= 1
+        if j >= 0 and morphemes[j].pos[0] in ("動詞", "形容詞"):
+            cut = morphemes[i + 1].start
+    return text[cut:].lstrip("、，, ") if cut else text
+
+
 def query_terms(query: Query, frame: frozenset[str]) -> dict[str, float]:
     """Content terms of the whole question, weight 1 each."""
     return dict.fromkeys(content_terms(query.lexical, frame), 1.0)
