@@ -125,7 +125,7 @@ _RESULT = re.compile(r"実績|結果|達成|actual|result|achieved")
 _PLAN = re.compile(r"目標|計画|予定|見込|target|plan|goal")
 # A terse English question that ends on what it counts: "… - downloads?", "FY2020 applicants?"
 _WH = re.compile(r"\b(?:what|which|who|whom|whose|where|when|why|how)\b")
-_EN_LEAD = re.compile(r"\s*(?:what|which|who|whom|whose|where|when|why|how)\b", re.I)
+_EN_LEAD = re.compile(r"\s*" + _WH.pattern, re.I)  # a question word first, in any case
 _TERSE_COUNT = re.compile(rf"\b({'|'.join(_EN_UNITS)})\s*\??\s*$")
 _LIST_COUNT = re.compile(rf"([0-9]+|[一二三四五六七八九十])\s*(?:{_ASKED_COUNTERS})")
 _EN_COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten)\s+[a-z]+")
