@@ -13,6 +13,7 @@ from ingest.text import normalize, squash
 from ingest.vocabulary import ITEM_REF, OVERVIEW, YEAR, item_id, item_order, western_year, years_in
 from qa import lexicon
 from qa.glossary import split_terms
+from qa.lexicon import romaji
 from qa.reader.types import AnswerType, answer_type
 from qa.records import DOCUMENT
 
@@ -149,14 +150,16 @@ def english_names(norm: str) -> list[str]:
 
 def english_terms(norm: str, words: Mapping[str, int] | None = None) -> str:
     """Japanese report terms for an English question: the report glossary's, the dictionary's that
-    the documents use (`words`: their token frequencies), and the names it shares with the text."""
+    the documents use (`words`: their token frequencies), the names it shares with the text, and the
+    documents' words that its romanised Japanese spells (Mitou: 未踏)."""
     # The glossary's phrases first ("internal control" -> 内部統制), the dictionary for the other words.
     japanese, rest = split_terms(norm)
     found = lexicon.translate(rest, words or {})
     names = english_names(norm)
     said = {n.lower() for n in names}
     more = [w for w in jargon(norm, words or {}) if w not in said]
-    return " ".join([japanese, *found, *names, *more])
+    japanese_names = [j for w in romaji.romanised(norm) if (j := romaji.japanese_of(w, words or {}))]
+    return " ".join([japanese, *found, *names, *more, *japanese_names])
 
 
 _JARGON = re.compile(r"\\?[A-Za-z][A-Za-z0-9_]*(?:[-.][A-Za-z0-9_]+)*")

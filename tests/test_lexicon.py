@@ -148,3 +148,24 @@ def test_lowercase_jargon_the_documents_print_is_kept_for_search():
     assert {"frob", "font", "size"} <= set(terms)
     # A name already taken as spelt is not counted twice.
     assert english_terms("What does 'fontspec' load?", words).split().count("fontspec") == 1
+
+
+def test_romanised_japanese_finds_the_documents_own_word():
+    from qa.lexicon import romaji
+
+    # Long vowels and ん before b/p are loose: users type Tokyo for toukyou, Shimbun for shinbun.
+    assert romaji.spelling_key("Toukyou") == romaji.spelling_key("Tōkyō") == "tokyo"
+    assert romaji.spelling_key("shimbun") == "shinbun"
+    words = {"人材": 12, "育成": 8, "割引": 2, "研修": 3}
+    assert romaji.japanese_of("Jinzai", words) == "人材"
+    assert romaji.japanese_of("ikusei", words) == "育成"
+    assert romaji.japanese_of("kenshuu", words) == romaji.japanese_of("kenshu", words) == "研修"
+    assert romaji.japanese_of("warichu", words) == ""  # 割注 is not among the documents' words
+    # A run of words is not read into it (runs of short words spell almost anything) ...
+    assert romaji.japanese_of("warihiki", {"割": 3, "引き": 2}) == ""
+    assert romaji.japanese_of("kai", {"会": 4}) == ""  # ... and short romaji spells too many words
+    # Only words that are no English word are taken for romaji: "same" and "take" are English, and
+    # Tokyo is in the dictionary (東京).
+    assert romaji.romanised("Did the Jinzai same-day training take place in Tokyo?") == ["Jinzai"]
+    terms = english_terms("How many took the Jinzai kenshu?", words).split()
+    assert "人材" in terms and "研修" in terms

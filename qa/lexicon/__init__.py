@@ -123,7 +123,7 @@ def unknown_words(text: str) -> list[str]:
         return []
     out = []
     for word in _LATIN.findall(text):
-        if len(word) < MIN_TYPO_LETTERS and not re.search(r"\d", word) or _ROMAJI.fullmatch(word.lower()):
+        if len(word) < MIN_TYPO_LETTERS and not re.search(r"\d", word) or ROMAJI.fullmatch(word.lower()):
             continue
         if all(_unknown(p, joined=word.islower()) for p in word.lower().split("-")):
             out.append(word)
@@ -131,18 +131,24 @@ def unknown_words(text: str) -> list[str]:
 
 
 # Hepburn syllables, with a doubled consonant for っ (kitte) and n for ん.
-_ROMAJI = re.compile(r"(?:(?:[kgsztdnhbpmr]y?|sh|ch|ts|j|f|y|w)?[aiueo]|n|[kstpc](?=[kstpc]))+")
+ROMAJI = re.compile(r"(?:(?:[kgsztdnhbpmr]y?|sh|ch|ts|j|f|y|w)?[aiueo]|n|[kstpc](?=[kstpc]))+")
 # Suffixes that make a word from an ordinary one (modernisation from modern).
 _DERIVED = ("isation", "ization", "ation", "ise", "ize", "ness", "ment", "ity", "ally", "ly", "able",
             "er", "ers")
 MIN_PART = 3  # the shortest English word a run of two may begin or end with
 
 
+def known_english(word: str) -> bool:
+    """A stop word, a number, or an ordinary English word (in any inflection) or one in the table."""
+    words = english_words()
+    return word in STOP or word.isdigit() or bool(ranks(word)) or any(h in words for h in headwords(word))
+
+
 def _unknown(word: str, joined: bool) -> bool:
     """Neither an ordinary English word (in any inflection), a slip of one, nor in the table; with
     `joined`, nor two ordinary words run together."""
     words = english_words()
-    if word in STOP or word.isdigit() or ranks(word) or any(h in words for h in headwords(word)):
+    if known_english(word):
         return False
     if len(word) >= MIN_TYPO_LETTERS and any(e in words for e in _edits(word)):
         return False
