@@ -291,6 +291,20 @@ def test_a_typing_slip_is_not_a_missing_term():
     assert _missing(query, vocabulary, frozenset({"保証", "製品", "期間"}), "", "保証")[0][1] == 0.0
 
 
+def test_a_word_the_document_prints_in_other_words_is_not_missing():
+    from qa import lexicon
+    from qa.reader.refusal import _missing
+
+    assert "日付" in lexicon.synonyms("年月日") and "部品" in lexicon.synonyms("パーツ")  # SudachiDict's groups
+    text = "申込書には提出の日付を書く。"
+    query = analyse("申込書にはどの年月日を書く？")
+    assert _missing(query, Vocabulary(), frozenset({"申込書", "日付"}), text, text)[0] == (0.0, 0.0)
+    # A synonym in Latin letters is not looked for inside English words: TEL is not in "hotel".
+    assert "TEL" in lexicon.synonyms("電話")
+    (share, nowhere), term = _missing(analyse("電話の件数は？"), Vocabulary(), frozenset(), "hotel", "hotel")
+    assert (nowhere, term) == (1.0, "電話")
+
+
 def test_a_slip_inside_a_katakana_compound_and_an_english_plural_are_not_missing():
     from qa.reader.refusal import _missing
     from qa.reader.slips import printed_as

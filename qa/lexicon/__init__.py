@@ -16,6 +16,7 @@ from pathlib import Path
 
 LEXICON_FILE = Path(__file__).with_name("en-ja.tsv.gz")
 WORDS_FILE = Path(__file__).with_name("en-words.txt.gz")  # ordinary English words (qa.lexicon.build)
+SYNONYMS_FILE = Path(__file__).with_name("synonyms.tsv.gz")  # Japanese synonym groups (qa.lexicon.build)
 MAX_FORMS = 2  # Japanese forms kept per English word: the best-ranked ones the documents use
 # Question and function words, words that name the kind of answer (a number, a name, people, times,
 # a year) or introduce a name (called, known as): they say how something is asked, not what about,
@@ -98,6 +99,29 @@ def _edits(word: str) -> list[str]:
     edits += [a + b[1:] for a, b in splits if b]
     edits += [a + c + b for a, b in splits for c in _LETTERS]
     return edits + [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+
+
+@functools.cache
+def _synonym_groups() -> dict[str, tuple[str, ...]]:
+    """word -> the other words of its synonym groups (SudachiDict); empty if the file is missing."""
+    if not SYNONYMS_FILE.exists():
+        return {}
+    out: dict[str, list[str]] = {}
+    with gzip.open(SYNONYMS_FILE, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            words = line.rstrip("\n").split("\t")
+            plain = [w.lstrip("~") for w in words]
+            for word in words:
+                if not word.startswith("~"):  # "~": only expanded to, never from
+                    out.setdefault(word, []).extend(p for p in plain if p != word)
+    return {w: tuple(dict.fromkeys(s)) for w, s in out.items()}
+
+
+def synonyms(word: str) -> tuple[str, ...]:
+    """Other words for the same thing (年収: 年間収入, 所得 …), as SudachiDict's synonym groups give them."""
+    return _synonym_groups().get(word, ())
 
 
 @functools.cache

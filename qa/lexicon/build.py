@@ -10,6 +10,10 @@ Latin names an English question already shares with the text).
 rank = 2 × sense position + (1 if the entry carries no JMdict priority tag, i.e. is not a common word).
 Dev only: jamdict-data is 300 MB installed, the table it yields is 4 MB.
 
+With --synonyms (SudachiDict's src/main/text/synonyms.txt, Apache-2.0), it writes synonyms.tsv.gz:
+one synonym group per line, tab-separated, a word that only others expand to marked "~"; the words
+the dictionary never expands are left out.
+
 It also writes en-words.txt.gz: the English words common enough to be ordinary English (wordfreq's
 Zipf frequency ≥ MIN_ZIPF), verbs and adverbs included, so a word outside both files is a name or
 jargon (Grafana, Terraform, syncthing). wordfreq is 60 MB installed and needed only here.
@@ -24,7 +28,7 @@ import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
-from qa.lexicon import LEXICON_FILE, WORDS_FILE
+from qa.lexicon import LEXICON_FILE, SYNONYMS_FILE, WORDS_FILE
 
 SENSES = 2  # senses of an entry whose glosses are kept
 MIN_ZIPF = 2.5  # about once per 300 million words: rarer words are jargon to a Japanese reader
@@ -100,12 +104,36 @@ def write_table(table: dict[str, dict[str, int]], out: Path) -> None:
         f.write((HEADER + "".join(lines)).encode("utf-8"))
 
 
+def write_synonyms(source: Path, out: Path) -> int:
+    """SudachiDict's synonym source -> one group per line; the number of groups written."""
+    import csv
+
+    groups: dict[str, list[str]] = {}
+    with open(source, encoding="utf-8", newline="") as f:
+        for row in csv.reader(f):
+            if len(row) < 9 or row[2] == "2":  # 2: never used for expansion
+                continue
+            groups.setdefault(row[0], []).append(("~" if row[2] == "1" else "") + row[8])
+    lines = ["\t".join(words) + "\n" for words in groups.values() if len(words) > 1]
+    header = ("# synonym groups from SudachiDict (Works Applications), Apache-2.0; "
+              "built by qa/lexicon/build.py\n")
+    with open(out, "wb") as raw, gzip.GzipFile("", "wb", 9, raw, mtime=0) as f:
+        f.write((header + "".join(lines)).encode("utf-8"))
+    return len(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", type=Path, help="JMdict SQLite (default: the jamdict-data wheel's)")
     parser.add_argument("--out", type=Path, default=LEXICON_FILE)
     parser.add_argument("--words", type=Path, default=WORDS_FILE)
+    parser.add_argument("--synonyms", type=Path,
+                        help="SudachiDict's src/main/text/synonyms.txt: build only the synonym table")
     args = parser.parse_args(argv)
+    if args.synonyms:
+        n = write_synonyms(args.synonyms, SYNONYMS_FILE)
+        print(f"{n} synonym groups -> {SYNONYMS_FILE} ({SYNONYMS_FILE.stat().st_size // 1024} KB)")
+        return 0
     table = read_table(args.db or default_db())
     write_table(table, args.out)
     print(f"{len(table)} English glosses -> {args.out} ({args.out.stat().st_size // 1024} KB)")
