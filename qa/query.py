@@ -113,12 +113,22 @@ def analyse(question: str, vocabulary: Vocabulary | None = None) -> Query:
 
 
 def _with_loanwords(norm: str, words: Mapping[str, int]) -> str:
-    """The question, and the katakana of loanwords typed in hiragana (こすと: コスト) that the
-    documents print, for lexical matching."""
+    """The question, the katakana of loanwords typed in hiragana (こすと: コスト) that the documents
+    print, and the documents' words for its nouns they never use, for lexical matching."""
     from qa.reader.slips import loanwords_in_hiragana
 
     found = loanwords_in_hiragana(norm, words) if words else []
-    return " ".join([norm, *found])
+    return " ".join([norm, *found, *_printed_otherwise(norm, words)])
+
+
+def _printed_otherwise(norm: str, words: Mapping[str, int]) -> list[str]:
+    """For a noun of the question the documents never use, the synonyms they do use (パーツ: 部品)."""
+    from qa.reader.morph import tag
+
+    if not words:
+        return []
+    nouns = [m.surface for m in tag(norm) if m.pos[0] == "名詞" and len(m.surface) > 1]
+    return [s for n in nouns if n not in words for s in lexicon.synonyms(n) if s in words]
 
 
 def fiscal_years(norm: str) -> tuple[int, ...]:

@@ -277,6 +277,13 @@ def test_a_loanword_typed_in_hiragana_is_matched_in_katakana():
     assert analyse("ひつようだった？", Vocabulary(words=words)).lexical == "ひつようだった?"  # no such word
 
 
+def test_a_noun_the_documents_never_use_is_searched_in_their_words_for_it():
+    words = {"部品": 3, "数": 9}
+    assert analyse("パーツの数は？", Vocabulary(words=words)).lexical.split()[1:] == ["部品"]
+    # A noun the documents use is searched as it is, not widened to its synonyms.
+    assert analyse("部品の数は？", Vocabulary(words={**words, "パーツ": 1})).lexical == "部品の数は?"
+
+
 def test_a_typing_slip_is_not_a_missing_term():
     from qa.reader.refusal import _missing
     from qa.reader.slips import slipped_from as _slipped_from
