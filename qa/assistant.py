@@ -64,6 +64,7 @@ class Assistant:
         self._text = "\n".join(c.text for c in index.chunks).lower()  # is a term anywhere at all?
         tag("何件")  # loads the part-of-speech dictionary now, not on the first question
         lexicon.table()  # and the English -> Japanese word table (0.15 s)
+        lexicon.synonyms("")  # and the Japanese synonym groups (0.15 s)
 
     @classmethod
     def load(cls, index_dir: str | Path | None = None, *, settings: Settings | None = None,
