@@ -29,3 +29,26 @@ def test_false_refusals_stay_under_the_limit_on_every_set_not_only_pooled():
     assert train.threshold(Model(), samples) == 0.5
     pooled = sorted(s.reading.assessment.features["p"] for s in samples if s.row.answerable)
     assert pooled[int(train.MAX_FALSE_REFUSAL * len(pooled))] == 0.51
+
+
+def test_refusal_only_training_keeps_the_answer_model_and_learns_the_refusal_model():
+    from qa.reader import refusal
+    from qa.reader.model import FALLBACK, Weights
+
+    def question(name, dense, answerable):
+        s = sample(name, 0.5, answerable)
+        s.reading.assessment.features = {f: 0.0 for f in refusal.FEATURES} | {"top_dense": dense}
+        s.reading.parts = []
+        return s
+
+    # Answerable questions find close passages (cosine 0.85+), unanswerable ones do not (0.80).
+    samples = [question("a", 0.85 + i / 1000, True) for i in range(40)]
+    samples += [question("a", 0.80 + i / 1000, False) for i in range(10)]
+    shipped = Weights.of(FALLBACK, "fallback")
+    learned = train.train_refusal(samples, shipped, "test")
+    assert learned.answer is shipped.answer and learned.second_ratio == shipped.second_ratio
+    assert learned.refusal.features == refusal.FEATURES and learned.source == "test"
+    weights = dict(zip(learned.refusal.features, learned.refusal.weights, strict=True))
+    assert weights["top_dense"] > 0  # closer passages: more likely answerable
+    assert all(learned.refusal.prob(s.reading.assessment.features) < learned.refuse_below
+               for s in samples if not s.row.answerable)

@@ -2,13 +2,16 @@
 
     python -m qa.reader.crossval --sample-index IDX --manual-index IDX [--maint-index IDX]
         [--reference-index IDX] [--sets a,b] [--folds 5 | --by-document] [--out FILE]
+        [--recalibrate | --refusal-only]
 
 Reads every question of the dev sets (--sets, of those whose document's index is given) once through
 the real pipeline, trains the weights on all of them (written to qa/reader/weights.json), then reports
 per set the in-sample figures (the whole pipeline re-run with those weights) beside cross-validated
 ones: questions are split into k folds; for each fold the weights are trained on the other k-1 and the
 whole pipeline is re-run on the held-out fold with them. `--by-document` makes each document a fold
-instead (leave one document out): the figure for a PDF nobody trained on. Dev only (scikit-learn).
+instead (leave one document out): the figure for a PDF nobody trained on. `--refusal-only` keeps the
+shipped answer model and selection and learns only the refusal model again (in every fold too), so a
+new refusal feature is measured without moving the answers. Dev only (scikit-learn).
 """
 
 from __future__ import annotations
@@ -86,10 +89,11 @@ def run(samples: list[train.Sample], weights_of, out: Path | None = None) -> dic
     return metrics
 
 
-def cross_validate(samples: list[train.Sample], k: int, out: Path | None = None) -> dict[str, dict]:
-    """`k` 0: a fold per document."""
+def cross_validate(samples: list[train.Sample], k: int, out: Path | None = None,
+                   trainer=train.train) -> dict[str, dict]:
+    """`k` 0: a fold per document. `trainer(samples, source)`: the weights learned from those."""
     fold = folds_of(samples, k)
-    weights = [train.train([s for s, f in zip(samples, fold, strict=True) if f != j], f"fold {j}")
+    weights = [trainer([s for s, f in zip(samples, fold, strict=True) if f != j], f"fold {j}")
                for j in range(max(fold) + 1)]
     return run(samples, lambda i: weights[fold[i]], out)
 
@@ -126,6 +130,8 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(WEIGHTS_FILE), help="where the trained weights go")
     parser.add_argument("--report", default=str(ROOT / "eval" / "results" / "train"),
                         help="folder for the cross-validation report")
+    parser.add_argument("--refusal-only", action="store_true",
+                        help="keep the shipped answer model and selection; learn the refusal model again")
     parser.add_argument("--recalibrate", action="store_true",
                         help="keep the shipped models; set only the refusal threshold again")
     args = parser.parse_args(argv)
@@ -134,14 +140,21 @@ def main(argv=None) -> int:
                "reference": args.reference_index}
     names = args.sets.split(",")
     samples = _collect({k: v for k, v in indexes.items() if v}, names)
+    trainer = train.train
     if args.recalibrate:  # the shipped models, with the refusal threshold set again on today's features
         shipped = load()
         weights = replace(shipped, refuse_below=train.threshold(shipped.refusal, samples))
+    elif args.refusal_only:  # the shipped answer model and selection; the refusal model learned again
+
+        def trainer(part, source):
+            return train.train_refusal(part, load(), source)
+
+        weights = trainer(samples, "make train (refusal)")
     else:
         weights = train.train(samples, "make train")
     report = Path(args.report)
     in_sample = run(samples, lambda i: weights, report / "in-sample")
-    cv = cross_validate(samples, 0 if args.by_document else args.folds, report / "cv")
+    cv = cross_validate(samples, 0 if args.by_document else args.folds, report / "cv", trainer)
     _write(weights, samples, args, in_sample, cv)
     return 0
 
@@ -168,11 +181,15 @@ def _write(weights: Weights, samples, args, in_sample: dict, cv: dict) -> None:
     spec = weights.to_dict()
     spec["embed_model"] = samples[0].assistant.embedder.model_name
     now = datetime.now(UTC).isoformat(timespec="seconds")
+    counts = {name: n for name in SETS if (n := sum(s.set == name for s in samples))}
     if args.recalibrate:  # the models keep their training record; the threshold gets its own
         spec["trained"] = {**_shipped_spec().get("trained", {}), "refusal threshold recalibrated at": now}
+    elif args.refusal_only:
+        spec["trained"] = {**_shipped_spec().get("trained", {}), "refusal model learned again at": now,
+                           "refusal sets": counts}
     else:
         spec["trained"] = {"by": "qa/reader/train.py via `make train` (qa.reader.crossval)", "at": now,
-                           "sets": {name: n for name in SETS if (n := sum(s.set == name for s in samples))},
+                           "sets": counts,
                            "folds": "by document" if args.by_document else args.folds}
     Path(args.out).write_text(json.dumps(spec, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     report = Path(args.report)

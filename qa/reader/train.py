@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -202,6 +202,14 @@ def fit_selection(samples: list[Sample], weights: Weights) -> Weights:
     # Lengths within LENGTH_STEP characters are a tie; then the most accurate, then the fewest near-ties.
     near = [t for t in trials if t[0] >= best - error]
     return min(near, key=lambda t: (round(t[1] / LENGTH_STEP), -t[0], -t[2].second_ratio))[2]
+
+
+def train_refusal(samples: list[Sample], shipped: Weights, source: str = "trained") -> Weights:
+    """`shipped` with its refusal model and threshold learned again from these samples, scored by its
+    answer model: for a new refusal feature, without moving the answers."""
+    rescore(samples, shipped.answer)
+    refusal_model, threshold = fit_refusal(samples)
+    return replace(shipped, refusal=refusal_model, refuse_below=threshold, source=source)
 
 
 def train(samples: list[Sample], source: str = "trained") -> Weights:
