@@ -71,3 +71,12 @@ def test_latin_matches_whatever_its_case():
     """Users type "LuaTeX-ja"; the manual prints its logo as "LuaTEX-ja"."""
     assert tokenize("LuaTeX-ja を使う") == tokenize("LuaTEX-ja を使う") == tokenize("luatex-ja を使う")
     assert tokenize("pTeX") == tokenize("PTEX") == ["ptex"]
+
+
+def test_a_name_joined_by_slashes_dots_or_hyphens_is_one_token_too():
+    tokens = tokenize("/dev/full に書き込むと ENOSPC。dpkg-buildpackage と jfm-ujis.lua を使う")
+    # Whole, beside its parts: "dev" alone is a common word of a manual.
+    assert {"/dev/full", "dpkg-buildpackage", "jfm-ujis.lua"} <= set(tokens)
+    assert {"dev", "dpkg", "buildpackage", "jfm", "ujis", "lua"} <= set(tokens)
+    # Dates, times and figures are not names.
+    assert tokenize("2023-02-04 11:59:01 に 6,449,878 千円") == tokenize("2023 02 04 11 59 01 に 6449878 千円")

@@ -9,6 +9,8 @@ and inflections, so a question and a report that word things differently still s
 Numbers are the exception: normalized_form turns "6,449,878千" into "6449878000", which no one
 types, so numbers are taken from the surface with thousands commas removed ("6449878", "2.2").
 Punctuation, symbols, whitespace, particles and auxiliary verbs are dropped: they carry no topic.
+A technical name joined by / . _ - (/dev/full, dpkg-buildpackage, jfm-ujis.lua) is a token as well
+as its parts: its parts (dev, full) are common words of a manual, the whole names one thing.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from ingest.text import normalize
 log = logging.getLogger(__name__)
 
 MODE = "B"
-RULES_VERSION = 1  # bump when the token rules change: the index manifest records it
+RULES_VERSION = 2  # bump when the token rules change: the index manifest records it
 DROP_POS = frozenset({"補助記号", "空白", "助詞", "助動詞"})
 # Sudachi refuses very long inputs (~49 KB); texts are cut at line breaks below this many chars.
 MAX_PIECE = 4000
@@ -33,6 +35,9 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]")  # a letter or digit of any script
+# Latin parts joined by / . _ - (a leading / or ~ kept: a path), at least one letter.
+_JOINED = re.compile(r"(?<![\w./~-])[/~]?[a-z0-9][a-z0-9+]*(?:[./_-][a-z0-9+]+)+")
+_LETTER = re.compile(r"[a-z]")
 
 
 def info() -> dict:
@@ -67,14 +72,20 @@ class JapaneseTokenizer:
     def tokenize(self, text: str) -> list[str]:
         tokens: list[str] = []
         sudachi = self._sudachi()
-        for piece in _pieces(normalize(text)):
+        text = normalize(text)
+        for piece in _pieces(text):
             for morpheme in sudachi.tokenize(piece):
                 if not self._dropped(morpheme):
                     tokens.extend(_terms(morpheme.surface(), morpheme.normalized_form()))
-        return tokens
+        return tokens + joined_names(text)
 
     def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [self.tokenize(text) for text in texts]
+
+
+def joined_names(text: str) -> list[str]:
+    """Names of Latin parts joined by / . _ - in a normalized text, lowercased (/dev/full)."""
+    return [m for m in _JOINED.findall(text.lower()) if _LETTER.search(m)]
 
 
 def _terms(surface: str, normalized: str) -> list[str]:

@@ -10,7 +10,7 @@ import re
 
 from ingest.text import normalize, split_sentences
 from ingest.vocabulary import ITEM_REF
-from qa.index.tokenize import tokenize
+from qa.index.tokenize import joined_names, tokenize
 from qa.query import Query, Vocabulary
 
 # Question words and light verbs: they say what is asked, not what the answer contains.
@@ -65,9 +65,10 @@ def content_terms(text: str, frame: frozenset[str]) -> tuple[str, ...]:
     # Cached: each ask of a multi-part question takes the whole question's terms again.
     text = _ITEM_REF.sub(" ", normalize(text))
     out = []
+    joined = set(joined_names(text))  # for search: the reader weighs their parts, as a sentence may cut them
     for token in tokenize(text):
         if token in QUESTION_WORDS or token in TYPE_WORDS or token in frame or _INTERROGATIVE.match(token) \
-                or (token.isdigit() and len(token) <= 2):
+                or (token.isdigit() and len(token) <= 2) or token in joined:
             continue
         out.append(token)
     return tuple(dict.fromkeys(out))
