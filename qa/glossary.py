@@ -75,6 +75,7 @@ TERMS = {
     # what reports say was done: the dictionary's first senses of these verbs are other ones
     # (take part -> 役割, run -> 運転, set up -> セット)
     "take part": "参加", "took part": "参加", "taking part": "参加", "participate": "参加",
+    "join": "参加 加入", "joined": "参加 加入", "joining": "参加 加入",
     "attend": "参加 受講", "attended": "参加 受講", "held": "開催", "hold": "開催", "hosted": "開催 主催",
     "organised": "主催 開催", "organized": "主催 開催", "set up": "設立 新設 設置",
     "established": "設立 設置",

@@ -95,6 +95,8 @@ def test_english_question_gets_the_documents_japanese_words():
     # What reports say was done, in the sense they say it: took part is 参加, not 役割 (a part).
     terms = english_terms("How many firms took part?", {"参加": 5, "役割": 5}).split()
     assert "参加" in terms and "役割" not in terms
+    terms = english_terms("How many people joined the seminar?", {"参加": 5, "接続": 5}).split()
+    assert "参加" in terms and "接続" not in terms  # joined a seminar, not joined two pipes
 
 
 def test_quoted_words_are_names_whatever_their_case():
