@@ -14,6 +14,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from ingest.records import Page
+from ingest.rules import implied_borders
 from ingest.text import normalize, squash
 from ingest.vocabulary import YEAR, western_year, year_form
 
@@ -244,13 +245,14 @@ def rows_from_cells(page_number: int, tables: list[list[list[str | None]]], page
 
 
 def ruled(page) -> list[tuple[tuple, list[list[str | None]]]]:
-    """pdfplumber's ruled tables of a page, found once: (bounding box, cells as text) each. [] when the
-    page draws too few lines, or when the table finder fails: a table it chokes on loses its
-    structure, not the page."""
+    """pdfplumber's ruled tables of a page, found once: (bounding box, cells as text) each, with the
+    side borders a table leaves out implied (ingest.rules). [] when the page draws too few lines, or
+    when the table finder fails: a table it chokes on loses its structure, not the page."""
     if len(page.lines) + len(page.rects) < MIN_RULED_EDGES:
         return []
     try:
-        return [(table.bbox, table.extract()) for table in page.find_tables()]
+        settings = {"explicit_vertical_lines": borders} if (borders := implied_borders(page)) else None
+        return [(table.bbox, table.extract()) for table in page.find_tables(settings)]
     except (MemoryError, RecursionError):
         raise
     except Exception as e:

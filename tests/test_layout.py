@@ -244,3 +244,56 @@ def test_ruled_table_rows_are_not_joined_to_the_caption_or_to_each_other_at_the_
     assert rejoin(lines, frame_right=806.0) == [
         "図表2-1 主な支援事業の概要", "事業名 概要 予算額", "確保維持事業 地域の生活に 20,512", "や離島航路等の運行に要する経費",
         "Ⅱ 交通ＤＸの推進"]
+
+
+def test_a_table_ruled_without_side_borders_is_read_row_by_row(tmp_path):
+    """LaTeX's tabular{l|l|l}: rules above and below each row and between the columns, none at the
+    sides. Its wrapped cells put the columns on other baselines, as two text columns would be."""
+    from ingest.tables import ruled, table_boxes
+
+    pdf = _fpdf()
+    pdf.set_font("ipaexg", size=9)
+    rows = [("デバイス", "操作", ["説明"]), ("/dev/null", "書込み", ["何も返さず", "捨てる"]),
+            ("/dev/zero", "読出し", ["NUL 文字を", "返す"]), ("/dev/full", "書込み", ["ENOSPC エラーを", "返す"])]
+    top = 40.0
+    for name, action, note in rows:
+        height = 12.0 * len(note) + 4
+        pdf.text(45, top + 10, name)
+        pdf.text(145, top + 10, action)
+        for i, part in enumerate(note):
+            pdf.text(245, top + 9 + 12 * i + (2 if len(note) > 1 else 0), part)
+        pdf.line(40, top, 500, top)
+        pdf.line(140, top, 140, top + height)
+        pdf.line(240, top, 240, top + height)
+        top += height
+    pdf.line(40, top, 500, top)
+    path = tmp_path / "tabular.pdf"
+    pdf.output(str(path))
+    [page] = load_pdf(path)
+    assert page.text.splitlines() == ["デバイス 操作 説明", "/dev/null 書込み 何も返さず捨てる",
+                                      "/dev/zero 読出し NUL 文字を返す", "/dev/full 書込み ENOSPC エラーを返す"]
+    import pdfplumber
+
+    with pdfplumber.open(path) as doc:
+        [(box, cells)] = [(b, c) for b, c in ruled(doc.pages[0]) if b in table_boxes(ruled(doc.pages[0]))]
+    assert [round(v) for v in (box[0], box[2])] == [40, 500] and cells[3][:2] == ["/dev/full", "書込み"]
+
+
+def test_side_borders_are_implied_only_where_stacked_rules_end_open():
+    from types import SimpleNamespace
+
+    from ingest.rules import implied_borders
+
+    def rule(top, x0=40.0, x1=500.0):
+        return {"x0": x0, "x1": x1, "top": top, "bottom": top}
+
+    def edge(x, top, bottom):
+        return {"x0": x, "x1": x, "top": top, "bottom": bottom}
+
+    rows = [rule(40), rule(56), rule(80), rule(104)]
+    found = implied_borders(SimpleNamespace(lines=rows, rects=[]))
+    assert [(b["x0"], b["top"], b["bottom"]) for b in found] == [(40, 40, 104), (500, 40, 104)]
+    # A boxed table draws its sides already; a page's header and footer rules are two, far apart.
+    boxed = rows + [edge(40, 40, 104), edge(500, 40, 104)]
+    assert implied_borders(SimpleNamespace(lines=boxed, rects=[])) == []
+    assert implied_borders(SimpleNamespace(lines=[rule(20), rule(400), rule(800)], rects=[])) == []
