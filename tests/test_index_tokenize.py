@@ -2,7 +2,7 @@
 
 import threading
 
-from qa.index.tokenize import JapaneseTokenizer, info, tokenize, tokenize_many
+from qa.index.tokenize import JapaneseTokenizer, info, joined_names, tokenize, tokenize_many
 
 
 def test_japanese_sentence_drops_particles_and_punctuation():
@@ -78,5 +78,6 @@ def test_a_name_joined_by_slashes_dots_or_hyphens_is_one_token_too():
     # Whole, beside its parts: "dev" alone is a common word of a manual.
     assert {"/dev/full", "dpkg-buildpackage", "jfm-ujis.lua"} <= set(tokens)
     assert {"dev", "dpkg", "buildpackage", "jfm", "ujis", "lua"} <= set(tokens)
-    # Dates, times and figures are not names.
+    # Item numbers, abbreviations, dates, times and figures are not names.
+    assert joined_names("e.g. I-1 と A-2") == [] and "i-3" not in tokenize("Ⅰ－３の人員")
     assert tokenize("2023-02-04 11:59:01 に 6,449,878 千円") == tokenize("2023 02 04 11 59 01 に 6449878 千円")

@@ -35,9 +35,10 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]")  # a letter or digit of any script
-# Latin parts joined by / . _ - (a leading / or ~ kept: a path), at least one letter.
+# Latin parts joined by / . _ - (a leading / or ~ kept: a path), one part a word of two letters or
+# more: not an item number (I-3), an abbreviation (e.g.) or a date.
 _JOINED = re.compile(r"(?<![\w./~-])[/~]?[a-z0-9][a-z0-9+]*(?:[./_-][a-z0-9+]+)+")
-_LETTER = re.compile(r"[a-z]")
+_LETTERS = re.compile(r"[a-z]{2}")
 
 
 def info() -> dict:
@@ -85,7 +86,7 @@ class JapaneseTokenizer:
 
 def joined_names(text: str) -> list[str]:
     """Names of Latin parts joined by / . _ - in a normalized text, lowercased (/dev/full)."""
-    return [m for m in _JOINED.findall(text.lower()) if _LETTER.search(m)]
+    return [m for m in _JOINED.findall(text.lower()) if _LETTERS.search(m)]
 
 
 def _terms(surface: str, normalized: str) -> list[str]:
