@@ -76,6 +76,10 @@ TERMS = {
     # (take part -> 役割, run -> 運転, set up -> セット)
     "take part": "参加", "took part": "参加", "taking part": "参加", "participate": "参加",
     "join": "参加 加入", "joined": "参加 加入", "joining": "参加 加入",
+    "finished": "完了", "provided": "提供", "trained": "育成 研修", "won": "受賞",
+    "replaced": "更改 リプレース 更新", "replacement": "更改 リプレース 更新",
+    "replacements": "更改 リプレース 更新",
+    "revised": "改訂 改定", "renewed": "更新", "signed": "締結 署名", "applied": "申請 応募",
     "attend": "参加 受講", "attended": "参加 受講", "held": "開催", "hold": "開催", "hosted": "開催 主催",
     "organised": "主催 開催", "organized": "主催 開催", "set up": "設立 新設 設置",
     "established": "設立 設置",

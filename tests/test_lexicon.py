@@ -97,6 +97,10 @@ def test_english_question_gets_the_documents_japanese_words():
     assert "参加" in terms and "役割" not in terms
     terms = english_terms("How many people joined the seminar?", {"参加": 5, "接続": 5}).split()
     assert "参加" in terms and "接続" not in terms  # joined a seminar, not joined two pipes
+    # Reports' words for what was done: a system is replaced (リプレース), a contract signed (締結), not a sign.
+    terms = english_terms("When was the replacement finished and the contract signed?",
+                          {"リプレース": 2, "完了": 4, "締結": 1, "目標": 9}).split()
+    assert {"リプレース", "完了", "締結"} <= set(terms) and "目標" not in terms
 
 
 def test_quoted_words_are_names_whatever_their_case():
