@@ -17,7 +17,6 @@ from qa.lexicon import romaji
 from qa.reader.types import AnswerType, answer_type
 from qa.records import DOCUMENT
 
-_JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _KANA = re.compile(r"[\u3041-\u30ff]")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
@@ -88,7 +87,7 @@ def language(text: str) -> str:
     else "ja" when it has kana (Japanese sentences always do, whatever Latin names they hold)
     unless Latin letters outnumber its Japanese characters EN_SHARE times over (an English question
     quoting a Japanese name); otherwise "en" when Latin letters outnumber kanji."""
-    latin, japanese = len(_LATIN.findall(text)), len(_JAPANESE.findall(text))
+    latin, japanese = len(_LATIN.findall(text)), len(lexicon.JAPANESE.findall(text))
     if len(_HIRAGANA.findall(_BRACKETED.sub("", text))) >= 2:  # particles: 「jfm-ujis.lua って何の JFM？」
         return "ja"
     if _KANA.search(text):

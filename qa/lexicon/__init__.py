@@ -17,6 +17,7 @@ from pathlib import Path
 LEXICON_FILE = Path(__file__).with_name("en-ja.tsv.gz")
 WORDS_FILE = Path(__file__).with_name("en-words.txt.gz")  # ordinary English words (qa.lexicon.build)
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.tsv.gz")  # Japanese synonym groups (qa.lexicon.build)
+JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")  # kana or kanji: a word is written in Japanese
 MAX_FORMS = 2  # Japanese forms kept per English word: the best-ranked ones the documents use
 # Question and function words, words that name the kind of answer (a number, a name, people, times,
 # a year) or introduce a name (called, known as): they say how something is asked, not what about,

@@ -16,7 +16,6 @@ from qa.reader.morph import reading
 
 MIN_LETTERS = 4  # shorter romaji (kai, sen) spells too many words to tell which
 _LATIN = re.compile(rf"(?<![\w\\.-])[A-Za-z]{{{MIN_LETTERS},}}(?![\w.-])")
-_KANA_OR_KANJI = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
 _LONG = ((r"ou|oo", "o"), (r"uu", "u"), (r"m(?=[bp])", "n"), (r"-", ""))
 CACHED = 4  # document sets whose readings are kept (one per loaded index)
 _cache: dict[int, tuple[Mapping[str, int], dict[str, str]]] = {}
@@ -53,7 +52,7 @@ def _readings(words: Mapping[str, int]) -> dict[str, str]:
         return held[1]
     out: dict[str, str] = {}
     for surface, count in words.items():
-        if not _KANA_OR_KANJI.search(surface):
+        if not lexicon.JAPANESE.search(surface):
             continue
         key = spelling_key(jaconv.kana2alphabet(jaconv.kata2hira(reading(surface))))
         if key and (key not in out or words[out[key]] < count):

@@ -32,9 +32,6 @@ PASSAGES_CHECKED = 10  # retrieved passages a distinctive term is looked for in
 # a code with digits (ISO27400), or Japanese; a capitalised word (Security, Regional) is a translation.
 _DISTINCTIVE = re.compile(r"[A-Z].*[A-Z]|[A-Za-z].*\d|\d.*[A-Za-z]|[\u3041-\u30ff\u3400-\u9fff]")
 _FISCAL = re.compile(r"FY\s*\d+|\d{4}", re.I)
-# Synonyms in Latin letters (TEL for 電話) are looked for only in Japanese: as substrings they are in
-# every English word that holds them (hoTEL).
-_KANA_OR_KANJI = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
 _ENGLISH_WORD = re.compile(r"[A-Za-z][a-z]+")  # a common word in an English aside, not a name
 # Nouns that work as adverbs or adjectives (一度, 最初, 面倒) say when or how, not what about: a report
 # that never prints them may still answer the question.
@@ -192,9 +189,10 @@ def _missing(query: Query, vocabulary: Vocabulary, passages: frozenset[str], pas
         if n in latin:
             return n in text
         # Or in other words for it (年間収入 for 年収): the document never mentioning a word is no sign
-        # that it lacks what the word names.
+        # that it lacks what the word names. Only synonyms in Japanese: as substrings, Latin ones are in
+        # every English word that holds them (TEL for 電話 in hoTEL).
         return (any(f in tokens for f in forms[n]) or printed_as(n, text)
-                or any(s in text for s in lexicon.synonyms(n) if _KANA_OR_KANJI.search(s)))
+                or any(s in text for s in lexicon.synonyms(n) if lexicon.JAPANESE.search(s)))
 
     absent = [n for n in nouns if not found(n, passages, passage_text)]
     nowhere = [n for n in absent if not found(n, document_text, document_text)]
